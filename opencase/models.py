@@ -1,0 +1,556 @@
+"""The record models: the one source of truth for every schema opencase publishes.
+
+Each kind of record (``people``, ``events``, ...) is a pydantic model. JSON Schema for record
+files, Table Schema for the published tables and the Arrow schemas are all generated from these
+classes (see :mod:`opencase.schemas`). Field metadata that the generators and the validator
+read:
+
+- ``RefTo(kinds)`` on a string field: the value is the id of a record of one of ``kinds``;
+- ``EDTFDate``: an EDTF string, published with ``<field>_start`` / ``<field>_end`` columns;
+- controlled vocabularies are :class:`enum.StrEnum` subclasses, published as ``categories``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated, Any, ClassVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
+
+from .edtf import EDTFError, parse_edtf
+
+__all__ = [
+    "ID_PATTERN",
+    "KINDS",
+    "Case",
+    "Citation",
+    "EDTFDate",
+    "Event",
+    "EventType",
+    "Finding",
+    "FindingType",
+    "Group",
+    "OrganisationType",
+    "Organisation",
+    "Participant",
+    "ParticipantRole",
+    "Person",
+    "Proceeding",
+    "ProceedingStatus",
+    "ProceedingType",
+    "Record",
+    "RefTo",
+    "Relationship",
+    "RelationshipType",
+    "Source",
+    "SourceKind",
+    "Statement",
+    "StatementKind",
+]
+
+ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+"""Record ids: lowercase ASCII letters and digits in words joined by single hyphens."""
+
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+
+
+@dataclass(frozen=True, slots=True)
+class RefTo:
+    """Marks a string field as a reference to a record of one of ``kinds``."""
+
+    kinds: tuple[str, ...]
+
+
+def _check_edtf(value: str) -> str:
+    try:
+        parse_edtf(value)
+    except EDTFError as exc:
+        kind = "edtf_order" if "before it starts" in str(exc) else "edtf"
+        raise PydanticCustomError(kind, "{reason}", {"reason": str(exc)}) from None
+    return value
+
+
+EDTFDate = Annotated[
+    str,
+    AfterValidator(_check_edtf),
+    Field(json_schema_extra={"format": "edtf"}),
+]
+"""An EDTF date string (``2016``, ``2019-07``, ``2014/2015``, ``2020~``...)."""
+
+Text = Annotated[str, StringConstraints(min_length=1, max_length=100_000)]
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=120)]
+
+
+def ref(*kinds: str) -> Any:
+    """The type of a field holding the id of a record of one of ``kinds``."""
+    return Annotated[
+        str,
+        StringConstraints(pattern=ID_PATTERN, max_length=120),
+        RefTo(kinds),
+        Field(json_schema_extra={"x-references": list(kinds)}),
+    ]
+
+
+ACTORS = ("people", "organisations", "groups")
+SourceRef = ref("sources")
+CaseRef = ref("cases")
+ActorRef = ref(*ACTORS)
+OrganisationRef = ref("organisations")
+PersonRef = ref("people")
+GroupRef = ref("groups")
+ProceedingRef = ref("proceedings")
+SpeakerRef = ref(*ACTORS, "sources")
+AnyRef = ref(
+    "cases",
+    "people",
+    "organisations",
+    "groups",
+    "events",
+    "proceedings",
+    "findings",
+    "statements",
+    "sources",
+    "relationships",
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False, use_enum_values=False)
+
+
+class Citation(_Strict):
+    """The passage of a source that a record (or some of its fields) rests on."""
+
+    source: SourceRef = Field(description="Id of the source the quote comes from.")
+    quote: Text = Field(
+        description="The exact words of the source (typographic quotes, dashes and white "
+        "space may differ)."
+    )
+    prefix: str | None = Field(
+        None, description="Text just before the quote, to pick one of several matches."
+    )
+    suffix: str | None = Field(
+        None, description="Text just after the quote, to pick one of several matches."
+    )
+    supports: list[str] | None = Field(
+        None,
+        min_length=1,
+        description="The fields of the record this passage backs; omitted: the whole record.",
+    )
+    via: SourceRef | None = Field(
+        None,
+        description="The source in whose text the quote is found, when `source` is known only "
+        "because `via` quotes it.",
+    )
+    note: str | None = Field(None, description="A curator's note on this citation.")
+
+
+class Record(_Strict):
+    """Fields every record has."""
+
+    table: ClassVar[str] = ""
+    singular: ClassVar[str] = ""
+    cite_required: ClassVar[bool] = True
+
+    id: Id = Field(description="Unique id across the whole dataset (lowercase slug).")
+    cite: list[Citation] = Field(
+        default_factory=list,
+        description="The passages this record rests on (at least one).",
+    )
+
+
+# ---------------------------------------------------------------- vocabularies
+
+
+class SourceKind(StrEnum):
+    """What kind of document a source is."""
+
+    NEWS_ARTICLE = "news-article"
+    BLOG_POST = "blog-post"
+    OFFICIAL_STATEMENT = "official-statement"
+    REPORT = "report"
+    INTERVIEW = "interview"
+    BROADCAST = "broadcast"
+    COURT_RECORD = "court-record"
+    OTHER = "other"
+
+
+class OrganisationType(StrEnum):
+    """What an organisation is."""
+
+    POLICE_FORCE = "police-force"
+    POLICE_OVERSIGHT = "police-oversight"
+    NEWS_ORGANISATION = "news-organisation"
+    COURT = "court"
+    CORONER = "coroner"
+    GOVERNMENT = "government"
+    CHARITY = "charity"
+    CAMPAIGN = "campaign"
+    COMPANY = "company"
+    OTHER = "other"
+
+
+class EventType(StrEnum):
+    """What happened."""
+
+    MURDER = "murder"
+    DEATH = "death"
+    ATTACK = "attack"
+    DISCOVERY = "discovery"
+    ARREST = "arrest"
+    CHARGE = "charge"
+    TRIAL = "trial"
+    CONVICTION = "conviction"
+    SENTENCING = "sentencing"
+    INVESTIGATION = "investigation"
+    INTERVIEW = "interview"
+    DECISION = "decision"
+    REPORT = "report"
+    PUBLICATION = "publication"
+    STATEMENT = "statement"
+    WARNING = "warning"
+    FAILURE = "failure"
+    OTHER = "other"
+
+
+class ParticipantRole(StrEnum):
+    """The part someone played in an event."""
+
+    VICTIM = "victim"
+    PERPETRATOR = "perpetrator"
+    SUSPECT = "suspect"
+    DEFENDANT = "defendant"
+    INVESTIGATOR = "investigator"
+    DECISION_MAKER = "decision-maker"
+    SUBJECT = "subject"
+    WITNESS = "witness"
+    SPEAKER = "speaker"
+    REPORTER = "reporter"
+    AFFECTED = "affected"
+    OTHER = "other"
+
+
+class ProceedingType(StrEnum):
+    """What kind of proceeding."""
+
+    CRIMINAL_INVESTIGATION = "criminal-investigation"
+    CRIMINAL_TRIAL = "criminal-trial"
+    MISCONDUCT_INVESTIGATION = "misconduct-investigation"
+    INQUEST = "inquest"
+    INQUIRY = "inquiry"
+    REVIEW = "review"
+    APPEAL = "appeal"
+    CIVIL_CLAIM = "civil-claim"
+    OTHER = "other"
+
+
+class ProceedingStatus(StrEnum):
+    """Where a proceeding stood, as its sources report."""
+
+    PLANNED = "planned"
+    DELAYED = "delayed"
+    ONGOING = "ongoing"
+    CONCLUDED = "concluded"
+    UNKNOWN = "unknown"
+
+
+class FindingType(StrEnum):
+    """What a proceeding found or decided."""
+
+    VERDICT = "verdict"
+    SENTENCE = "sentence"
+    FAILING = "failing"
+    RECOMMENDATION = "recommendation"
+    DECISION = "decision"
+    COUNT = "count"
+    CONCLUSION = "conclusion"
+    REQUIREMENT = "requirement"
+    OTHER = "other"
+
+
+class StatementKind(StrEnum):
+    """How a statement is given by its source."""
+
+    QUOTE = "quote"
+    PARAPHRASE = "paraphrase"
+    OPINION = "opinion"
+    POSITION = "position"
+    CLAIM = "claim"
+
+
+class RelationshipType(StrEnum):
+    """How two actors are related (read: subject <type> object)."""
+
+    FLATMATE_OF = "flatmate-of"
+    FORMER_FLATMATE_OF = "former-flatmate-of"
+    FAMILY_OF = "family-of"
+    FRIEND_OF = "friend-of"
+    PARTNER_OF = "partner-of"
+    MEMBER_OF = "member-of"
+    EMPLOYED_BY = "employed-by"
+    PART_OF = "part-of"
+    KILLED = "killed"
+    INVESTIGATED = "investigated"
+    REPRESENTS = "represents"
+    OTHER = "other"
+
+
+# ---------------------------------------------------------------- kinds
+
+
+class Case(Record):
+    """A case: the subject a dataset is about."""
+
+    table: ClassVar[str] = "cases"
+    singular: ClassVar[str] = "case"
+
+    name: Text = Field(description="The name the case is known by.")
+    description: str | None = Field(None, description="What the case is, as the sources say.")
+    date: EDTFDate | None = Field(None, description="When the case's events took place.")
+
+
+class Source(Record):
+    """A document that records cite: an article with a snapshot, or one known through another."""
+
+    table: ClassVar[str] = "sources"
+    singular: ClassVar[str] = "source"
+    cite_required: ClassVar[bool] = False  # required unless it has a snapshot (sha256)
+
+    title: str | None = Field(None, description="Its title or headline; null when not known.")
+    kind: SourceKind = Field(description="What kind of document it is.")
+    publisher: OrganisationRef | None = Field(
+        None, description="Organisation that published it; null when not known."
+    )
+    author: PersonRef | None = Field(
+        None, description="Person who wrote or said it; null when not known."
+    )
+    url: str | None = Field(None, description="Where it was published; null when not known.")
+    published: EDTFDate | None = Field(None, description="When it was published.")
+    language: str | None = Field(
+        None, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", description="BCP 47 language tag."
+    )
+    sha256: str | None = Field(
+        None,
+        pattern=SHA256_PATTERN,
+        description="SHA-256 of the snapshot text (raw bytes), by which the snapshot is found.",
+    )
+    description: str | None = Field(None, description="What the document is.")
+
+
+class Person(Record):
+    """A named person."""
+
+    table: ClassVar[str] = "people"
+    singular: ClassVar[str] = "person"
+
+    name: Text = Field(description="Name as the sources give it.")
+    description: str | None = Field(None, description="Who they are, as the sources say.")
+    reported_age: int | None = Field(
+        None, ge=0, le=130, description="Age in years as reported by the cited source."
+    )
+    reported_age_as_of: EDTFDate | None = Field(
+        None,
+        description="When the reported age applied, if the source says; null when it does not.",
+    )
+
+
+class Organisation(Record):
+    """An organisation: police force, watchdog, court, publisher, ..."""
+
+    table: ClassVar[str] = "organisations"
+    singular: ClassVar[str] = "organisation"
+
+    name: Text = Field(description="Name as the sources give it.")
+    short_name: str | None = Field(None, description="Abbreviation used by the sources.")
+    type: OrganisationType = Field(description="What kind of organisation.")
+    description: str | None = Field(None, description="What it is, as the sources say.")
+
+
+class Group(Record):
+    """A set of people counted or described but not named (e.g. "17 officers")."""
+
+    table: ClassVar[str] = "groups"
+    singular: ClassVar[str] = "group"
+
+    name: Text = Field(description="A short label for the group.")
+    count: int | None = Field(None, ge=0, description="How many people, as reported.")
+    organisation: OrganisationRef | None = Field(
+        None, description="Organisation its members belong to."
+    )
+    part_of: GroupRef | None = Field(
+        None, description="A larger group this one is a subset of."
+    )
+    description: str | None = Field(None, description="What the sources say of the group.")
+
+
+class Participant(_Strict):
+    """Someone who took part in an event, and how."""
+
+    who: ActorRef = Field(description="Id of a person, organisation or group.")
+    role: ParticipantRole = Field(description="The part they played.")
+
+
+class Event(Record):
+    """Something that happened."""
+
+    table: ClassVar[str] = "events"
+    singular: ClassVar[str] = "event"
+
+    case: CaseRef = Field(description="The case the event belongs to.")
+    type: EventType = Field(description="What kind of event.")
+    date: EDTFDate | None = Field(None, description="When, no more precise than the source.")
+    description: Text = Field(description="What happened, as the sources report it.")
+    place: str | None = Field(None, description="Where, as the sources say.")
+    participants: list[Participant] = Field(
+        default_factory=list, description="Who took part and in what role."
+    )
+
+
+class Proceeding(Record):
+    """An investigation, trial, inquest, inquiry or review."""
+
+    table: ClassVar[str] = "proceedings"
+    singular: ClassVar[str] = "proceeding"
+
+    case: CaseRef = Field(description="The case the proceeding belongs to.")
+    type: ProceedingType = Field(description="What kind of proceeding.")
+    name: Text = Field(description="A short name for the proceeding.")
+    conducted_by: OrganisationRef | None = Field(
+        None, description="Organisation that conducted it."
+    )
+    date: EDTFDate | None = Field(None, description="When it took place.")
+    status: ProceedingStatus | None = Field(
+        None, description="Where it stood, as its latest source reports."
+    )
+    description: str | None = Field(None, description="What it is, as the sources say.")
+    subjects: list[ActorRef] = Field(
+        default_factory=list, description="Whom or what it examined."
+    )
+
+
+class Finding(Record):
+    """What a proceeding found or decided."""
+
+    table: ClassVar[str] = "findings"
+    singular: ClassVar[str] = "finding"
+
+    proceeding: ProceedingRef = Field(
+        description="The proceeding that made the finding."
+    )
+    type: FindingType = Field(description="What kind of finding.")
+    description: Text = Field(description="What was found or decided, as reported.")
+    date: EDTFDate | None = Field(None, description="When it was made, if reported.")
+    count: int | None = Field(None, ge=0, description="A number the finding states, if any.")
+    subjects: list[ActorRef] = Field(
+        default_factory=list, description="Whom the finding is about."
+    )
+
+
+class Statement(Record):
+    """Words attributed to a speaker: a quote, a paraphrase, an opinion, a position."""
+
+    table: ClassVar[str] = "statements"
+    singular: ClassVar[str] = "statement"
+
+    speaker: SpeakerRef = Field(
+        description="Who said it. A source as speaker means that source's own (possibly "
+        "unnamed) author."
+    )
+    type: StatementKind = Field(description="How the words are given.")
+    text: Text = Field(description="The words, as the source gives them.")
+    date: EDTFDate | None = Field(None, description="When it was said, if reported.")
+    about: list[AnyRef] = Field(
+        default_factory=list, description="The records the statement is about."
+    )
+
+
+class Relationship(Record):
+    """A link between two actors: ``subject`` <type> ``object``."""
+
+    table: ClassVar[str] = "relationships"
+    singular: ClassVar[str] = "relationship"
+
+    subject: ActorRef = Field(description="The first actor.")
+    type: RelationshipType = Field(description="How they are related.")
+    object: ActorRef = Field(description="The second actor.")
+    date: EDTFDate | None = Field(None, description="When the relationship held, if reported.")
+    description: str | None = Field(None, description="What the sources say of it.")
+
+
+KINDS: dict[str, type[Record]] = {
+    m.table: m
+    for m in (
+        Case,
+        Source,
+        Person,
+        Organisation,
+        Group,
+        Event,
+        Proceeding,
+        Finding,
+        Statement,
+        Relationship,
+    )
+}
+"""Every record kind, by the top-level key used in record files (and its table name)."""
+
+
+# ---------------------------------------------------------------- introspection
+
+
+@dataclass(frozen=True, slots=True)
+class RefField:
+    """A reference field of a model: ``field`` (and ``sub`` inside each list item), its kinds."""
+
+    field: str
+    kinds: tuple[str, ...]
+    many: bool = False
+    sub: str | None = None
+
+
+def _ref_of(annotation: Any) -> tuple[tuple[str, ...] | None, bool]:
+    """(kinds, is_list) when ``annotation`` is a reference, a list of them, or optional."""
+    from typing import Union, get_args, get_origin
+
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        for meta in annotation.__metadata__:
+            if isinstance(meta, RefTo):
+                return meta.kinds, False
+        return None, False
+    if origin is list:
+        kinds, _ = _ref_of(get_args(annotation)[0])
+        return kinds, True
+    if origin is Union or str(origin) == "<class 'types.UnionType'>":
+        for arg in get_args(annotation):
+            kinds, many = _ref_of(arg)
+            if kinds:
+                return kinds, many
+    return None, False
+
+
+def reference_fields(model: type[BaseModel]) -> list[RefField]:
+    """Every reference a record model holds, including those inside list-of-model fields."""
+    from typing import get_args, get_origin
+
+    out: list[RefField] = []
+    for name, info in model.model_fields.items():
+        if name == "cite":
+            continue
+        ann = info.annotation
+        kinds, many = _ref_of(ann)
+        if kinds is None and info.metadata:
+            for meta in info.metadata:
+                if isinstance(meta, RefTo):
+                    kinds = meta.kinds
+        if kinds:
+            out.append(RefField(name, kinds, many))
+            continue
+        if get_origin(ann) is list:
+            (item,) = get_args(ann)
+            if isinstance(item, type) and issubclass(item, BaseModel):
+                for sub in reference_fields(item):
+                    out.append(RefField(name, sub.kinds, True, sub.field))
+    return out

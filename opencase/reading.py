@@ -1,0 +1,363 @@
+"""Reading record files: every ``*.yaml`` under a records folder, safely, with locations.
+
+Each file is a mapping from a kind (``people``, ``events``, ...) to a list of records. The
+reader walks the YAML event stream itself (libyaml's parser when available) rather than letting
+a YAML library construct objects, so that:
+
+- nothing is ever constructed from a tag (any tag other than ``!!str`` is an error);
+- anchors and aliases are refused (no "billion laughs"), nesting depth is bounded;
+- a mapping with the same key twice is an error, never "last one wins";
+- scalars stay text: types come from the record models, not from YAML 1.1 guessing
+  (``no`` stays "no", ``2016-03-01`` stays a string, ``0755`` is not an octal number).
+  Only an unquoted ``~``, ``null`` or empty value is null.
+
+Positions are not stored for every value: :meth:`RecordFile.locate` works out the line and
+column of any field path on demand, re-reading only the files that have problems.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .report import Issue, Report
+
+__all__ = ["RawRecord", "RecordFile", "RecordSet", "read_records"]
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_DEPTH = 32
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+PathT = tuple[str | int, ...]
+
+
+@dataclass(slots=True)
+class RawRecord:
+    """One record as read: its kind, its data (plain dicts, lists, strings) and where it is."""
+
+    kind: str
+    index: int
+    data: dict[str, Any]
+    file: RecordFile
+    line: int
+    column: int
+
+    @property
+    def id(self) -> str | None:
+        v = self.data.get("id")
+        return v if isinstance(v, str) else None
+
+    def locate(self, path: PathT = ()) -> tuple[int, int]:
+        """Line and column (1-based) of a field path inside this record."""
+        if not path:
+            return self.line, self.column
+        return self.file.locate((self.kind, self.index, *path))
+
+
+@dataclass
+class RecordFile:
+    """A record file: its path, as shown in messages, and its text for on-demand positions."""
+
+    path: Path
+    display: str
+    text: str = ""
+    _positions: dict[PathT, tuple[int, int]] | None = field(default=None, repr=False)
+
+    def locate(self, path: PathT) -> tuple[int, int]:
+        """Line and column (1-based) of ``path``, or of its nearest existing ancestor."""
+        if self._positions is None:
+            self._positions = {}
+            _build(self.text, self, Report(), self._positions)
+        for n in range(len(path), -1, -1):
+            pos = self._positions.get(tuple(path[:n]))
+            if pos is not None:
+                return pos
+        return 1, 1
+
+
+@dataclass
+class RecordSet:
+    """All records read from a folder, with the problems met while reading."""
+
+    root: Path
+    files: list[RecordFile] = field(default_factory=list)
+    records: list[RawRecord] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+
+
+def display_path(path: Path) -> str:
+    """The path as messages show it: relative to the working folder when inside it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
+
+
+def _line_col(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def _build(
+    text: str,
+    rf: RecordFile,
+    report: Report,
+    positions: dict[PathT, tuple[int, int]] | None,
+    starts: dict[int, tuple[int, int]] | None = None,
+) -> Any:
+    """Turn YAML ``text`` into plain values, reporting problems into ``report``.
+
+    With ``positions``, also record the (line, column) of every mapping key and list item,
+    keyed by its path. With ``starts``, record the position of every record (a mapping two
+    levels down), keyed by the ``id()`` of its dict.
+    """
+    loader = _Loader(text)
+    where = rf.display
+    # stack entries: [container, path, pending_key (for mappings), key_seen set]
+    stack: list[list[Any]] = []
+    root: Any = None
+    documents = 0
+
+    def issue(code: str, msg: str, mark: Any) -> None:
+        report.add(code, msg, file=where, line=mark.line + 1, column=mark.column + 1)
+
+    def add(value: Any, mark: Any) -> None:
+        nonlocal root
+        if not stack:
+            root = value
+            return
+        top = stack[-1]
+        container, path = top[0], top[1]
+        if isinstance(container, list):
+            if positions is not None:
+                positions[(*path, len(container))] = (mark.line + 1, mark.column + 1)
+            container.append(value)
+            return
+        key = top[2]
+        if key is _NO_KEY:
+            if not isinstance(value, str):
+                issue("yaml-syntax", "a mapping key must be plain text, not a list or mapping",
+                      mark)
+                value = f"<invalid key at line {mark.line + 1}>"
+            if value in container:
+                issue("yaml-duplicate-key",
+                      f"key {value!r} appears twice in this mapping (first at line "
+                      f"{top[3][value]}); keep one, or the other value would be lost", mark)
+                top[2] = _DUPLICATE
+                return
+            top[3][value] = mark.line + 1
+            if positions is not None:
+                positions[(*path, value)] = (mark.line + 1, mark.column + 1)
+            top[2] = value
+            return
+        if key is not _DUPLICATE:
+            container[key] = value
+        top[2] = _NO_KEY
+
+    def child_path() -> PathT:
+        if not stack:
+            return ()
+        top = stack[-1]
+        if isinstance(top[0], list):
+            return (*top[1], len(top[0]))
+        return (*top[1], top[2])
+
+    try:
+        while True:
+            ev = loader.get_event()
+            if isinstance(ev, yaml.ScalarEvent):
+                if ev.anchor is not None:
+                    issue("yaml-alias", f"anchor &{ev.anchor}: records may not use anchors "
+                          "or aliases; write the value out in full", ev.start_mark)
+                if ev.tag not in (None, "!", "tag:yaml.org,2002:str"):
+                    issue("yaml-tag", f"tag {ev.tag} is not allowed: records hold only "
+                          "plain text, lists and mappings (nothing is constructed)",
+                          ev.start_mark)
+                value: Any = ev.value
+                if not ev.style and ev.implicit[0] and value in _NULLS:
+                    value = None
+                add(value, ev.start_mark)
+            elif isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                if ev.anchor is not None:
+                    issue("yaml-alias", f"anchor &{ev.anchor}: records may not use anchors "
+                          "or aliases; write the value out in full", ev.start_mark)
+                if ev.tag is not None and not ev.implicit:
+                    issue("yaml-tag", f"tag {ev.tag} is not allowed: records hold only "
+                          "plain text, lists and mappings (nothing is constructed)",
+                          ev.start_mark)
+                if len(stack) >= MAX_DEPTH:
+                    issue("yaml-too-deep", f"values nest deeper than {MAX_DEPTH} levels; no "
+                          "record needs that", ev.start_mark)
+                    return None
+                path = child_path()
+                container: Any = {} if isinstance(ev, yaml.MappingStartEvent) else []
+                add(container, ev.start_mark)
+                stack.append([container, path, _NO_KEY, {}])
+                if starts is not None and len(stack) == 3 and isinstance(container, dict):
+                    starts[id(container)] = (ev.start_mark.line + 1, ev.start_mark.column + 1)
+            elif isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                stack.pop()
+            elif isinstance(ev, yaml.AliasEvent):
+                issue("yaml-alias", f"alias *{ev.anchor}: records may not use anchors or "
+                      "aliases; write the value out in full", ev.start_mark)
+                add(None, ev.start_mark)
+            elif isinstance(ev, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    issue("yaml-syntax", "a record file holds one YAML document; remove the "
+                          "`---` separator or split the file", ev.start_mark)
+                    return root
+            elif isinstance(ev, yaml.StreamEndEvent):
+                return root
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        msg = " ".join(str(x) for x in (exc.context, exc.problem) if x) or "invalid YAML"
+        if mark is not None:
+            issue("yaml-syntax", f"{msg}; fix the YAML here", mark)
+        else:
+            report.add("yaml-syntax", msg, file=where)
+        return None
+    except yaml.YAMLError as exc:  # libyaml's reader errors carry no problem_mark
+        report.add("yaml-syntax", str(exc).replace("\n", " "), file=where)
+        return None
+    finally:
+        loader.dispose()
+
+
+_NO_KEY = object()
+_DUPLICATE = object()
+
+
+def _decode(raw: bytes, rf: RecordFile, report: Report) -> str | None:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = _line_col(raw[: exc.start].decode("utf-8", "replace"), exc.start)
+        report.add("encoding", f"byte 0x{raw[exc.start]:02x} at byte offset {exc.start} is not "
+                   "UTF-8; re-save the file as UTF-8", file=rf.display, line=line, column=col)
+        return None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    m = _CONTROL.search(text)
+    if m:
+        line, col = _line_col(text, m.start())
+        report.add("control-character", f"control character U+{ord(m.group()):04X} is not "
+                   "allowed in records; delete it", file=rf.display, line=line, column=col)
+        return None
+    return text
+
+
+def iter_record_paths(root: Path) -> list[Path]:
+    """Every ``*.yaml`` / ``*.yml`` file under ``root`` (sorted; hidden folders skipped)."""
+    if root.is_file():
+        return [root]
+    out = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        out.extend(
+            Path(dirpath, f) for f in sorted(filenames)
+            if f.endswith((".yaml", ".yml")) and not f.startswith(".")
+        )
+    return out
+
+
+def read_records(
+    root: str | os.PathLike[str],
+    *,
+    kinds: Iterable[str] | None = None,
+    max_file_bytes: int = MAX_FILE_BYTES,
+) -> RecordSet:
+    """Read every record file under ``root`` (a folder, or a single file).
+
+    Problems are collected in ``RecordSet.issues``; raises :class:`FileNotFoundError` only
+    when ``root`` itself does not exist.
+    """
+    from .models import KINDS
+
+    known = set(kinds) if kinds is not None else set(KINDS)
+    root_path = Path(root)
+    if not root_path.exists():
+        raise FileNotFoundError(f"records folder not found: {root}")
+    rs = RecordSet(root_path)
+    report = Report()
+    for path in iter_record_paths(root_path):
+        rf = RecordFile(path, display_path(path))
+        rs.files.append(rf)
+        try:
+            size = path.stat().st_size
+            if size > max_file_bytes:
+                report.add("file-too-large", f"file is {size:,} bytes, over the limit of "
+                           f"{max_file_bytes:,}; split it into smaller files", file=rf.display)
+                continue
+            raw = path.read_bytes()
+        except OSError as exc:
+            report.add("io-error", f"cannot read file: {exc.strerror or exc}", file=rf.display)
+            continue
+        text = _decode(raw, rf, report)
+        if text is None:
+            continue
+        rf.text = text
+        starts: dict[int, tuple[int, int]] = {}
+        data = _build(text, rf, report, None, starts)
+        _collect(data, rf, rs, report, known, starts)
+    rs.issues = report.issues
+    return rs
+
+
+def _collect(
+    data: Any,
+    rf: RecordFile,
+    rs: RecordSet,
+    report: Report,
+    known: set[str],
+    starts: dict[int, tuple[int, int]],
+) -> None:
+    if data is None:
+        if not any(i.file == rf.display for i in report.issues):
+            report.add("empty-file", "the file holds no records", file=rf.display)
+        return
+    if not isinstance(data, dict):
+        report.add("not-a-mapping", "the top level must map kinds to lists of records, e.g. "
+                   f"`people:` (found a {_type_name(data)})", file=rf.display, line=1, column=1)
+        return
+    for kind, items in data.items():
+        if kind not in known:
+            import difflib
+
+            close = difflib.get_close_matches(str(kind), sorted(known), n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            line, col = rf.locate((kind,))
+            report.add("unknown-kind", f"unknown kind {kind!r}; {hint}kinds are: "
+                       f"{', '.join(sorted(known))}", file=rf.display, line=line, column=col)
+            continue
+        if items is None:
+            continue
+        if not isinstance(items, list):
+            line, col = rf.locate((kind,))
+            report.add("not-a-list", f"{kind!r} must be a list of records (`- id: ...`), not "
+                       f"a {_type_name(items)}", file=rf.display, line=line, column=col)
+            continue
+        for i, item in enumerate(items):
+            if not isinstance(item, dict):
+                line, col = rf.locate((kind, i))
+                report.add("not-a-record", f"item {i + 1} of {kind!r} must be a mapping of "
+                           f"fields (`- id: ...`), not a {_type_name(item)}",
+                           file=rf.display, line=line, column=col)
+                continue
+            line, col = starts.get(id(item), (1, 1))
+            rs.records.append(RawRecord(kind, i, item, rf, line, col))
+
+
+def _type_name(v: Any) -> str:
+    return {dict: "mapping", list: "list", str: "text value", type(None): "null"}.get(
+        type(v), type(v).__name__
+    )

@@ -1,0 +1,235 @@
+"""Findings as data: :class:`Issue` (a stable code, severity, message, location) and :class:`Report`.
+
+Every code opencase can emit is listed in :data:`CODES` with its default severity, what it
+means and how to fix it; ``docs/issue-codes.md`` is generated from that table.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+__all__ = ["CODES", "Code", "Issue", "Report", "Severity"]
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    code: str
+    severity: Severity
+    meaning: str
+    fix: str
+
+
+def _codes(*rows: tuple[str, str, str, str]) -> dict[str, Code]:
+    return {c: Code(c, Severity(s), m, f) for c, s, m, f in rows}
+
+
+CODES: dict[str, Code] = _codes(
+    # --- files and YAML
+    ("io-error", "error", "A file or folder could not be read.",
+     "Check the path exists and is readable."),
+    ("file-too-large", "error", "A record file is larger than the size limit.",
+     "Split it into several files under records/."),
+    ("encoding", "error", "A file is not valid UTF-8 text.",
+     "Re-save the file as UTF-8."),
+    ("control-character", "error", "A file holds a control character (NUL, ESC, ...).",
+     "Delete the character; it is invisible in most editors."),
+    ("yaml-syntax", "error", "The file is not valid YAML.",
+     "Fix the syntax at the given line (indentation, a missing colon, an unclosed quote)."),
+    ("yaml-duplicate-key", "error", "A mapping has the same key twice; one value would be lost.",
+     "Keep one of the two keys."),
+    ("yaml-alias", "error", "The file uses YAML anchors/aliases (&a / *a), which records may not.",
+     "Write the value out in full where it is used."),
+    ("yaml-tag", "error", "The file uses a YAML tag (!!python/..., !foo) that records may not.",
+     "Remove the tag; records hold only plain text, lists and mappings."),
+    ("yaml-too-deep", "error", "Values are nested deeper than any record needs.",
+     "Flatten the structure."),
+    ("empty-file", "warning", "A record file holds no records.",
+     "Add records or delete the file."),
+    ("not-a-mapping", "error", "A record file's top level is not a mapping of kind to records.",
+     "Start the file with a kind, e.g. `people:`, followed by a list of records."),
+    ("unknown-kind", "error", "A top-level key is not a kind of record opencase knows.",
+     "Use one of the kinds listed in the message (check the spelling)."),
+    ("not-a-list", "error", "A kind's value is not a list of records.",
+     "Write each record as a list item starting with `- id: ...`."),
+    ("not-a-record", "error", "A list item is not a mapping of fields.",
+     "Write the record as `- id: ...` followed by its fields."),
+    # --- record fields
+    ("unknown-key", "error", "A record has a field its kind does not have (often a typo).",
+     "Fix the spelling or remove the field; the message lists the allowed fields."),
+    ("missing-key", "error", "A required field is missing.", "Add the field."),
+    ("invalid-type", "error", "A field's value has the wrong type (text, number, list, ...).",
+     "Give a value of the type the message names; quote text that YAML reads as a number."),
+    ("invalid-value", "error", "A field's value breaks a constraint (length, range, pattern).",
+     "Change the value as the message says."),
+    ("not-in-vocabulary", "error", "A value is not one of the field's controlled vocabulary.",
+     "Use one of the values the message lists."),
+    ("invalid-id", "error", "An id or reference is not a lowercase slug (a-z, 0-9, hyphens).",
+     "Rewrite it, e.g. `stephen-port`."),
+    ("invalid-date", "error", "A date is not an EDTF date opencase accepts, or does not exist.",
+     "Write YYYY, YYYY-MM or YYYY-MM-DD (optionally ?, ~), or an interval A/B."),
+    ("date-order", "error", "An interval ends before it starts.", "Swap or correct the ends."),
+    ("spreadsheet-formula", "warning",
+     "A value starts with =, +, - or @ and would run as a formula in a spreadsheet.",
+     "Reword the value, or accept the warning if the text really starts so."),
+    # --- dataset
+    ("duplicate-id", "error", "Two records share an id (ids are unique across all kinds).",
+     "Rename one of them and update references to it."),
+    ("unknown-reference", "error", "A reference names an id no record has.",
+     "Fix the id, or add the record it refers to."),
+    ("wrong-reference-kind", "error", "A reference names a record of a kind the field cannot hold.",
+     "Refer to a record of one of the kinds the message lists."),
+    # --- citations
+    ("missing-citation", "error", "A record has no `cite:` entry.",
+     "Add a citation: the source and the exact quote the record rests on."),
+    ("unknown-source", "error", "A citation names a source (or `via`) that is not a source record.",
+     "Add the source record or fix its id."),
+    ("unknown-supported-field", "error", "`supports` names a field the record does not have.",
+     "List only the record's own fields."),
+    ("quote-not-found", "error", "A quote does not occur in its source's snapshot.",
+     "Copy the passage exactly from the snapshot (quotes, dashes, spaces may differ)."),
+    ("quote-ambiguous", "error", "A quote occurs more than once in its snapshot.",
+     "Add `prefix` or `suffix` (the text just before or after) to pick one."),
+    ("snapshot-missing", "warning",
+     "No snapshot with the source's sha256 is in the snapshot folder; quotes are unverified.",
+     "Pass --snapshots with the folder holding the snapshot, or fix the hash (an error "
+     "under --strict)."),
+    ("snapshot-unreadable", "warning", "A file in the snapshot folder could not be used.",
+     "Check the file (symlinks are not followed; the file must be readable UTF-8)."),
+    ("quote-unverifiable", "warning",
+     "A quote cannot be checked: its source has no snapshot and no `via`.",
+     "Give the source a sha256 and snapshot, or cite it `via` the source that quotes it."),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One problem found, with where it is."""
+
+    code: str
+    severity: Severity
+    message: str
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    record_id: str | None = None
+    field: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def where(self) -> str:
+        """``file:line:col`` (as much of it as is known)."""
+        parts = [self.file or "<records>"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+
+@dataclass
+class Report:
+    """Everything one run found. ``ok`` is true when there is no error."""
+
+    issues: list[Issue] = field(default_factory=list)
+    strict: bool = False
+    stats: dict[str, int] = field(default_factory=dict)
+    dataset: Any = None  # the validated dataset, for publishing (see opencase.validation)
+
+    def add(
+        self,
+        code: str,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        record_id: str | None = None,
+        field: str | None = None,
+        severity: Severity | None = None,
+    ) -> None:
+        sev = severity or CODES[code].severity
+        if self.strict and sev is Severity.WARNING:
+            sev = Severity.ERROR
+        self.issues.append(Issue(code, sev, message, file, line, column, record_id, field))
+
+    def extend(self, issues: Iterable[Issue]) -> None:
+        self.issues.extend(issues)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity is Severity.WARNING]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def sorted(self) -> list[Issue]:
+        return sorted(
+            self.issues,
+            key=lambda i: (i.file or "", i.line or 0, i.column or 0, i.code, i.message),
+        )
+
+    def summary(self) -> str:
+        e, w = len(self.errors), len(self.warnings)
+        counts = ", ".join(f"{v} {k}" for k, v in self.stats.items())
+        verdict = "valid" if self.ok else "invalid"
+        tail = f" ({counts})" if counts else ""
+        return f"{verdict}: {e} error{'s' * (e != 1)}, {w} warning{'s' * (w != 1)}{tail}"
+
+    # ---- output formats shared by every CLI verb
+
+    def format_text(self) -> str:
+        lines = [f"{i.where()}: {i.severity} {i.code} {i.message}" for i in self.sorted()]
+        lines.append(self.summary())
+        return "\n".join(lines)
+
+    def format_json(self) -> str:
+        return json.dumps(
+            {
+                "valid": self.ok,
+                "errors": len(self.errors),
+                "warnings": len(self.warnings),
+                "stats": self.stats,
+                "issues": [i.as_dict() for i in self.sorted()],
+            },
+            indent=2,
+            ensure_ascii=False,
+        )
+
+    def format_github(self) -> str:
+        def esc(s: str, prop: bool = False) -> str:
+            s = s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+            return s.replace(":", "%3A").replace(",", "%2C") if prop else s
+
+        out = []
+        for i in self.sorted():
+            props = []
+            if i.file:
+                props.append(f"file={esc(i.file, True)}")
+            if i.line is not None:
+                props.append(f"line={i.line}")
+            if i.column is not None:
+                props.append(f"col={i.column}")
+            props.append(f"title={esc(i.code, True)}")
+            out.append(f"::{i.severity.value} {','.join(props)}::{esc(i.message)}")
+        out.append(self.summary())
+        return "\n".join(out)
+
+    def format(self, fmt: str) -> str:
+        return {"text": self.format_text, "json": self.format_json, "github": self.format_github}[
+            fmt
+        ]()

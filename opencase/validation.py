@@ -1,0 +1,361 @@
+"""Validation: every check on a set of records, collected into one :class:`Report`.
+
+``validate(records, snapshots)`` reads the record files, validates each record against its
+model, then checks the dataset as a whole (unique ids, references, citations and quotes).
+Nothing stops at the first problem. The validated records, and where each quote was found,
+are kept on ``report.dataset`` for publishing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .models import KINDS, Record, RefField, Source, reference_fields
+from .quotes import Match, SnapshotIndex, find_quote
+from .reading import RawRecord, RecordSet, read_records
+from .report import Report
+
+__all__ = ["CitationCheck", "Dataset", "validate"]
+
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+@dataclass(frozen=True, slots=True)
+class CitationCheck:
+    """The outcome of checking one citation: where its quote is (or why it is unverified)."""
+
+    record_id: str
+    index: int
+    text_source: str  # the source whose snapshot holds the quote (``via`` or ``source``)
+    sha256: str | None
+    match: Match | None
+
+
+@dataclass
+class Dataset:
+    """The records that validated, by kind (sorted by id), and their citation checks."""
+
+    records: dict[str, list[Record]] = field(default_factory=dict)
+    citations: dict[tuple[str, int], CitationCheck] = field(default_factory=dict)
+    snapshots: SnapshotIndex | None = None
+
+    def all_records(self) -> list[Record]:
+        return [r for kind in KINDS for r in self.records.get(kind, [])]
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+_TYPE_CODES = {
+    "missing": "missing-key",
+    "extra_forbidden": "unknown-key",
+    "enum": "not-in-vocabulary",
+    "edtf": "invalid-date",
+    "edtf_order": "date-order",
+}
+
+
+def _pydantic_issue(
+    report: Report, raw: RawRecord, model: type[Record], err: Any
+) -> None:
+    loc = tuple(err["loc"])
+    etype = err["type"]
+    fname = _field_name(loc)
+    code = _TYPE_CODES.get(etype)
+    singular = model.singular
+    if code == "unknown-key":
+        parent = _model_at(model, loc[:-1])
+        allowed = sorted(parent.model_fields) if parent else []
+        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        msg = f"unknown field {loc[-1]!r}; {hint}allowed fields: {', '.join(allowed)}"
+    elif code == "missing-key":
+        msg = f"{singular} is missing required field {fname!r}"
+    elif code == "not-in-vocabulary":
+        expected = err.get("ctx", {}).get("expected", "")
+        msg = f"{fname}: {err['input']!r} is not allowed; use one of {expected}"
+    elif code in ("invalid-date", "date-order"):
+        msg = f"{fname}: {err['ctx']['reason']}"
+    elif etype == "string_pattern_mismatch" and (
+        loc[-1] == "id" or _is_ref(model, loc)
+    ):
+        code = "invalid-id"
+        msg = (f"{fname}: {err['input']!r} is not a valid id; use lowercase letters, digits "
+               "and single hyphens, e.g. 'stephen-port'")
+    elif etype.endswith("_type") or etype.endswith("_parsing") or etype in (
+        "model_attributes_type", "list_type", "dict_type",
+    ):
+        code = "invalid-type"
+        shown = err.get("input")
+        shown_s = repr(shown) if not isinstance(shown, (dict, list)) else type(shown).__name__
+        msg = f"{fname}: {err['msg'].lower()} (got {shown_s})"
+    else:
+        code = "invalid-value"
+        msg = f"{fname}: {err['msg'].lower()}"
+    line, col = raw.locate(loc)
+    report.add(code, msg, file=raw.file.display, line=line, column=col,
+               record_id=raw.id, field=fname)
+
+
+def _model_at(model: type[Any], loc: tuple[Any, ...]) -> type[Any] | None:
+    from typing import get_args, get_origin
+
+    cur: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        info = getattr(cur, "model_fields", {}).get(part)
+        if info is None:
+            return None
+        ann = info.annotation
+        while get_origin(ann) is list or (get_origin(ann) is not None and get_args(ann)):
+            args = [a for a in get_args(ann) if a is not type(None)]
+            ann = args[0]
+            if isinstance(ann, type):
+                break
+        cur = ann
+    return cur if hasattr(cur, "model_fields") else None
+
+
+def _is_ref(model: type[Record], loc: tuple[Any, ...]) -> bool:
+    names = {str(p) for p in loc if not isinstance(p, int)}
+    return any(r.field in names for r in _refs(model)) or "source" in names or "via" in names
+
+
+_REF_CACHE: dict[type[Record], list[RefField]] = {}
+
+
+def _refs(model: type[Record]) -> list[RefField]:
+    if model not in _REF_CACHE:
+        _REF_CACHE[model] = reference_fields(model)
+    return _REF_CACHE[model]
+
+
+def _formulas(report: Report, raw: RawRecord, value: Any, path: tuple[Any, ...]) -> None:
+    if isinstance(value, str):
+        if value.startswith(_FORMULA_START) and len(value) > 1:
+            line, col = raw.locate(path)
+            report.add("spreadsheet-formula",
+                       f"{_field_name(path)}: {value[:40]!r} starts with {value[0]!r} and would "
+                       "run as a formula when the CSV is opened in a spreadsheet",
+                       file=raw.file.display, line=line, column=col, record_id=raw.id,
+                       field=_field_name(path))
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _formulas(report, raw, v, (*path, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _formulas(report, raw, v, (*path, i))
+
+
+def validate(
+    records: str | os.PathLike[str] | RecordSet = "records",
+    snapshots: str | os.PathLike[str] | SnapshotIndex | None = None,
+    *,
+    strict: bool = False,
+) -> Report:
+    """Check every record under ``records`` and return a :class:`Report` of all problems.
+
+    ``snapshots`` is the folder holding the source snapshots (found by SHA-256); without it,
+    quotes are not verified and each source with a hash gets a ``snapshot-missing`` warning.
+    ``strict`` turns every warning into an error. Raises :class:`FileNotFoundError` if
+    ``records`` or ``snapshots`` does not exist (an unusable input, not an invalid one).
+    """
+    report = Report(strict=strict)
+    rs = records if isinstance(records, RecordSet) else read_records(records)
+    index = (
+        snapshots if isinstance(snapshots, SnapshotIndex) or snapshots is None
+        else SnapshotIndex(Path(snapshots))
+    )
+    for issue in rs.issues:
+        report.add(issue.code, issue.message, file=issue.file, line=issue.line,
+                   column=issue.column, record_id=issue.record_id, field=issue.field,
+                   severity=issue.severity)
+    if index is not None:
+        for path, why in index.problems:
+            report.add("snapshot-unreadable", f"snapshot file {path} {why}", file=path)
+
+    # 1. each record against its model
+    valid: list[tuple[RawRecord, Record]] = []
+    for raw in rs.records:
+        model = KINDS[raw.kind]
+        _formulas(report, raw, raw.data, ())
+        try:
+            valid.append((raw, model.model_validate(raw.data)))
+        except ValidationError as exc:
+            for err in exc.errors(include_url=False):
+                _pydantic_issue(report, raw, model, err)
+
+    # 2. ids unique across all kinds (also counting records that failed their model)
+    owner: dict[str, RawRecord] = {}
+    for raw in rs.records:
+        rid = raw.id
+        if rid is None:
+            continue
+        if rid in owner:
+            first = owner[rid]
+            line, col = raw.locate(("id",))
+            report.add("duplicate-id", f"id {rid!r} is already used by a {first.kind} record "
+                       f"at {first.file.display}:{first.line}; ids must be unique across all "
+                       "kinds and files", file=raw.file.display, line=line, column=col,
+                       record_id=rid, field="id")
+        else:
+            owner[rid] = raw
+    kind_of = {rid: raw.kind for rid, raw in owner.items()}
+    sources = {rec.id: rec for raw, rec in valid if isinstance(rec, Source)}
+
+    # 3. references and citations
+    dataset = Dataset(snapshots=index)
+    for raw, rec in valid:
+        _check_refs(report, raw, rec, kind_of)
+        _check_citations(report, raw, rec, kind_of, sources, index, dataset)
+        dataset.records.setdefault(raw.kind, []).append(rec)
+
+    for sid, src in sorted(sources.items()):
+        if src.sha256 and (index is None or index.get(src.sha256) is None):
+            where = f"in {index.folder}" if index is not None else "(no --snapshots folder given)"
+            raw = owner[sid]
+            line, col = raw.locate(("sha256",))
+            report.add("snapshot-missing", f"no snapshot of source {sid!r} (sha256 "
+                       f"{src.sha256[:12]}...) {where}; its quotes are unverified",
+                       file=raw.file.display, line=line, column=col, record_id=sid,
+                       field="sha256")
+    for kind in dataset.records:
+        dataset.records[kind].sort(key=lambda r: r.id)
+    report.stats = {"files": len(rs.files), "records": len(rs.records)}
+    report.dataset = dataset
+    return report
+
+
+def _loc_issue(report: Report, raw: RawRecord, code: str, msg: str, path: tuple[Any, ...]) -> None:
+    line, col = raw.locate(path)
+    report.add(code, msg, file=raw.file.display, line=line, column=col, record_id=raw.id,
+               field=_field_name(path) or None)
+
+
+def _check_ref(
+    report: Report, raw: RawRecord, value: str, kinds: tuple[str, ...], path: tuple[Any, ...],
+    kind_of: dict[str, str],
+) -> None:
+    actual = kind_of.get(value)
+    if actual is None:
+        close = difflib.get_close_matches(value, list(kind_of), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        _loc_issue(report, raw, "unknown-reference",
+                   f"{_field_name(path)}: no record has id {value!r}{hint}", path)
+    elif actual not in kinds:
+        _loc_issue(report, raw, "wrong-reference-kind",
+                   f"{_field_name(path)}: {value!r} is a {actual} record; this field refers to "
+                   f"{' or '.join(kinds)}", path)
+
+
+def _check_refs(report: Report, raw: RawRecord, rec: Record, kind_of: dict[str, str]) -> None:
+    for ref in _refs(type(rec)):
+        value = getattr(rec, ref.field)
+        if value is None:
+            continue
+        if not ref.many:
+            _check_ref(report, raw, value, ref.kinds, (ref.field,), kind_of)
+            continue
+        for i, item in enumerate(value):
+            if ref.sub is None:
+                _check_ref(report, raw, item, ref.kinds, (ref.field, i), kind_of)
+            else:
+                _check_ref(report, raw, getattr(item, ref.sub), ref.kinds,
+                           (ref.field, i, ref.sub), kind_of)
+
+
+def _check_citations(
+    report: Report,
+    raw: RawRecord,
+    rec: Record,
+    kind_of: dict[str, str],
+    sources: dict[str, Source],
+    index: SnapshotIndex | None,
+    dataset: Dataset,
+) -> None:
+    if not rec.cite:
+        needs = rec.cite_required or (isinstance(rec, Source) and rec.sha256 is None)
+        if needs:
+            why = (" (a source without a snapshot of its own must cite the passage that "
+                   "makes it known)" if isinstance(rec, Source) else "")
+            _loc_issue(report, raw, "missing-citation",
+                       f"{rec.singular} {rec.id!r} "
+                       f"cites nothing; add `cite:` with a source and an exact quote{why}",
+                       ("cite",) if "cite" in raw.data else ())
+        return
+    own_fields = set(type(rec).model_fields) - {"id", "cite"}
+    for i, c in enumerate(rec.cite):
+        base = ("cite", i)
+        for name, sid in (("source", c.source), ("via", c.via)):
+            if sid is None:
+                continue
+            if kind_of.get(sid) != "sources":
+                what = f"a {kind_of[sid]} record" if sid in kind_of else "not a record"
+                _loc_issue(report, raw, "unknown-source",
+                           f"cite[{i}].{name}: {sid!r} is {what}; cite a source record's id",
+                           (*base, name))
+        for j, name in enumerate(c.supports or []):
+            if name not in own_fields:
+                close = difflib.get_close_matches(name, sorted(own_fields), n=1)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                _loc_issue(report, raw, "unknown-supported-field",
+                           f"cite[{i}].supports: {rec.table} have no field {name!r}; {hint}"
+                           f"fields: {', '.join(sorted(own_fields))}", (*base, "supports", j))
+        text_id = c.via or c.source
+        src = sources.get(text_id)
+        sha = src.sha256 if src else None
+        match: Match | None = None
+        if src is not None:
+            if sha is None:  # a missing snapshot is reported once, on the source
+                _loc_issue(report, raw, "quote-unverifiable",
+                           f"cite[{i}]: source {text_id!r} has no snapshot (sha256) and the "
+                           "citation gives no `via`, so the quote cannot be checked",
+                           (*base, "quote"))
+            elif index is not None and index.get(sha) is not None:
+                match = _match_quote(report, raw, i, c, index, sha, text_id)
+        dataset.citations[(rec.id, i)] = CitationCheck(rec.id, i, text_id, sha, match)
+
+
+def _match_quote(
+    report: Report, raw: RawRecord, i: int, c: Any, index: SnapshotIndex, sha: str, text_id: str
+) -> Match | None:
+    snap = index.get(sha)
+    assert snap is not None
+    path = ("cite", i, "quote")
+    try:
+        found = find_quote(snap, c.quote, c.prefix, c.suffix)
+    except (OSError, UnicodeDecodeError) as exc:
+        _loc_issue(report, raw, "snapshot-unreadable",
+                   f"snapshot {snap.path} of {text_id!r} cannot be read as UTF-8 text ({exc})",
+                   path)
+        return None
+    if len(found) == 1:
+        return found[0]
+    short = c.quote if len(c.quote) <= 60 else c.quote[:57] + "..."
+    if not found:
+        bare = find_quote(snap, c.quote) if (c.prefix or c.suffix) else []
+        if bare:
+            _loc_issue(report, raw, "quote-not-found",
+                       f"cite[{i}]: the quote occurs in {text_id!r} but not with this "
+                       "prefix/suffix; copy them exactly from the text around the quote", path)
+        else:
+            _loc_issue(report, raw, "quote-not-found",
+                       f"cite[{i}]: {short!r} does not occur in the snapshot of {text_id!r}; "
+                       "copy the passage exactly", path)
+        return None
+    offsets = ", ".join(str(m.start) for m in found[:5])
+    _loc_issue(report, raw, "quote-ambiguous",
+               f"cite[{i}]: {short!r} occurs {len(found)} times in {text_id!r} (at characters "
+               f"{offsets}); add `prefix` or `suffix` to pick one", path)
+    return None
