@@ -6,7 +6,8 @@ A quote is matched against its snapshot after both are normalised the same way:
 - Unicode NFKC, character by character (so ``ﬁ`` = ``fi``, a non-breaking space = a space);
 - typographic single quotes and apostrophes (‘ ’ ‚ ‛ ′) = ``'``, double quotes (“ ” „ ‟ ″) = ``"``;
 - hyphens and dashes (‐ ‑ ‒ – — ― −) = ``-``;
-- any run of white space (including non-breaking and zero-width-free spaces) = one space.
+- any run of white space (including non-breaking spaces) = one space, and none around a dash
+  (``town—and`` matches ``town - and``).
 
 Offsets are kept in characters (Unicode code points) of the original text, as in the W3C Web
 Annotation ``TextPositionSelector``: ``text[start:end]`` is the matched passage.
@@ -48,23 +49,20 @@ def _norm_char(c: str) -> str:
 def normalise(text: str) -> tuple[str, list[int]]:
     """Normalise ``text`` for matching; also return, for each output character, its index in
     ``text`` (white space runs collapse to their first character)."""
-    if text.isascii() and not _ODD_SPACE.search(text):
+    if text.isascii() and not _ODD_SPACE.search(text) and "-" not in text:
         return text, list(range(len(text)))
     out: list[str] = []
     idx: list[int] = []
-    prev_space = False
     for i, c in enumerate(text):
-        n = _norm_char(c)
-        if n == " ":
-            if prev_space:
-                continue
-            prev_space = True
-        elif not n:
-            continue
-        else:
-            prev_space = n.endswith(" ")
-        out.append(n)
-        idx.extend([i] * len(n))
+        for n in _norm_char(c):
+            if n == " ":
+                if out and out[-1] in " -":
+                    continue  # collapse runs, and no space after a dash
+            elif n == "-" and out and out[-1] == " ":
+                out.pop()  # no space before a dash
+                idx.pop()
+            out.append(n)
+            idx.append(i)
     return "".join(out), idx
 
 

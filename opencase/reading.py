@@ -49,6 +49,7 @@ class RawRecord:
     file: RecordFile
     line: int
     column: int
+    tainted: bool = False  # a YAML-level problem (tag, alias, duplicate key) lies inside it
 
     @property
     def id(self) -> str | None:
@@ -113,12 +114,14 @@ def _build(
     report: Report,
     positions: dict[PathT, tuple[int, int]] | None,
     starts: dict[int, tuple[int, int]] | None = None,
+    tainted: set[PathT] | None = None,
 ) -> Any:
     """Turn YAML ``text`` into plain values, reporting problems into ``report``.
 
     With ``positions``, also record the (line, column) of every mapping key and list item,
     keyed by its path. With ``starts``, record the position of every record (a mapping two
-    levels down), keyed by the ``id()`` of its dict.
+    levels down), keyed by the ``id()`` of its dict. With ``tainted``, collect the (kind,
+    index) of records inside which a YAML-level problem was reported.
     """
     loader = _Loader(text)
     where = rf.display
@@ -129,6 +132,10 @@ def _build(
 
     def issue(code: str, msg: str, mark: Any) -> None:
         report.add(code, msg, file=where, line=mark.line + 1, column=mark.column + 1)
+        if tainted is not None:
+            path = child_path()
+            if len(path) >= 2:
+                tainted.add(path[:2])
 
     def add(value: Any, mark: Any) -> None:
         nonlocal root
@@ -145,13 +152,17 @@ def _build(
         key = top[2]
         if key is _NO_KEY:
             if not isinstance(value, str):
-                issue("yaml-syntax", "a mapping key must be plain text, not a list or mapping",
-                      mark)
+                issue(
+                    "yaml-syntax", "a mapping key must be plain text, not a list or mapping", mark
+                )
                 value = f"<invalid key at line {mark.line + 1}>"
             if value in container:
-                issue("yaml-duplicate-key",
-                      f"key {value!r} appears twice in this mapping (first at line "
-                      f"{top[3][value]}); keep one, or the other value would be lost", mark)
+                issue(
+                    "yaml-duplicate-key",
+                    f"key {value!r} appears twice in this mapping (first at line "
+                    f"{top[3][value]}); keep one, or the other value would be lost",
+                    mark,
+                )
                 top[2] = _DUPLICATE
                 return
             top[3][value] = mark.line + 1
@@ -176,27 +187,44 @@ def _build(
             ev = loader.get_event()
             if isinstance(ev, yaml.ScalarEvent):
                 if ev.anchor is not None:
-                    issue("yaml-alias", f"anchor &{ev.anchor}: records may not use anchors "
-                          "or aliases; write the value out in full", ev.start_mark)
+                    issue(
+                        "yaml-alias",
+                        f"anchor &{ev.anchor}: records may not use anchors "
+                        "or aliases; write the value out in full",
+                        ev.start_mark,
+                    )
                 if ev.tag not in (None, "!", "tag:yaml.org,2002:str"):
-                    issue("yaml-tag", f"tag {ev.tag} is not allowed: records hold only "
-                          "plain text, lists and mappings (nothing is constructed)",
-                          ev.start_mark)
+                    issue(
+                        "yaml-tag",
+                        f"tag {ev.tag} is not allowed: records hold only "
+                        "plain text, lists and mappings (nothing is constructed)",
+                        ev.start_mark,
+                    )
                 value: Any = ev.value
                 if not ev.style and ev.implicit[0] and value in _NULLS:
                     value = None
                 add(value, ev.start_mark)
             elif isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 if ev.anchor is not None:
-                    issue("yaml-alias", f"anchor &{ev.anchor}: records may not use anchors "
-                          "or aliases; write the value out in full", ev.start_mark)
+                    issue(
+                        "yaml-alias",
+                        f"anchor &{ev.anchor}: records may not use anchors "
+                        "or aliases; write the value out in full",
+                        ev.start_mark,
+                    )
                 if ev.tag is not None and not ev.implicit:
-                    issue("yaml-tag", f"tag {ev.tag} is not allowed: records hold only "
-                          "plain text, lists and mappings (nothing is constructed)",
-                          ev.start_mark)
+                    issue(
+                        "yaml-tag",
+                        f"tag {ev.tag} is not allowed: records hold only "
+                        "plain text, lists and mappings (nothing is constructed)",
+                        ev.start_mark,
+                    )
                 if len(stack) >= MAX_DEPTH:
-                    issue("yaml-too-deep", f"values nest deeper than {MAX_DEPTH} levels; no "
-                          "record needs that", ev.start_mark)
+                    issue(
+                        "yaml-too-deep",
+                        f"values nest deeper than {MAX_DEPTH} levels; no record needs that",
+                        ev.start_mark,
+                    )
                     return None
                 path = child_path()
                 container: Any = {} if isinstance(ev, yaml.MappingStartEvent) else []
@@ -207,14 +235,22 @@ def _build(
             elif isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 stack.pop()
             elif isinstance(ev, yaml.AliasEvent):
-                issue("yaml-alias", f"alias *{ev.anchor}: records may not use anchors or "
-                      "aliases; write the value out in full", ev.start_mark)
+                issue(
+                    "yaml-alias",
+                    f"alias *{ev.anchor}: records may not use anchors or "
+                    "aliases; write the value out in full",
+                    ev.start_mark,
+                )
                 add(None, ev.start_mark)
             elif isinstance(ev, yaml.DocumentStartEvent):
                 documents += 1
                 if documents > 1:
-                    issue("yaml-syntax", "a record file holds one YAML document; remove the "
-                          "`---` separator or split the file", ev.start_mark)
+                    issue(
+                        "yaml-syntax",
+                        "a record file holds one YAML document; remove the "
+                        "`---` separator or split the file",
+                        ev.start_mark,
+                    )
                     return root
             elif isinstance(ev, yaml.StreamEndEvent):
                 return root
@@ -242,16 +278,27 @@ def _decode(raw: bytes, rf: RecordFile, report: Report) -> str | None:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line, col = _line_col(raw[: exc.start].decode("utf-8", "replace"), exc.start)
-        report.add("encoding", f"byte 0x{raw[exc.start]:02x} at byte offset {exc.start} is not "
-                   "UTF-8; re-save the file as UTF-8", file=rf.display, line=line, column=col)
+        report.add(
+            "encoding",
+            f"byte 0x{raw[exc.start]:02x} at byte offset {exc.start} is not "
+            "UTF-8; re-save the file as UTF-8",
+            file=rf.display,
+            line=line,
+            column=col,
+        )
         return None
     if text.startswith("\ufeff"):
         text = text[1:]
     m = _CONTROL.search(text)
     if m:
         line, col = _line_col(text, m.start())
-        report.add("control-character", f"control character U+{ord(m.group()):04X} is not "
-                   "allowed in records; delete it", file=rf.display, line=line, column=col)
+        report.add(
+            "control-character",
+            f"control character U+{ord(m.group()):04X} is not allowed in records; delete it",
+            file=rf.display,
+            line=line,
+            column=col,
+        )
         return None
     return text
 
@@ -264,7 +311,8 @@ def iter_record_paths(root: Path) -> list[Path]:
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         out.extend(
-            Path(dirpath, f) for f in sorted(filenames)
+            Path(dirpath, f)
+            for f in sorted(filenames)
             if f.endswith((".yaml", ".yml")) and not f.startswith(".")
         )
     return out
@@ -295,8 +343,12 @@ def read_records(
         try:
             size = path.stat().st_size
             if size > max_file_bytes:
-                report.add("file-too-large", f"file is {size:,} bytes, over the limit of "
-                           f"{max_file_bytes:,}; split it into smaller files", file=rf.display)
+                report.add(
+                    "file-too-large",
+                    f"file is {size:,} bytes, over the limit of "
+                    f"{max_file_bytes:,}; split it into smaller files",
+                    file=rf.display,
+                )
                 continue
             raw = path.read_bytes()
         except OSError as exc:
@@ -307,8 +359,9 @@ def read_records(
             continue
         rf.text = text
         starts: dict[int, tuple[int, int]] = {}
-        data = _build(text, rf, report, None, starts)
-        _collect(data, rf, rs, report, known, starts)
+        tainted: set[PathT] = set()
+        data = _build(text, rf, report, None, starts, tainted)
+        _collect(data, rf, rs, report, known, starts, tainted)
     rs.issues = report.issues
     return rs
 
@@ -320,14 +373,21 @@ def _collect(
     report: Report,
     known: set[str],
     starts: dict[int, tuple[int, int]],
+    tainted: set[PathT],
 ) -> None:
     if data is None:
         if not any(i.file == rf.display for i in report.issues):
             report.add("empty-file", "the file holds no records", file=rf.display)
         return
     if not isinstance(data, dict):
-        report.add("not-a-mapping", "the top level must map kinds to lists of records, e.g. "
-                   f"`people:` (found a {_type_name(data)})", file=rf.display, line=1, column=1)
+        report.add(
+            "not-a-mapping",
+            "the top level must map kinds to lists of records, e.g. "
+            f"`people:` (found a {_type_name(data)})",
+            file=rf.display,
+            line=1,
+            column=1,
+        )
         return
     for kind, items in data.items():
         if kind not in known:
@@ -336,25 +396,40 @@ def _collect(
             close = difflib.get_close_matches(str(kind), sorted(known), n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
             line, col = rf.locate((kind,))
-            report.add("unknown-kind", f"unknown kind {kind!r}; {hint}kinds are: "
-                       f"{', '.join(sorted(known))}", file=rf.display, line=line, column=col)
+            report.add(
+                "unknown-kind",
+                f"unknown kind {kind!r}; {hint}kinds are: {', '.join(sorted(known))}",
+                file=rf.display,
+                line=line,
+                column=col,
+            )
             continue
         if items is None:
             continue
         if not isinstance(items, list):
             line, col = rf.locate((kind,))
-            report.add("not-a-list", f"{kind!r} must be a list of records (`- id: ...`), not "
-                       f"a {_type_name(items)}", file=rf.display, line=line, column=col)
+            report.add(
+                "not-a-list",
+                f"{kind!r} must be a list of records (`- id: ...`), not a {_type_name(items)}",
+                file=rf.display,
+                line=line,
+                column=col,
+            )
             continue
         for i, item in enumerate(items):
             if not isinstance(item, dict):
                 line, col = rf.locate((kind, i))
-                report.add("not-a-record", f"item {i + 1} of {kind!r} must be a mapping of "
-                           f"fields (`- id: ...`), not a {_type_name(item)}",
-                           file=rf.display, line=line, column=col)
+                report.add(
+                    "not-a-record",
+                    f"item {i + 1} of {kind!r} must be a mapping of "
+                    f"fields (`- id: ...`), not a {_type_name(item)}",
+                    file=rf.display,
+                    line=line,
+                    column=col,
+                )
                 continue
             line, col = starts.get(id(item), (1, 1))
-            rs.records.append(RawRecord(kind, i, item, rf, line, col))
+            rs.records.append(RawRecord(kind, i, item, rf, line, col, (kind, i) in tainted))
 
 
 def _type_name(v: Any) -> str:

@@ -1,0 +1,52 @@
+"""Shared test helpers: fixture paths and the CLI run through its real entry point."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).parent
+FIXTURES = TESTS / "fixtures"
+REPO = TESTS.parent
+SHARED_SOURCES = REPO.parent / "shared" / "sources"
+
+
+def opencase_command() -> list[str]:
+    """The installed ``opencase`` console script (beside this Python), else ``-m opencase``."""
+    script = Path(sys.executable).parent / "opencase"
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("opencase")
+    return [found] if found else [sys.executable, "-m", "opencase"]
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*opencase_command(), *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def harbour(tmp_path: Path) -> Path:
+    """A writable copy of the small valid dataset (tests/fixtures/valid)."""
+    dest = tmp_path / "records"
+    shutil.copytree(FIXTURES / "valid", dest)
+    return dest
+
+
+@pytest.fixture
+def snapshots() -> Path:
+    return FIXTURES / "snapshots"
+
+
+needs_shared = pytest.mark.skipif(
+    not SHARED_SOURCES.is_dir(), reason="../shared/sources (the real snapshots) is absent"
+)
