@@ -82,6 +82,31 @@ def _validate_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace
     return cmd_validate
 
 
+def cmd_coverage(args: argparse.Namespace) -> int:
+    from .coverage import coverage
+
+    if not args.snapshots:
+        raise UsageError("coverage needs the snapshot folder: --snapshots DIR "
+                         "(or $OPENCASE_SNAPSHOTS)")
+    return _emit(coverage(args.records, args.snapshots), args.format)
+
+
+@command(
+    "coverage",
+    "list the sentences of each source no record cites yet, and the share covered",
+    "opencase coverage records --snapshots ../shared/sources --format json\n\n"
+    "A sentence counts as covered when a citation quote falls in it, or when its source lists\n"
+    "it under `uncited:` with a reason. Exit 0 when every sentence of every source is covered\n"
+    "(and the records are valid), 1 otherwise, 2 on a usage or I/O error.",
+)
+def _coverage_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    p.add_argument("records", nargs="?", default="records",
+                   help="folder (or file) of YAML records (default: records)")
+    _add_snapshots(p)
+    _add_common(p)
+    return cmd_coverage
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 

@@ -32,8 +32,8 @@ __all__ = [
     "Finding",
     "FindingType",
     "Group",
-    "OrganisationType",
     "Organisation",
+    "OrganisationType",
     "Participant",
     "ParticipantRole",
     "Person",
@@ -48,6 +48,7 @@ __all__ = [
     "SourceKind",
     "Statement",
     "StatementKind",
+    "UncitedPassage",
 ]
 
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -311,6 +312,25 @@ class Case(Record):
     date: EDTFDate | None = Field(None, description="When the case's events took place.")
 
 
+class UncitedPassage(_Strict):
+    """A passage of a source's own snapshot that no record cites on purpose, and why.
+
+    ``opencase coverage`` counts the sentences it covers as covered (listed apart from the
+    cited ones), e.g. a headline repeated as a sub-heading."""
+
+    quote: Text = Field(
+        description="The exact words of the passage, usually a whole sentence or heading "
+        "(typographic quotes, dashes and white space may differ)."
+    )
+    prefix: str | None = Field(
+        None, description="Text just before the quote, to pick one of several matches."
+    )
+    suffix: str | None = Field(
+        None, description="Text just after the quote, to pick one of several matches."
+    )
+    reason: Text = Field(description="Why the passage is deliberately not cited.")
+
+
 class Source(Record):
     """A document that records cite: an article with a snapshot, or one known through another."""
 
@@ -337,6 +357,11 @@ class Source(Record):
         description="SHA-256 of the snapshot text (raw bytes), by which the snapshot is found.",
     )
     description: str | None = Field(None, description="What the document is.")
+    uncited: list[UncitedPassage] = Field(
+        default_factory=list,
+        description="Passages of this source's snapshot deliberately left uncited, each with "
+        "the reason (counted as covered by `opencase coverage`).",
+    )
 
 
 class Person(Record):

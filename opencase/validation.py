@@ -43,6 +43,8 @@ class Dataset:
 
     records: dict[str, list[Record]] = field(default_factory=dict)
     citations: dict[tuple[str, int], CitationCheck] = field(default_factory=dict)
+    # (source id, index in its `uncited` list) -> where the marked passage is
+    uncited: dict[tuple[str, int], CitationCheck] = field(default_factory=dict)
     snapshots: SnapshotIndex | None = None
 
     def all_records(self) -> list[Record]:
@@ -219,6 +221,8 @@ def validate(
     for raw, rec in valid:
         _check_refs(report, raw, rec, kind_of)
         _check_citations(report, raw, rec, kind_of, sources, index, dataset)
+        if isinstance(rec, Source) and rec.uncited:
+            _check_uncited(report, raw, rec, index, dataset)
         dataset.records.setdefault(raw.kind, []).append(rec)
 
     for sid, src in sorted(sources.items()):
@@ -327,12 +331,32 @@ def _check_citations(
         dataset.citations[(rec.id, i)] = CitationCheck(rec.id, i, text_id, sha, match)
 
 
+def _check_uncited(
+    report: Report, raw: RawRecord, src: Source, index: SnapshotIndex | None, dataset: Dataset
+) -> None:
+    """Passages a source marks as deliberately uncited must be found in its own snapshot."""
+    if src.sha256 is None:
+        _loc_issue(report, raw, "uncited-without-snapshot",
+                   f"source {src.id!r} marks passages as uncited but has no snapshot (sha256) "
+                   "of its own; only a source with a snapshot can mark its passages",
+                   ("uncited",))
+        return
+    if index is None or index.get(src.sha256) is None:
+        return  # reported once, as snapshot-missing
+    for i, passage in enumerate(src.uncited):
+        match = _match_quote(report, raw, i, passage, index, src.sha256, src.id,
+                             path=("uncited", i, "quote"))
+        dataset.uncited[(src.id, i)] = CitationCheck(src.id, i, src.id, src.sha256, match)
+
+
 def _match_quote(
-    report: Report, raw: RawRecord, i: int, c: Any, index: SnapshotIndex, sha: str, text_id: str
+    report: Report, raw: RawRecord, i: int, c: Any, index: SnapshotIndex, sha: str, text_id: str,
+    *, path: tuple[Any, ...] | None = None,
 ) -> Match | None:
     snap = index.get(sha)
     assert snap is not None
-    path = ("cite", i, "quote")
+    path = path or ("cite", i, "quote")
+    label = _field_name(path[:-1])
     try:
         found = find_quote(snap, c.quote, c.prefix, c.suffix)
     except (OSError, UnicodeDecodeError) as exc:
@@ -347,15 +371,15 @@ def _match_quote(
         bare = find_quote(snap, c.quote) if (c.prefix or c.suffix) else []
         if bare:
             _loc_issue(report, raw, "quote-not-found",
-                       f"cite[{i}]: the quote occurs in {text_id!r} but not with this "
+                       f"{label}: the quote occurs in {text_id!r} but not with this "
                        "prefix/suffix; copy them exactly from the text around the quote", path)
         else:
             _loc_issue(report, raw, "quote-not-found",
-                       f"cite[{i}]: {short!r} does not occur in the snapshot of {text_id!r}; "
+                       f"{label}: {short!r} does not occur in the snapshot of {text_id!r}; "
                        "copy the passage exactly", path)
         return None
     offsets = ", ".join(str(m.start) for m in found[:5])
     _loc_issue(report, raw, "quote-ambiguous",
-               f"cite[{i}]: {short!r} occurs {len(found)} times in {text_id!r} (at characters "
+               f"{label}: {short!r} occurs {len(found)} times in {text_id!r} (at characters "
                f"{offsets}); add `prefix` or `suffix` to pick one", path)
     return None
