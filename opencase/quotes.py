@@ -3,7 +3,8 @@
 Snapshots are plain-text files found by the SHA-256 of their raw bytes in a snapshot folder.
 A quote is matched against its snapshot after both are normalised the same way:
 
-- Unicode NFKC, character by character (so ``ﬁ`` = ``fi``, a non-breaking space = a space);
+- Unicode NFKD, character by character (so ``é`` = ``e`` + combining accent, ``ﬁ`` = ``fi``,
+  a non-breaking space = a space);
 - typographic single quotes and apostrophes (‘ ’ ‚ ‛ ′) = ``'``, double quotes (“ ” „ ‟ ″) = ``"``;
 - hyphens and dashes (‐ ‑ ‒ – — ― −) = ``-``;
 - any run of white space (including non-breaking spaces) = one space, and none around a dash
@@ -40,7 +41,7 @@ def _norm_char(c: str) -> str:
         return _DASHES[c]
     if c.isspace() or c in "\u200b\ufeff":
         return " "
-    n = unicodedata.normalize("NFKC", c)
+    n = unicodedata.normalize("NFKD", c)
     if n != c:
         return "".join(_norm_char(x) if x != c else x for x in n)
     return c

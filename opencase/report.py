@@ -357,3 +357,24 @@ class Report:
         return {"text": self.format_text, "json": self.format_json, "github": self.format_github}[
             fmt
         ]()
+
+
+def codes_markdown() -> str:
+    """The table of issue codes for ``docs/issue-codes.md``."""
+    rows = [
+        "# Issue codes",
+        "",
+        "Every problem opencase reports has one of these stable codes. Warnings become errors",
+        "under `--strict`. Regenerate this page with `python -m opencase.report > "
+        "docs/issue-codes.md`.",
+        "",
+        "| code | severity | meaning | how to fix |",
+        "| --- | --- | --- | --- |",
+    ]
+    for c in CODES.values():
+        rows.append(f"| `{c.code}` | {c.severity} | {c.meaning} | {c.fix} |")
+    return "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(codes_markdown(), end="")

@@ -1,0 +1,20 @@
+"""Generated documentation stays in step with the code."""
+
+from __future__ import annotations
+
+from opencase.report import CODES, codes_markdown
+
+from .conftest import REPO
+
+
+def test_issue_code_table_is_current() -> None:
+    committed = (REPO / "docs" / "issue-codes.md").read_text(encoding="utf-8")
+    assert committed == codes_markdown(), (
+        "docs/issue-codes.md is stale: run `python -m opencase.report > docs/issue-codes.md`"
+    )
+
+
+def test_every_code_is_documented_with_a_fix() -> None:
+    for code in CODES.values():
+        assert code.meaning.endswith(".") and code.fix.endswith("."), code.code
+        assert code.code == code.code.lower() and " " not in code.code
