@@ -191,6 +191,8 @@ def validate(
     valid: list[tuple[RawRecord, Record]] = []
     for raw in rs.records:
         model = KINDS[raw.kind]
+        if raw.tainted:  # its YAML problem is reported; checking its fields would only echo it
+            continue
         _formulas(report, raw, raw.data, ())
         try:
             valid.append((raw, model.model_validate(raw.data)))
