@@ -230,6 +230,7 @@ class ParticipantRole(StrEnum):
     SPEAKER = "speaker"
     REPORTER = "reporter"
     AFFECTED = "affected"
+    RECIPIENT = "recipient"
     OTHER = "other"
 
 
@@ -428,6 +429,9 @@ class Event(Record):
     date: EDTFDate | None = Field(None, description="When, no more precise than the source.")
     description: Text = Field(description="What happened, as the sources report it.")
     place: str | None = Field(None, description="Where, as the sources say.")
+    proceeding: ProceedingRef | None = Field(
+        None, description="The proceeding (investigation, trial, inquest...) it was part of."
+    )
     participants: list[Participant] = Field(
         default_factory=list, description="Who took part and in what role."
     )
