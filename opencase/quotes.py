@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from .safeio import FileTooLarge, NotARegularFile, read_regular
+
 __all__ = ["Match", "Snapshot", "SnapshotIndex", "find_quote", "normalise"]
 
 _QUOTES = {c: "'" for c in "\u2018\u2019\u201a\u201b\u2032"}
@@ -85,7 +87,7 @@ class Snapshot:
     @property
     def text(self) -> str:
         if self._text is None:
-            self._text = self.path.read_bytes().decode("utf-8")
+            self._text = read_regular(self.path, MAX_SNAPSHOT_BYTES).decode("utf-8")
         return self._text
 
     @property
@@ -131,14 +133,14 @@ class SnapshotIndex:
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             for name in sorted(filenames):
                 path = Path(dirpath, name)
-                if path.is_symlink():
-                    self.problems.append((str(path), "is a symbolic link (not followed)"))
-                    continue
                 try:
-                    if path.stat().st_size > MAX_SNAPSHOT_BYTES:
-                        self.problems.append((str(path), "is larger than 64 MiB"))
-                        continue
-                    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                    digest = hashlib.sha256(read_regular(path, MAX_SNAPSHOT_BYTES)).hexdigest()
+                except NotARegularFile as exc:
+                    self.problems.append((str(path), f"is {exc.what}"))
+                    continue
+                except FileTooLarge:
+                    self.problems.append((str(path), "is larger than 64 MiB"))
+                    continue
                 except OSError as exc:
                     self.problems.append((str(path), f"cannot be read ({exc.strerror or exc})"))
                     continue

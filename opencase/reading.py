@@ -27,6 +27,7 @@ from typing import Any
 import yaml
 
 from .report import Issue, Report
+from .safeio import FileTooLarge, NotARegularFile, read_regular
 
 __all__ = ["RawRecord", "RecordFile", "RecordSet", "read_records"]
 
@@ -304,12 +305,16 @@ def _decode(raw: bytes, rf: RecordFile, report: Report) -> str | None:
 
 
 def iter_record_paths(root: Path) -> list[Path]:
-    """Every ``*.yaml`` / ``*.yml`` file under ``root`` (sorted; hidden folders skipped)."""
-    if root.is_file():
+    """Every ``*.yaml`` / ``*.yml`` file under ``root`` (sorted; hidden folders skipped), and
+    every symlinked folder (not followed, listed so that reading reports it)."""
+    if not root.is_dir():
         return [root]
     out = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        # os.walk does not enter a symlinked folder; list it so that it is reported, not
+        # silently skipped with the records it may hold
+        out.extend(Path(dirpath, d) for d in dirnames if os.path.islink(Path(dirpath, d)))
         out.extend(
             Path(dirpath, f)
             for f in sorted(filenames)
@@ -341,16 +346,24 @@ def read_records(
         rf = RecordFile(path, display_path(path))
         rs.files.append(rf)
         try:
-            size = path.stat().st_size
-            if size > max_file_bytes:
-                report.add(
-                    "file-too-large",
-                    f"file is {size:,} bytes, over the limit of "
-                    f"{max_file_bytes:,}; split it into smaller files",
-                    file=rf.display,
-                )
-                continue
-            raw = path.read_bytes()
+            # the root, named by the user, may be a symlink; nothing found below it is followed
+            raw = read_regular(path.resolve() if path == root_path else path, max_file_bytes)
+        except FileTooLarge as exc:
+            report.add(
+                "file-too-large",
+                f"file is {exc.size:,} bytes, over the limit of "
+                f"{exc.limit:,}; split it into smaller files",
+                file=rf.display,
+            )
+            continue
+        except NotARegularFile as exc:
+            report.add(
+                "not-a-regular-file",
+                f"this is {exc.what}; opencase reads only regular files under the records "
+                "folder: replace it with the file itself, or remove it",
+                file=rf.display,
+            )
+            continue
         except OSError as exc:
             report.add("io-error", f"cannot read file: {exc.strerror or exc}", file=rf.display)
             continue

@@ -47,6 +47,13 @@ CODES: dict[str, Code] = _codes(
         "A record file is larger than the size limit.",
         "Split it into several files under records/.",
     ),
+    (
+        "not-a-regular-file",
+        "error",
+        "A path under the records folder is a symbolic link, FIFO, socket or device; opencase "
+        "reads only regular files and follows no link below the folder it is given.",
+        "Replace the link with the file itself (or a copy), or remove it.",
+    ),
     ("encoding", "error", "A file is not valid UTF-8 text.", "Re-save the file as UTF-8."),
     (
         "control-character",

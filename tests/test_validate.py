@@ -357,10 +357,12 @@ def test_file_size_limit(tmp_path: Path) -> None:
     ]
 
 
-def test_unreadable_file_is_an_io_error(tmp_path: Path) -> None:
+def test_symlinked_record_file_is_not_followed(tmp_path: Path) -> None:
     (tmp_path / "gone.yaml").symlink_to(tmp_path / "missing-target.yaml")
     report = opencase.validate(tmp_path)
-    assert [(i.code, Path(i.file or "").name) for i in report.issues] == [("io-error", "gone.yaml")]
+    assert [(i.code, Path(i.file or "").name) for i in report.issues] == [
+        ("not-a-regular-file", "gone.yaml")
+    ]
 
 
 def test_symlinked_snapshot_is_not_followed(harbour: Path, snapshots: Path, tmp_path: Path) -> None:
