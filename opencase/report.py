@@ -238,6 +238,21 @@ CODES: dict[str, Code] = _codes(
         "Give the source its sha256, or move the marks to the source whose snapshot holds the "
         "text.",
     ),
+    # --- publishing
+    (
+        "quote-unverified",
+        "warning",
+        "A quote was published without being found in its source's snapshot (no snapshot "
+        "folder, or the source has no snapshot); its `start`/`end` offsets are empty.",
+        "Publish with --snapshots pointing at the folder that holds the snapshots.",
+    ),
+    (
+        "package-config",
+        "error",
+        "The package metadata file (package.yaml beside the records folder) is invalid.",
+        "Fix the field the message names: `name`, `title` and `version` (semantic "
+        "versioning) are required; unknown fields are errors.",
+    ),
 )
 
 
