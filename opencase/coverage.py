@@ -281,11 +281,11 @@ class CoverageReport:
                 f"({sc.cited} cited, {sc.marked} marked uncited, {sc.not_cited} not cited) "
                 f"in {sc.snapshot}"
             )
+            for s in sc.uncited_sentences():
+                out.append(f"  {sc.snapshot}:{s.line}:{s.column}: not cited: {s.text}")
             for s in sc.marked_sentences():
                 out.append(f"  {sc.snapshot}:{s.line}:{s.column}: marked uncited: {s.text}")
                 out.append(f"      reason: {s.reason}")
-            for s in sc.uncited_sentences():
-                out.append(f"  {sc.snapshot}:{s.line}:{s.column}: not cited: {s.text}")
             out.extend(f"  note: {n}" for n in sc.notes)
         out.append(self.summary())
         return "\n".join(out)
