@@ -107,6 +107,82 @@ def _coverage_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace
     return cmd_coverage
 
 
+def cmd_publish(args: argparse.Namespace) -> int:
+    from .publishing import PublishError, publish
+
+    try:
+        pub = publish(args.records, args.out, snapshots=args.snapshots, config=args.config,
+                      zip=args.zip, created=args.created, strict=args.strict)
+    except PublishError as exc:
+        raise UsageError(str(exc)) from None
+    print(pub.format(args.format))
+    if pub.ok and args.format == "text":
+        extra = f" and {pub.zip_path}" if pub.zip_path else ""
+        print(f"published {pub.path}{extra}")
+    return EXIT_OK if pub.ok else EXIT_INVALID
+
+
+@command(
+    "publish",
+    "validate the records, then publish them as a data package (CSV + Parquet)",
+    "opencase publish records --snapshots ../shared/sources --out datapackage\n\n"
+    "Writes datapackage.json, csv/<table>.csv, parquet/<table>.parquet and README.md (the data\n"
+    "dictionary) into a temporary folder beside --out, then swaps it in: a failure leaves the\n"
+    "previous package as it was. Package metadata comes from package.yaml beside the records\n"
+    "folder (--config). `created` is set only by --created or $SOURCE_DATE_EPOCH, so the same\n"
+    "records give the same bytes. Invalid records: the validation report, nothing written,\n"
+    "exit 1.",
+)
+def _publish_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    p.add_argument("records", nargs="?", default="records",
+                   help="folder (or file) of YAML records (default: records)")
+    p.add_argument("--out", default="datapackage", metavar="DIR",
+                   help="package folder to write or replace (default: datapackage)")
+    _add_snapshots(p)
+    p.add_argument("--config", metavar="FILE",
+                   help="package metadata (default: package.yaml beside the records folder)")
+    p.add_argument("--zip", action="store_true",
+                   help="also write <name>-<version>.zip beside the package folder")
+    p.add_argument("--created", metavar="TIME",
+                   help="the package's `created` time, ISO 8601 (default: $SOURCE_DATE_EPOCH, "
+                   "else none)")
+    p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    _add_common(p)
+    return cmd_publish
+
+
+def cmd_schemas(args: argparse.Namespace) -> int:
+    from .report import Report
+    from .schemas import stale_files, write_schemas
+
+    if not args.check:
+        for path in write_schemas(args.out):
+            print(path)
+        return EXIT_OK
+    report = Report()
+    for rel in stale_files(args.out):
+        report.add("schema-stale", f"{rel} differs from what the models generate; run "
+                   f"`opencase schemas --out {args.out}` and commit the result",
+                   file=os.path.join(args.out, rel))
+    return _emit(report, args.format)
+
+
+@command(
+    "schemas",
+    "write the JSON Schema for record files and the Table Schema of every published table",
+    "opencase schemas --out schemas\n\n"
+    "--check writes nothing and exits 1 if a file under --out differs from what the models\n"
+    "generate.",
+)
+def _schemas_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    p.add_argument("--out", default="schemas", metavar="DIR",
+                   help="folder to write the schemas into (default: schemas)")
+    p.add_argument("--check", action="store_true",
+                   help="only compare the files under --out with the generated ones")
+    _add_common(p)
+    return cmd_schemas
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 

@@ -253,6 +253,12 @@ CODES: dict[str, Code] = _codes(
         "Fix the field the message names: `name`, `title` and `version` (semantic "
         "versioning) are required; unknown fields are errors.",
     ),
+    (
+        "schema-stale",
+        "error",
+        "A committed schema file (under schemas/) differs from what the record models generate.",
+        "Run `opencase schemas` and commit the result.",
+    ),
 )
 
 

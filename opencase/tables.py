@@ -287,10 +287,15 @@ def _xsd_pattern(pattern: str) -> str:
     return p.replace("(?:", "(")
 
 
-def table_schema(name: str, *, resource_suffix: str = "", standalone: bool = False
-                 ) -> dict[str, Any]:
+def table_schema(name: str, *, resource_suffix: str = "", standalone: bool = False,
+                 nan_missing: bool = False) -> dict[str, Any]:
     """The Table Schema of table ``name``. Foreign keys name the resources
-    ``<table><resource_suffix>``; ``standalone`` adds the ``$schema`` of a root descriptor."""
+    ``<table><resource_suffix>``; ``standalone`` adds the ``$schema`` of a root descriptor.
+
+    ``nan_missing`` (for Parquet resources) declares ``nan`` a missing value of optional
+    numeric fields: frictionless reads Parquet through pandas, which turns a missing integer
+    into NaN, and would otherwise report it as a type error.
+    """
     spec = layout()[name]
     fields = []
     for c in spec.columns:
@@ -299,6 +304,8 @@ def table_schema(name: str, *, resource_suffix: str = "", standalone: bool = Fal
             f["categories"] = list(c.categories)
         if c.references:
             f["x-references"] = list(c.references)
+        if nan_missing and c.type in ("integer", "number") and not c.required:
+            f["missingValues"] = ["", "nan"]
         cons: dict[str, Any] = {}
         if c.required or c.name in spec.primary_key:
             cons["required"] = True

@@ -1,0 +1,148 @@
+"""The data dictionary: the package's ``README.md``, generated from ``datapackage.json``.
+
+It says what the package is, its licence, how to cite it, how provenance works, how to read it
+from pandas, DuckDB and R, and, for every table, every column with its type, whether it is
+required, its allowed values and its meaning. It is made only from the descriptor (and the row
+counts), so it can never disagree with the Table Schemas.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["data_dictionary"]
+
+PROVENANCE = """\
+Every row of every table can be traced to the exact words of a source:
+
+- `citations` has one row per citation of a record (`record_id`, `record_kind`), or one per
+  field that the citation `supports` (`field`; empty means the whole record). It holds the
+  `quote`, the `prefix`/`suffix` that pick it out where the words occur more than once (a W3C
+  Web Annotation TextQuoteSelector) and its character offsets `start`/`end` in the source's
+  snapshot text (a TextPositionSelector: `text[start:end]` is the passage, counting Unicode
+  code points from 0). `source_sha256` is the SHA-256 of that snapshot, so anyone holding the
+  article can check the claim.
+- `via_source_id` is set when a source is known only because another one quotes it: the quote
+  is then found in the snapshot of `via_source_id`.
+- A source with a snapshot of its own is its own evidence: its row `<source_id>#snapshot`
+  names the snapshot's hash and has no quote.
+- Rows of the child tables (`<record>_<list>`, e.g. `event_participants`) rest on the
+  citations of their parent record: those with an empty `field` or whose `field` names the
+  list.
+- Empty offsets mean the quote was published without being checked against a snapshot.
+
+Every table has at least one citation row for each of its records. Dates are EDTF strings as
+the sources give them (`2016`, `2019-07`, `2014/2015`, `2020~`), with `<field>_start` and
+`<field>_end` the earliest and latest day they can mean. Nothing is more precise than its
+source: what a source does not say is empty."""
+
+
+def _cell(value: Any) -> str:
+    text = " ".join(str(value).split())
+    return text.replace("|", "\\|")
+
+
+def _usage(name: str) -> str:
+    return f"""\
+```python
+import pandas as pd
+people = pd.read_parquet("parquet/people.parquet")      # or pd.read_csv("csv/people.csv")
+```
+
+```sql
+-- DuckDB
+SELECT * FROM 'parquet/citations.parquet' WHERE record_id = 'some-record-id';
+```
+
+```r
+# R, with the frictionless package
+library(frictionless)
+package <- read_package("datapackage.json")
+people <- read_resource(package, "people")
+```
+
+With Python and opencase installed: `opencase.load("datapackage.json").table("people")`.
+The package name is `{name}`."""
+
+
+def _column_rows(fields: list[dict[str, Any]]) -> list[str]:
+    rows = ["| column | type | required | allowed values | meaning |",
+            "| --- | --- | --- | --- | --- |"]
+    for f in fields:
+        cons = f.get("constraints", {})
+        allowed = []
+        if f.get("categories"):
+            allowed.append(", ".join(f"`{v}`" for v in f["categories"]))
+        if "pattern" in cons:
+            allowed.append(f"pattern `{cons['pattern']}`")
+        if "minimum" in cons or "maximum" in cons:
+            allowed.append(f"{cons.get('minimum', '')}..{cons.get('maximum', '')}")
+        if "maxLength" in cons:
+            allowed.append(f"at most {cons['maxLength']} characters")
+        if f.get("x-references"):
+            allowed.append("id of a record in " + ", ".join(f"`{t}`" for t in f["x-references"]))
+        rows.append(
+            f"| `{f['name']}` | {f['type']} | {'yes' if cons.get('required') else ''} | "
+            f"{_cell('; '.join(allowed))} | {_cell(f.get('description', ''))} |"
+        )
+    return rows
+
+
+def data_dictionary(descriptor: Mapping[str, Any], rows: Mapping[str, int], citation: str
+                    ) -> str:
+    """The package README for ``descriptor`` (its CSV resources define the tables), with
+    ``rows`` (row counts by table name) and ``citation`` (how to cite the package)."""
+    d = descriptor
+    out = [f"# {d['title']}", ""]
+    if d.get("description"):
+        out += [d["description"].strip(), ""]
+    out += [f"- Package: `{d['name']}`, version {d['version']}", f"- Id: {d['id']}"]
+    if d.get("created"):
+        out.append(f"- Created: {d['created']}")
+    if d.get("homepage"):
+        out.append(f"- Homepage: {d['homepage']}")
+    licences = ", ".join(
+        f"[{lic.get('title') or lic.get('name')}]({lic['path']})" if lic.get("path")
+        else str(lic.get("title") or lic.get("name")) for lic in d.get("licenses", [])
+    )
+    out += [f"- Licence of the data: {licences}", ""]
+    out += ["## How to cite", "", citation, "",
+            "Please also cite the sources (`sources` in `datapackage.json`, and the `sources` "
+            "table) for anything you quote from them.", ""]
+    if d.get("contributors"):
+        out += ["## Contributors", ""]
+        out += [f"- {c['title']}" + (f" ({', '.join(c['roles'])})" if c.get("roles") else "")
+                for c in d["contributors"]]
+        out.append("")
+    if d.get("sources"):
+        out += ["## Sources", ""]
+        out += [f"- {s['title']}" + (f" <{s['path']}>" if s.get("path") else "")
+                for s in d["sources"]]
+        out.append("")
+    tables = [r for r in d["resources"] if r["format"] == "csv"]
+    twins = {r["name"].removesuffix("-parquet"): r for r in d["resources"]
+             if r["format"] == "parquet"}
+    out += ["## Files", "",
+            "Every table is published twice with the same rows: as CSV (UTF-8, header row, "
+            "RFC 4180, empty cell = no value) and as Parquet (zstd). `datapackage.json` lists "
+            "them as resources `<table>` (CSV) and `<table>-parquet`, each with its SHA-256 "
+            "hash and Table Schema.", "",
+            "| table | rows | CSV | Parquet | what it holds |", "| --- | --- | --- | --- | --- |"]
+    for r in tables:
+        pq = twins.get(r["name"])
+        out.append(f"| [`{r['name']}`](#{r['name']}) | {rows.get(r['name'], 0)} | "
+                   f"`{r['path']}` | {'`' + pq['path'] + '`' if pq else ''} | "
+                   f"{_cell(r.get('description', ''))} |")
+    out += ["", "## How provenance works", "", PROVENANCE, "",
+            "## Reading the data", "", _usage(d["name"]), "", "## Tables", ""]
+    for r in tables:
+        schema = r["schema"]
+        out += [f"### {r['name']}", "", _cell(r.get("description", "")), "",
+                f"Primary key: {', '.join(f'`{k}`' for k in schema['primaryKey'])}."]
+        for fk in schema.get("foreignKeys", []):
+            target = fk["reference"].get("resource", r["name"])
+            out.append(f"Foreign key: `{fk['fields'][0]}` -> "
+                       f"`{target}.{fk['reference']['fields'][0]}`.")
+        out += ["", *_column_rows(schema["fields"]), ""]
+    return "\n".join(out).rstrip() + "\n"
