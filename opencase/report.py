@@ -259,6 +259,69 @@ CODES: dict[str, Code] = _codes(
         "A committed schema file (under schemas/) differs from what the record models generate.",
         "Run `opencase schemas` and commit the result.",
     ),
+    # --- checking a published package (opencase check)
+    ("descriptor-json", "error", "The package descriptor (datapackage.json) is not valid JSON "
+     "or not a JSON object.",
+     "Fix the syntax at the line and column given, or publish the package again."),
+    ("descriptor-invalid", "error", "The descriptor breaks the Data Package v2 profile: a "
+     "required property is missing or a property has the wrong type.",
+     "Add or correct the property the message names (see datapackage.org/standard)."),
+    ("descriptor-recommendation", "warning", "The descriptor does not follow a recommendation "
+     "of the Data Package standard (e.g. lower-case names, a known profile).",
+     "Follow the recommendation, or accept the warning."),
+    ("schema-invalid", "error", "A Table Schema is malformed: an unknown type or constraint, a "
+     "constraint the type does not have, or a key naming a missing field or resource.",
+     "Correct the schema as the message says; the data of that field or key is not checked."),
+    ("unsafe-path", "error", "A resource path is absolute, contains '..', or leads out of the "
+     "package folder (e.g. through a symbolic link); it is not read.",
+     "Use a path relative to the folder of datapackage.json, inside it."),
+    ("remote-resource", "warning", "A resource (or its schema) is a URL; checking works offline "
+     "and does not fetch it.", "Check the package where the file is local, or accept it."),
+    ("resource-missing", "error", "A resource's file does not exist or is not a regular file.",
+     "Add the file, or fix the `path`."),
+    ("bytes-mismatch", "error", "A file's size differs from the resource's `bytes`.",
+     "The file changed after publishing: restore it, or publish the package again."),
+    ("hash-mismatch", "error", "A file's digest differs from the resource's `hash`.",
+     "The file changed after publishing: restore it, or publish the package again."),
+    ("format-unsupported", "warning", "A tabular resource is not CSV, TSV or Parquet in a single "
+     "file, so only its bytes and hash are checked.",
+     "Publish the table as CSV or Parquet to have its rows checked."),
+    ("dialect-unsupported", "warning", "The CSV dialect uses an option opencase check does not "
+     "support (commentChar, nullSequence, several header rows).",
+     "Use a plain CSV dialect, or check the rows with another tool."),
+    ("table-unreadable", "error", "A CSV or Parquet file cannot be parsed (bad encoding, broken "
+     "quoting, not a Parquet file).", "Fix or re-export the file; the message says what failed."),
+    ("header-mismatch", "error", "The columns of a file do not match the fields of its Table "
+     "Schema (name, order or number).",
+     "Make the header row (or Parquet columns) list the schema's fields in order."),
+    ("row-shape", "error", "A CSV row has more or fewer cells than the header.",
+     "Add the missing cells (empty for a missing value) or remove the extra ones; check "
+     "for an unquoted delimiter or quote."),
+    ("blank-row", "error", "A row has no values at all.", "Delete the row, or fill it in."),
+    ("cell-type", "error", "A value is not of its field's type (integer, number, date, ...).",
+     "Write the value in the type's format, e.g. 2016-03-01 for a date, 42 for an integer."),
+    ("cell-required", "error", "A required field is empty (or holds a missing-value marker).",
+     "Fill in the value."),
+    ("cell-pattern", "error", "A value does not match its field's `pattern`.",
+     "Correct the value so that the whole of it matches the pattern."),
+    ("cell-enum", "error", "A value is not one of its field's allowed values (`enum`).",
+     "Use one of the values the message lists."),
+    ("cell-range", "error", "A value is outside its field's minimum/maximum.",
+     "Correct the value, or the bound if the value is right."),
+    ("cell-length", "error", "A value is shorter than `minLength` or longer than `maxLength`.",
+     "Correct the value, or the bound if the value is right."),
+    ("cell-unique", "error", "A field marked unique has the same value in two rows.",
+     "Correct one of the two rows (the message names the earlier one)."),
+    ("primary-key", "error", "Two rows share a primary key, or a row's primary key is empty.",
+     "Give every row its own, non-empty key."),
+    ("unique-key", "error", "Two rows share the values of a `uniqueKeys` key.",
+     "Correct one of the two rows (the message names the earlier one)."),
+    ("foreign-key", "error", "A value refers to a row that the referenced resource does not have.",
+     "Fix the value, or add the row it refers to."),
+    ("column-type", "error", "A Parquet column's type cannot hold its field's Table Schema type.",
+     "Write the column with a matching type (e.g. int64 for integer, date32 for date)."),
+    ("twin-mismatch", "error", "A CSV resource and its Parquet twin (the same table in both "
+     "formats) do not hold the same rows.", "Publish the package again so that both agree."),
 )
 
 

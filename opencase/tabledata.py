@@ -1,0 +1,263 @@
+"""The data pass of ``opencase check``: every table resource, foreign keys, CSV/Parquet twins.
+
+Resources are checked one at a time, referenced resources first (so a foreign key is checked
+as soon as its child table is read, and only the distinct referenced values are kept in
+memory). A CSV resource with a Parquet twin is compared with it column by column right after
+it is checked; a twin with identical rows is not checked a second time (its findings would be
+the CSV's), one that differs is reported and then checked in full.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from .report import Report
+from .tablecheck import (
+    Checked,
+    Emitter,
+    RawTable,
+    TableChecker,
+    _missing_values,
+    all_null,
+    canonical_key,
+    column_values,
+    key_set,
+    read_csv,
+    read_inline,
+    read_parquet,
+    show,
+    typed_column,
+)
+
+__all__ = ["DataChecker"]
+
+
+class Resource(Protocol):  # what opencase.checking hands over
+    name: str
+    label: str
+    fmt: str | None
+    files: list[Any]
+    desc: dict[str, Any]
+    schema: dict[str, Any] | None
+    dialect: dict[str, Any]
+
+
+@dataclass
+class _Deferred:
+    resource: Resource
+    emit: Emitter
+    fk: dict[str, Any]
+    columns: list[Any]
+
+
+class DataChecker:
+    def __init__(self, report: Report, limit: int) -> None:
+        self.report = report
+        self.limit = limit
+        self.keysets: dict[tuple[str, tuple[str, ...]], Any] = {}
+        self.alias: dict[str, str] = {}  # identical Parquet twin -> its CSV resource
+        self.needed: dict[str, set[tuple[str, ...]]] = {}
+        self.deferred: list[_Deferred] = []
+
+    def run(self, tables: list[Resource], pairs: list[tuple[Resource, Resource]]) -> int:
+        twin_of = {id(c): p for c, p in pairs}
+        csv_of = {id(p): c for c, p in pairs}
+        for r in tables:
+            for fk in _fks(r):
+                self.needed.setdefault(fk["reference"]["resource"], set()).add(
+                    tuple(fk["reference"]["fields"]))
+        for c, p in pairs:  # the CSV stands in for its twin when they are identical
+            self.needed.setdefault(c.name, set()).update(self.needed.get(p.name, set()))
+        done: set[int] = set()
+        rows = 0
+        for r in _parents_first(tables):
+            if id(r) in csv_of and id(csv_of[id(r)]) not in done:
+                r = csv_of[id(r)]  # a twin pair is checked CSV first
+            if id(r) in done:
+                continue
+            done.add(id(r))
+            checked = self._check(r)
+            rows += checked.num_rows if checked else 0
+            twin = twin_of.get(id(r))
+            if twin is None or id(twin) in done:
+                continue
+            done.add(id(twin))
+            if checked is not None and self._same_rows(r, checked, twin):
+                self.alias[twin.name] = r.name
+                rows += checked.num_rows
+            else:
+                del checked
+                twin_checked = self._check(twin)
+                rows += twin_checked.num_rows if twin_checked else 0
+        for d in self.deferred:
+            self._foreign_key(d.resource, d.emit, d.fk, d.columns, final=True)
+        return rows
+
+    # ------------------------------------------------------------ one resource
+
+    def _read(self, r: Resource, emit: Emitter) -> RawTable | None:
+        assert r.schema is not None
+        names = [f["name"] for f in r.schema["fields"]]
+        if "data" in r.desc and not r.files:
+            return read_inline(r.desc["data"], names, emit)
+        if len(r.files) != 1:
+            emit.add("format-unsupported", f"resource {r.name!r} is split over "
+                     f"{len(r.files)} files; only their bytes and hash are checked")
+            return None
+        if r.fmt == "parquet":
+            return read_parquet(r.files[0], names, emit)
+        return read_csv(r.files[0], r.desc, r.dialect, r.fmt or "csv", names, emit)
+
+    def _check(self, r: Resource) -> Checked | None:
+        emit = Emitter(self.report, r.label, self.limit)
+        raw = self._read(r, emit)
+        if raw is None:
+            return None
+        emit.rows = raw.rows
+        assert r.schema is not None
+        checked = TableChecker(r.schema, emit).run(raw)
+        del raw
+        for fields in self.needed.get(r.name, ()):
+            if all(f in checked.typed for f in fields):
+                self.keysets[(r.name, fields)] = key_set([checked.typed[f] for f in fields])
+        for fk in _fks(r):
+            fields = fk["fields"]
+            if all(f in checked.typed for f in fields):
+                columns = [checked.typed[f] for f in fields]
+                if not self._foreign_key(r, emit, fk, columns, final=False):
+                    self.deferred.append(_Deferred(r, emit, fk, columns))
+        return checked
+
+    def _foreign_key(self, r: Resource, emit: Emitter, fk: dict[str, Any],
+                     columns: list[Any], *, final: bool) -> bool:
+        """Check one foreign key; False if the referenced values are not known yet."""
+        target = fk["reference"]["resource"]
+        ref_fields = tuple(fk["reference"]["fields"])
+        values = self.keysets.get((self.alias.get(target, target), ref_fields))
+        if values is None:
+            return final  # the referenced table could not be read: already reported
+        fields = fk["fields"]
+        if len(columns) == 1:
+            child = columns[0]
+            if values.type != child.type:
+                try:
+                    values = pc.cast(values, child.type)
+                except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                    child, values = pc.cast(child, pa.string()), pc.cast(values, pa.string())
+            key = child
+            fails = pc.and_(pc.is_valid(child), pc.invert(pc.is_in(child, value_set=values)))
+        else:
+            key = canonical_key(columns)
+            fails = pc.and_(pc.invert(all_null(columns)),
+                            pc.invert(pc.is_in(key, value_set=values)))
+        label = ", ".join(fields)
+        where = "this resource" if target == r.name else f"resource {target!r}"
+        ref_label = ", ".join(ref_fields)
+        emit.mask("foreign-key", fails, lambda i: (
+            f"{label} {show(_key(key, i))} is not a value of {ref_label} in {where}"),
+            field=label)
+        return True
+
+    # ------------------------------------------------------------ twins
+
+    def _same_rows(self, c: Resource, checked: Checked, p: Resource) -> bool:
+        """Compare a CSV resource's typed columns with its Parquet twin's, column by column."""
+        emit = Emitter(self.report, p.label, self.limit, checked.rows)
+        if len(p.files) != 1:
+            return False
+        try:
+            pf = pq.ParquetFile(p.files[0])
+            have = set(pf.schema_arrow.names)
+            n = pf.metadata.num_rows
+        except (pa.ArrowException, OSError):
+            return False  # the full check of the Parquet file reports it
+        if n != checked.num_rows:
+            emit.add("twin-mismatch", f"{p.label} has {n:,} rows but its CSV twin {c.label} "
+                     f"has {checked.num_rows:,}")
+            return False
+        assert p.schema is not None
+        default_missing = _missing_values(p.schema.get("missingValues", [""]))
+        same = True
+        for f in p.schema["fields"]:
+            name = f["name"]
+            if name not in have:
+                return False
+            if name not in checked.typed:
+                continue
+            col = pf.read(columns=[name]).column(0)
+            native = not _is_text(col.type)
+            _, v = column_values(f, col, native, default_missing)
+            t, reason = typed_column(f, v, native)
+            if reason:
+                return False
+            a = checked.typed[name]
+            diff = _differs(a, t)
+            if diff is None:
+                return False
+            shown = emit.mask("twin-mismatch", diff, lambda i, a=a, t=t, name=name: (
+                f"{name}: the Parquet value {show(_plain(t, i))} differs from "
+                f"{show(_plain(a, i))} in {c.label}"), field=name)
+            same = same and not shown
+        return same
+
+
+def _differs(a: Any, b: Any) -> Any | None:
+    if a.type != b.type:
+        try:
+            b = pc.cast(b, a.type)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            try:
+                a, b = pc.cast(a, pa.string()), pc.cast(b, pa.string())
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                return None
+    both_null = pc.and_(pc.is_null(a), pc.is_null(b))
+    same = pc.coalesce(pc.equal(a, b), both_null)
+    if pa.types.is_floating(a.type):
+        same = pc.or_(same, pc.fill_null(pc.and_(pc.is_nan(a), pc.is_nan(b)), False))
+    return pc.invert(same)
+
+
+def _plain(col: Any, i: int) -> Any:
+    return col[i].as_py()
+
+
+def _key(key: Any, i: int) -> str:
+    from .tablecheck import _key_text
+
+    return _key_text(key, i)
+
+
+def _is_text(t: pa.DataType) -> bool:
+    from .tablecheck import _is_text as is_text
+
+    return is_text(t)
+
+
+def _fks(r: Resource) -> list[dict[str, Any]]:
+    return list((r.schema or {}).get("foreignKeys") or [])
+
+
+def _parents_first(tables: list[Resource]) -> list[Resource]:
+    """Tables ordered so that a referenced table comes before those referring to it (in the
+    package's order otherwise; tables in a cycle keep it)."""
+    by_name = {r.name: r for r in tables}
+    parents = {id(r): {fk["reference"]["resource"] for fk in _fks(r)} - {r.name}
+               for r in tables}
+    out: list[Resource] = []
+    placed: set[str] = set()
+    pending = list(tables)
+    while pending:
+        ready = [r for r in pending
+                 if all(p in placed or p not in by_name for p in parents[id(r)])]
+        if not ready:
+            ready = pending[:1]
+        first = ready[0]
+        out.append(first)
+        placed.add(first.name)
+        pending = [r for r in pending if r is not first]
+    return out
