@@ -60,21 +60,21 @@ ABBREVIATIONS = frozenset({
 
 _LINE = re.compile(r"[^\r\n\u2028\u2029\x85]+")
 _END = re.compile(r"[.!?\u2026]+[\"'\u2019\u201d\u203a\u00bb)\]]*(?=\s)")
-_WORD_BEFORE = re.compile(r"(\S+)$")
+_NEXT = re.compile(r"\s*(\S)")
 _ALNUM = re.compile(r"\w")
 _OPENERS = "\"'\u2018\u201c\u2039\u00ab([{"
 
 
 def _ends_sentence(line: str, m: re.Match[str]) -> bool:
-    rest = line[m.end():].lstrip()
-    if not rest or rest[0].islower():
+    nxt = _NEXT.match(line, m.end())  # (no copies of the rest: lines may be long)
+    if nxt is None or nxt.group(1).islower():
         return False
     if line[m.start()] != "." or (m.end() - m.start() > 1 and line[m.start() + 1] == "."):
         return True  # ! ? … and ellipses "..." always end, when a capital follows
-    word = _WORD_BEFORE.search(line, 0, m.start())
-    if word is None:
+    words = line[max(0, m.start() - 40) : m.start()].rsplit(None, 1)
+    if not words or line[m.start() - 1].isspace():
         return True
-    w = word.group(1).lstrip(_OPENERS)
+    w = words[-1].lstrip(_OPENERS)
     if not w:
         return True
     if w.lower() in ABBREVIATIONS or "." in w:
@@ -208,12 +208,12 @@ def _percent(share: float) -> str:
 class CoverageReport:
     """The coverage of every source that has a snapshot, and the validation behind it.
 
-    ``ok`` is true when the records are valid, every snapshot was found and every sentence is
-    cited or marked.
+    ``ok`` is true when the records are valid, every source's snapshot was found (and read)
+    and every sentence is cited or marked.
     """
 
     sources: list[SourceCoverage] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)  # sources whose snapshot was not found
+    missing: list[str] = field(default_factory=list)  # sources without a readable snapshot
     validation: Report = field(default_factory=Report)
 
     @property
@@ -273,8 +273,8 @@ class CoverageReport:
     def format_text(self) -> str:
         out = self._validation_lines()
         for sid in self.missing:
-            out.append(f"source {sid!r}: no snapshot with its sha256 in the snapshot folder; "
-                       "its coverage is unknown")
+            out.append(f"source {sid!r}: no readable snapshot with its sha256 in the snapshot "
+                       "folder; its coverage is unknown")
         for sc in self.sources:
             out.append(
                 f"{sc.source}: {_percent(sc.share)} of {sc.total} sentences covered "
@@ -441,7 +441,11 @@ def coverage(
         if src.sha256 is None:
             continue
         snap = index.get(src.sha256)
-        if snap is None:
+        try:
+            text = snap.text if snap is not None else None
+        except (OSError, UnicodeDecodeError):  # validation reports why, on its quotes
+            text = None
+        if snap is None or text is None:
             result.missing.append(src.id)
             continue
         marks = []
@@ -450,7 +454,7 @@ def coverage(
             if check is not None and check.match is not None:
                 marks.append((check.match.start, check.match.end, i, passage.reason))
         result.sources.append(_source_coverage(
-            src.id, src.sha256, snap.text, display_path(snap.path),
+            src.id, src.sha256, text, display_path(snap.path),
             by_sha.get(src.sha256, []), marks,
         ))
     return result

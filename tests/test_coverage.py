@@ -164,7 +164,24 @@ def test_a_missing_snapshot_makes_coverage_incomplete(records: Path) -> None:
     report = coverage(records, SNAPSHOTS)
     assert report.missing == ["lost-article"]
     assert not report.complete
-    assert "'lost-article': no snapshot" in report.format_text()
+    assert "'lost-article': no readable snapshot" in report.format_text()
+
+
+def test_an_unreadable_snapshot_is_reported_not_raised(records: Path, tmp_path: Path) -> None:
+    import hashlib
+
+    folder = tmp_path / "snaps"
+    shutil.copytree(SNAPSHOTS, folder)
+    bad = b"caf\xe9 latin-1 text\n"
+    (folder / "bad.txt").write_bytes(bad)
+    (records / "more.yaml").write_text(
+        "sources:\n  - id: latin-article\n    kind: news-article\n    sha256: "
+        + hashlib.sha256(bad).hexdigest() + "\n", encoding="utf-8")
+    report = coverage(records, folder)
+    assert report.missing == ["latin-article"]
+    assert report.source("library-news").total == 9
+    out = run(records, "--snapshots", folder)
+    assert out.returncode == 1 and "'latin-article': no readable snapshot" in out.stdout
 
 
 # ---------------------------------------------------------------- validating marks
