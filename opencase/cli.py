@@ -183,6 +183,34 @@ def _schemas_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace]
     return cmd_schemas
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from .checking import check
+
+    if args.limit < 1:
+        raise UsageError("--limit must be at least 1")
+    report = check(args.package, limit=args.limit, strict=args.strict)
+    return _emit(report, args.format)
+
+
+@command(
+    "check",
+    "verify a published data package: descriptor, hashes, types, constraints, keys, CSV = Parquet",
+    "opencase check datapackage --format github\n\n"
+    "Works on any Data Package v2 whose tables are CSV or Parquet, without the records. Issues\n"
+    "name the resource file, the row (numbered as frictionless does: the header is row 1) and\n"
+    "the field. Each failing check lists its first --limit rows, then how many more fail.",
+)
+def _check_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    p.add_argument("package", nargs="?", default="datapackage",
+                   help="package folder, its datapackage.json, or a .zip of it "
+                   "(default: datapackage)")
+    p.add_argument("--limit", type=int, default=20, metavar="N",
+                   help="rows listed per failing check before 'and K more' (default: 20)")
+    p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    _add_common(p)
+    return cmd_check
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
