@@ -33,6 +33,7 @@ __all__ = ["RawRecord", "RecordFile", "RecordSet", "read_records"]
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_DEPTH = 32
+MAX_YAML_PROBLEMS = 100  # per file; then reading the file stops (bounded time and memory)
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -130,8 +131,13 @@ def _build(
     stack: list[list[Any]] = []
     root: Any = None
     documents = 0
+    problems = 0
 
     def issue(code: str, msg: str, mark: Any) -> None:
+        nonlocal problems
+        problems += 1
+        if problems > MAX_YAML_PROBLEMS:
+            raise _TooManyProblems(mark)
         report.add(code, msg, file=where, line=mark.line + 1, column=mark.column + 1)
         if tainted is not None:
             path = child_path()
@@ -266,12 +272,27 @@ def _build(
     except yaml.YAMLError as exc:  # libyaml's reader errors carry no problem_mark
         report.add("yaml-syntax", str(exc).replace("\n", " "), file=where)
         return None
+    except _TooManyProblems as exc:
+        report.add(
+            "too-many-problems",
+            f"more than {MAX_YAML_PROBLEMS} YAML problems; stopped reading the file here. "
+            "Fix the problems above and run again",
+            file=where,
+            line=exc.mark.line + 1,
+            column=exc.mark.column + 1,
+        )
+        return None
     finally:
         loader.dispose()
 
 
 _NO_KEY = object()
 _DUPLICATE = object()
+
+
+class _TooManyProblems(Exception):
+    def __init__(self, mark: Any) -> None:
+        self.mark = mark
 
 
 def _decode(raw: bytes, rf: RecordFile, report: Report) -> str | None:
@@ -402,8 +423,28 @@ def _collect(
             column=1,
         )
         return
+    shapes = 0  # structural problems so far; bounded like YAML problems
+
+    def too_many(path: PathT) -> bool:
+        nonlocal shapes
+        shapes += 1
+        if shapes <= MAX_YAML_PROBLEMS:
+            return False
+        line, col = rf.locate(path)
+        report.add(
+            "too-many-problems",
+            f"more than {MAX_YAML_PROBLEMS} problems with the file's structure; stopped "
+            "reading it here. Fix the problems above and run again",
+            file=rf.display,
+            line=line,
+            column=col,
+        )
+        return True
+
     for kind, items in data.items():
         if kind not in known:
+            if too_many((kind,)):
+                return
             import difflib
 
             close = difflib.get_close_matches(str(kind), sorted(known), n=1)
@@ -431,6 +472,8 @@ def _collect(
             continue
         for i, item in enumerate(items):
             if not isinstance(item, dict):
+                if too_many((kind, i)):
+                    return
                 line, col = rf.locate((kind, i))
                 report.add(
                     "not-a-record",

@@ -91,6 +91,14 @@ CODES: dict[str, Code] = _codes(
         "Values are nested deeper than any record needs.",
         "Flatten the structure.",
     ),
+    (
+        "too-many-problems",
+        "error",
+        "A file has so many YAML or structural problems (aliases, tags, duplicate keys, unknown "
+        "kinds, list items that are not records) that opencase stopped reading it, to bound "
+        "time and memory.",
+        "Fix the problems reported above it and run again.",
+    ),
     ("empty-file", "warning", "A record file holds no records.", "Add records or delete the file."),
     (
         "not-a-mapping",
