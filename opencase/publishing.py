@@ -147,6 +147,14 @@ def _resources(tables: Mapping[str, pa.Table], folder: Path, bar: Progress
     return csv_res + pq_res
 
 
+def _source_title(source: Source) -> str:
+    """Its title; else the first sentence of its description; else its id."""
+    if source.title:
+        return source.title
+    first = " ".join((source.description or "").split()).split(". ")[0].rstrip(".")
+    return first if 0 < len(first) <= 200 else source.id
+
+
 def _descriptor(config: PackageConfig, resources: list[dict[str, Any]],
                 sources: Sequence[Source], created: str | None) -> dict[str, Any]:
     d: dict[str, Any] = {"$schema": DATAPACKAGE_PROFILE, "name": config.name,
@@ -164,7 +172,7 @@ def _descriptor(config: PackageConfig, resources: list[dict[str, Any]],
     if config.contributors:
         d["contributors"] = [c.model_dump(exclude_none=True, exclude_defaults=True)
                              for c in config.contributors]
-    d["sources"] = [{"title": s.title or s.id, **({"path": s.url} if s.url else {})}
+    d["sources"] = [{"title": _source_title(s), **({"path": s.url} if s.url else {})}
                     for s in sorted(sources, key=lambda s: s.id)]
     d["resources"] = resources
     return d

@@ -219,7 +219,7 @@ def _kind_tables(kind: str, model: type[Record]) -> list[TableSpec]:
             (ForeignKey(parent_col.name, kind), *_foreign_keys(item_cols)),
             kind=kind, list_field=name, item_is_model=is_model,
         ))
-    doc = (model.__doc__ or "").strip().splitlines()[0] if model.__doc__ else kind
+    doc = (model.__doc__ or kind).strip().splitlines()[0].replace("``", "`")
     main = TableSpec(kind, doc, tuple(columns), ("id",), tuple(_foreign_keys(columns)),
                      kind=kind)
     return [main, *children]
