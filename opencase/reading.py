@@ -210,6 +210,13 @@ def _build(
                 value: Any = ev.value
                 if not ev.style and ev.implicit[0] and value in _NULLS:
                     value = None
+                elif ev.style == '"' and (bad := _CONTROL.search(value)):  # "\0", "\e", "\x1b"
+                    issue(
+                        "control-character",
+                        f"an escape in this quoted value makes control character "
+                        f"U+{ord(bad.group()):04X}, which records may not hold; remove it",
+                        ev.start_mark,
+                    )
                 add(value, ev.start_mark)
             elif isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 if ev.anchor is not None:

@@ -58,8 +58,9 @@ CODES: dict[str, Code] = _codes(
     (
         "control-character",
         "error",
-        "A file holds a control character (NUL, ESC, ...).",
-        "Delete the character; it is invisible in most editors.",
+        "A file holds a control character (NUL, ESC, ...), raw or made by an escape in a "
+        "double-quoted value (\"\\0\", \"\\e\").",
+        "Delete the character or the escape; a raw one is invisible in most editors.",
     ),
     (
         "yaml-syntax",
