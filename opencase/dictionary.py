@@ -43,6 +43,12 @@ def _cell(value: Any) -> str:
     return text.replace("|", "\\|")
 
 
+def _licence(lic: Mapping[str, Any]) -> str:
+    label = lic.get("title") or lic.get("name") or lic.get("path")
+    text = f"[{label}]({lic['path']})" if lic.get("path") else str(label)
+    return text + (f" (`{lic['name']}`)" if lic.get("name") and lic.get("title") else "")
+
+
 def _usage(name: str) -> str:
     return f"""\
 ```python
@@ -102,10 +108,7 @@ def data_dictionary(descriptor: Mapping[str, Any], rows: Mapping[str, int], cita
         out.append(f"- Created: {d['created']}")
     if d.get("homepage"):
         out.append(f"- Homepage: {d['homepage']}")
-    licences = ", ".join(
-        f"[{lic.get('title') or lic.get('name')}]({lic['path']})" if lic.get("path")
-        else str(lic.get("title") or lic.get("name")) for lic in d.get("licenses", [])
-    )
+    licences = ", ".join(_licence(lic) for lic in d.get("licenses", []))
     out += [f"- Licence of the data: {licences}", ""]
     out += ["## How to cite", "", citation, "",
             "Please also cite the sources (`sources` in `datapackage.json`, and the `sources` "
