@@ -271,6 +271,11 @@ def _build(
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         msg = " ".join(str(x) for x in (exc.context, exc.problem) if x) or "invalid YAML"
+        ctx = exc.context_mark
+        if ctx is not None and mark is not None and ctx.line != mark.line:
+            # e.g. an unclosed quote or bracket: say where it was opened, not only where the
+            # parser gave up
+            msg += f" (it starts at line {ctx.line + 1}, column {ctx.column + 1})"
         if mark is not None:
             issue("yaml-syntax", f"{msg}; fix the YAML here", mark)
         else:
