@@ -251,32 +251,57 @@ def read_csv(path: Path, resource: dict[str, Any], dialect: dict[str, Any], fmt:
                  f"{_arrow_message(exc)}")
         return None
     first = 2 if header else 1
-    skipped = sorted(n for n, _ in bad if n is not None)
+    fixed: list[tuple[int, list[str]]] = []
     for n, text in sorted(bad, key=lambda b: b[0] or 0):
-        cells = _count_cells(text, opts)
+        row = _split_row(text, opts)
+        cells = len(row)
         if cells > width:
             msg = f"the row has {cells} cells but the header has {width}: remove the extra cells"
         else:
             msg = (f"the row has {cells} cell{'s' * (cells != 1)} but the header has {width}: "
                    "add the missing cells (empty ones for missing values)")
         emit.add("row-shape", msg, line=n)
+        if n is not None:
+            fixed.append((n, row))
+    if fixed and len(fixed) == len(bad):
+        table = _reinsert(table, fixed, first, width)
     if dialect.get("skipInitialSpace"):
         table = pa.table([pc.utf8_ltrim(c, characters=" ") for c in table.columns], names=cols)
     columns: list[pa.ChunkedArray | None] = [
         table.column(i) if i < width else None for i in range(len(names))
     ]
+    skipped = [] if len(fixed) == len(bad) else sorted(n for n, _ in bad if n is not None)
     return RawTable(columns, table.num_rows, RowMap(first, skipped), [False] * len(names))
 
 
-def _count_cells(text: str, opts: dict[str, Any]) -> int:
+def _reinsert(table: pa.Table, fixed: list[tuple[int, list[str]]], first: int,
+              width: int) -> pa.Table:
+    """Put the rows pyarrow skipped for having too many or too few cells back in their place,
+    as frictionless reads them: extra cells dropped, missing ones null."""
+    pieces, cursor = [], 0
+    for k, (n, cells) in enumerate(fixed):
+        at = n - first - k  # rows of ``table`` before this one
+        pieces.append(table.slice(cursor, at - cursor))
+        row = (cells + [None] * width)[:width]
+        pieces.append(pa.table([pa.array([c], STR) for c in row], names=table.column_names))
+        cursor = at
+    pieces.append(table.slice(cursor))
+    return pa.concat_tables(pieces)
+
+
+def _split_row(text: str, opts: dict[str, Any]) -> list[str]:
     try:
-        kwargs: dict[str, Any] = {"delimiter": opts["delimiter"]}
+        kwargs: dict[str, Any] = {"delimiter": opts["delimiter"],
+                                  "doublequote": opts["double_quote"]}
         if opts["quote_char"]:
             kwargs["quotechar"] = opts["quote_char"]
-        row = next(csv.reader(io.StringIO(text), **kwargs), [])
-        return len(row)
+        else:
+            kwargs["quoting"] = csv.QUOTE_NONE
+        if opts["escape_char"]:
+            kwargs["escapechar"] = opts["escape_char"]
+        return next(csv.reader(io.StringIO(text), **kwargs), [])
     except csv.Error:
-        return text.count(opts["delimiter"]) + 1
+        return text.split(opts["delimiter"])
 
 
 def _arrow_message(exc: Exception) -> str:
@@ -727,17 +752,21 @@ def later_duplicates(key: Any, keep: Any | None) -> tuple[np.ndarray, np.ndarray
     for each the index of the first occurrence. ``keep``: rows to consider (null keys never
     are)."""
     n = len(key)
-    t = pa.table({"k": key, "i": _arange(n)})
+    none = np.empty(0, np.int64), np.empty(0, np.int64)
     valid = pc.is_valid(key)
     if keep is not None:
         valid = pc.and_(valid, keep)
-    t = t.filter(valid)
+    present = pc.sum(valid).as_py() or 0
+    if present < 2 or pc.count_distinct(pc.filter(key, valid) if keep is not None else key,
+                                        mode="only_valid").as_py() == present:
+        return none  # the common case: no duplicates, one hash pass
+    t = pa.table({"k": key, "i": _arange(n)}).filter(valid)
     if pa.types.is_floating(key.type) or pa.types.is_boolean(key.type):
         t = t.set_column(0, "k", pc.cast(t.column("k"), STR))
     groups = t.group_by("k").aggregate([("i", "min"), ("i", "count")])
     groups = groups.filter(pc.greater(groups.column("i_count"), 1))
     if groups.num_rows == 0:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
+        return none
     joined = t.join(groups.select(["k", "i_min"]), "k", join_type="inner")
     joined = joined.filter(pc.not_equal(joined.column("i"), joined.column("i_min")))
     joined = joined.sort_by("i")
@@ -745,12 +774,11 @@ def later_duplicates(key: Any, keep: Any | None) -> tuple[np.ndarray, np.ndarray
 
 
 def key_set(columns: list[Any]) -> Any:
-    """The distinct values a foreign key may point to (rows whose key is all missing are left
-    out, as frictionless does)."""
-    key = canonical_key(columns)
-    if len(columns) > 1:
-        key = pc.filter(key, pc.invert(all_null(columns)))
-    return pc.unique(key.drop_null() if len(columns) == 1 else key)
+    """The values a foreign key may point to (rows whose key is all missing are left out, as
+    frictionless does). Duplicates are harmless to ``is_in``, so none are removed."""
+    if len(columns) == 1:
+        return columns[0].drop_null()
+    return pc.filter(canonical_key(columns), pc.invert(all_null(columns)))
 
 
 # ---------------------------------------------------------------- checking one table
@@ -925,10 +953,26 @@ def column_values(f: dict[str, Any], col: Any, native: bool, default_missing: pa
     if native:
         return pc.is_null(col), col
     mv = _missing_values(f["missingValues"]) if "missingValues" in f else default_missing
-    missing = pc.is_in(col, value_set=mv) if len(mv) else pc.is_null(col)
-    if col.null_count:
-        missing = pc.or_(missing, pc.is_null(col))
-    return missing, _with_nulls(col, missing)
+    only_empty = mv.to_pylist() == [""]
+
+    def is_missing(chunk: Any) -> Any:
+        if only_empty:
+            m = pc.equal(pc.binary_length(chunk), 0)
+        elif len(mv):
+            m = pc.is_in(chunk, value_set=mv)
+        else:
+            m = pc.is_null(chunk)
+        return pc.or_(m, pc.is_null(chunk)) if chunk.null_count else m
+
+    if not isinstance(col, pa.ChunkedArray):
+        col = pa.chunked_array([col])
+    masks, values = [], []
+    for chunk in col.chunks:
+        m = pc.fill_null(is_missing(chunk), True)
+        masks.append(m)
+        values.append(_with_nulls(chunk, m))
+    return (pa.chunked_array(masks, pa.bool_()),
+            pa.chunked_array(values, col.type))
 
 
 def typed_column(f: dict[str, Any], v: Any, native: bool) -> tuple[Any, str | None]:
@@ -938,20 +982,13 @@ def typed_column(f: dict[str, Any], v: Any, native: bool) -> tuple[Any, str | No
     return cast_text(f, v), None
 
 
-def _with_nulls(col: Any, missing: Any) -> Any:
-    """``col`` with nulls where ``missing`` is true, sharing the text buffers (no copy)."""
+def _with_nulls(chunk: Any, missing: Any) -> Any:
+    """``chunk`` with nulls where ``missing`` is true, sharing the text buffers (no copy)."""
     valid = pc.invert(missing)
-    if (isinstance(col, pa.ChunkedArray) and col.type == STR and isinstance(valid, pa.ChunkedArray)
-            and col.num_chunks == valid.num_chunks):
-        chunks = []
-        for c, m in zip(col.chunks, valid.chunks, strict=True):
-            if len(c) != len(m) or c.offset or m.offset or m.null_count:
-                break
-            bufs = c.buffers()
-            chunks.append(pa.Array.from_buffers(STR, len(c), [m.buffers()[1], bufs[1], bufs[2]]))
-        else:
-            return pa.chunked_array(chunks, STR)
-    return _keep(valid, col)
+    if chunk.type == STR and not chunk.offset and not valid.offset:
+        bufs = chunk.buffers()
+        return pa.Array.from_buffers(STR, len(chunk), [valid.buffers()[1], bufs[1], bufs[2]])
+    return _keep(valid, chunk)
 
 
 def _missing_values(mv: Any) -> pa.Array:
