@@ -435,17 +435,13 @@ def _citations_table(
     sha_of: Mapping[str, str | None],
 ) -> pa.Table:
     names = layout()["citations"].names
-    rows: dict[str, list[Any]] = {n: [] for n in names}
-
-    def add(*values: Any) -> None:
-        for n, v in zip(names, values, strict=True):
-            rows[n].append(v)
-
+    rows: list[tuple[Any, ...]] = []
+    add = rows.append
     for kind, recs in by_kind.items():
         for r in recs:
             if isinstance(r, Source) and r.sha256:
-                add(citation_id(r.id, None), r.id, kind, None, None, r.id, None, None, None,
-                    None, None, r.sha256, None, None)
+                add((citation_id(r.id, None), r.id, kind, None, None, r.id, None, None, None,
+                     None, None, r.sha256, None, None))
             for i, c in enumerate(r.cite):
                 check = checks.get((r.id, i))
                 sha = check.sha256 if check is not None else sha_of.get(c.via or c.source)
@@ -453,10 +449,11 @@ def _citations_table(
                 start, end = (match.start, match.end) if match is not None else (None, None)
                 common = (c.source, c.quote, c.prefix, c.suffix, start, end, sha, c.via, c.note)
                 if not c.supports:
-                    add(citation_id(r.id, i), r.id, kind, i, None, *common)
+                    add((f"{r.id}#{i}", r.id, kind, i, None, *common))
                 for j, field in enumerate(c.supports or ()):
-                    add(citation_id(r.id, i, j), r.id, kind, i, field, *common)
-    return _table(layout()["citations"], rows)
+                    add((f"{r.id}#{i}.{j}", r.id, kind, i, field, *common))
+    columns = [list(col) for col in zip(*rows, strict=True)] if rows else [[] for _ in names]
+    return _table(layout()["citations"], dict(zip(names, columns, strict=True)))
 
 
 # ---------------------------------------------------------------- tables -> records
