@@ -1,7 +1,7 @@
 """The schemas generated from the record models, committed under ``schemas/``:
 
-- ``records.schema.json``: JSON Schema (2020-12) of a record file, a mapping of kind -> list of
-  records, for editors. With the YAML extension (yaml-language-server), put
+- ``records.schema.json``: JSON Schema (draft-07, what editors support) of a record file, a
+  mapping of kind -> list of records. With the YAML extension (yaml-language-server), put
   ``# yaml-language-server: $schema=../schemas/records.schema.json`` at the top of a record
   file, or map ``records/**/*.yaml`` to it in the editor's ``yaml.schemas`` setting;
 - ``tables/<table>.json``: the Table Schema (Data Package v2) of each published table, as in
@@ -68,17 +68,17 @@ def _editor_friendly(node: Any) -> Any:
 def record_file_schema() -> dict[str, Any]:
     """JSON Schema of a record file."""
     _, top = models_json_schema([(m, "validation") for m in KINDS.values()],
-                                ref_template="#/$defs/{model}")
+                                ref_template="#/definitions/{model}")
     props = {
         kind: {
             "type": "array",
             "description": (model.__doc__ or kind).strip().splitlines()[0],
-            "items": {"$ref": f"#/$defs/{model.__name__}"},
+            "items": {"$ref": f"#/definitions/{model.__name__}"},
         }
         for kind, model in KINDS.items()
     }
     return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$schema": "http://json-schema.org/draft-07/schema#",
         "title": "opencase record file",
         "description": "A mapping from a kind of record to a list of records of that kind. "
         "Every record has an `id` (a lowercase slug, unique across the dataset) and `cite`, "
@@ -86,7 +86,7 @@ def record_file_schema() -> dict[str, Any]:
         "type": "object",
         "properties": props,
         "additionalProperties": False,
-        "$defs": _editor_friendly(top["$defs"]),
+        "definitions": _editor_friendly(top["$defs"]),
     }
 
 
