@@ -114,7 +114,7 @@ class _Checker:
         self._check_package(desc)
         resources = self._resources(desc)
         self._check_schemas(resources)
-        with ThreadPoolExecutor(max_workers=1) as pool:
+        with ThreadPoolExecutor(max_workers=2) as pool:
             for r in resources:
                 if r.files and ("bytes" in r.desc or "hash" in r.desc):
                     parsed = parse_hash(r.desc.get("hash"))

@@ -337,7 +337,11 @@ def read_parquet(path: Path, names: list[str], emit: Emitter,
         have = pf.schema_arrow.names
         wanted = set(only) if only is not None else None
         cols = [n for n in names if n in have and (wanted is None or n in wanted)]
-        table = pf.read(columns=cols, use_threads=True)
+        # row group by row group: the decoding buffers of one group at a time, not the file's
+        table = pa.concat_tables(
+            [pf.read_row_group(i, columns=cols, use_threads=True)
+             for i in range(pf.num_row_groups)]
+        ) if pf.num_row_groups else pf.read(columns=cols)
     except (pa.ArrowException, OSError) as exc:
         emit.add("table-unreadable", f"the file cannot be read as Parquet: {_arrow_message(exc)}")
         return None
@@ -747,12 +751,40 @@ def all_null(columns: list[Any]) -> Any:
     return mask
 
 
-def later_duplicates(key: Any, keep: Any | None) -> tuple[np.ndarray, np.ndarray]:
+def strictly_increasing(columns: list[Any]) -> bool:
+    """Whether the rows are in strictly increasing order of ``columns`` (no missing values):
+    then no two rows share these values."""
+    n = len(columns[0])
+    if n < 2:
+        return True
+    if any(c.null_count for c in columns):
+        return False
+    try:
+        lt = eq = None
+        for c in columns:
+            a, b = c.slice(0, n - 1), c.slice(1)
+            less, same = pc.less(a, b), pc.equal(a, b)
+            if lt is None:
+                lt, eq = less, same
+            else:
+                lt = pc.or_(lt, pc.and_(eq, less))
+                eq = pc.and_(eq, same)
+            if not pc.all(pc.or_(lt, eq)).as_py():
+                return False
+        return bool(pc.all(lt).as_py())
+    except (pa.ArrowNotImplementedError, pa.ArrowInvalid):
+        return False
+
+
+def later_duplicates(key: Any, keep: Any | None, sorted_by: list[Any] | None = None
+                     ) -> tuple[np.ndarray, np.ndarray]:
     """Rows whose key equals an earlier row's (every occurrence after the first), sorted, and
     for each the index of the first occurrence. ``keep``: rows to consider (null keys never
     are)."""
     n = len(key)
     none = np.empty(0, np.int64), np.empty(0, np.int64)
+    if sorted_by is not None and strictly_increasing(sorted_by):
+        return none  # sorted rows (as opencase publishes them): no hashing needed
     valid = pc.is_valid(key)
     if keep is not None:
         valid = pc.and_(valid, keep)
@@ -910,7 +942,7 @@ class TableChecker:
                 f"{name}: {show(_value(v, i))} has length {length[i].as_py()}, {says} "
                 f"{cons[key]}"), field=name)
         if cons.get("unique") is True:
-            later, first = later_duplicates(t, None)
+            later, first = later_duplicates(t, None, [t])
             where = dict(zip(later.tolist(), first.tolist(), strict=True))
             emit.indices("cell-unique", later, lambda i: (
                 f"{name}: {show(_value(v, i))} must be unique but is the same as in row "
@@ -939,7 +971,7 @@ class TableChecker:
                 emit.mask(code, empty, lambda i, label=label: (
                     f"the primary key ({label}) is empty: every row needs one"), field=label)
             key = canonical_key(cols)
-            later, first = later_duplicates(key, pc.invert(empty))
+            later, first = later_duplicates(key, pc.invert(empty), cols)
             where = dict(zip(later.tolist(), first.tolist(), strict=True))
             kind = "primary key" if code == "primary-key" else "unique key"
             emit.indices(code, later, lambda i, key=key, kind=kind, label=label, where=where: (

@@ -77,6 +77,7 @@ class DataChecker:
         done: set[int] = set()
         rows = 0
         for r in _parents_first(tables):
+            pa.default_memory_pool().release_unused()
             if id(r) in csv_of and id(csv_of[id(r)]) not in done:
                 r = csv_of[id(r)]  # a twin pair is checked CSV first
             if id(r) in done:
