@@ -26,6 +26,7 @@ from typing import Any
 
 import yaml
 
+from .fastyaml import read_fast
 from .report import Issue, Report
 from .safeio import FileTooLarge, NotARegularFile, read_regular
 
@@ -406,7 +407,11 @@ def read_records(
         rf.text = text
         starts: dict[int, tuple[int, int]] = {}
         tainted: set[PathT] = set()
-        data = _build(text, rf, report, None, starts, tainted)
+        fast = read_fast(text)  # plain files, quickly; None when it is not sure
+        if fast is not None:
+            data, starts = fast
+        else:
+            data = _build(text, rf, report, None, starts, tainted)
         _collect(data, rf, rs, report, known, starts, tainted)
     rs.issues = report.issues
     return rs
