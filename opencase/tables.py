@@ -461,8 +461,15 @@ def _citations_table(
 _CITE_INDEX = re.compile(r"#(\d+)(?:\.(\d+))?$")
 
 
+def _column(table: pa.Table, name: str) -> list[Any]:
+    col = table.column(name)
+    if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+        col = pc.if_else(pc.equal(col, ""), pa.scalar(None, col.type), col)  # "" is null
+    return col.to_pylist()
+
+
 def _rows(table: pa.Table, names: Sequence[str]) -> list[dict[str, Any]]:
-    cols = {n: table.column(n).to_pylist() for n in names}
+    cols = {n: _column(table, n) for n in names}
     return [dict(zip(names, vals, strict=True)) for vals in zip(*cols.values(), strict=True)]
 
 
@@ -470,7 +477,8 @@ def from_tables(tables: Mapping[str, pa.Table]) -> dict[str, list[Record]]:
     """The records (by kind, sorted by id) that :func:`to_tables` published as ``tables``.
 
     Only the columns the layout defines are read (derived ``_start``/``_end`` columns are
-    ignored), so tables read back from CSV or Parquet will do.
+    ignored), and an empty string is read as null, so tables read back from CSV or Parquet
+    will do.
     """
     specs = layout()
     cites: dict[str, list[tuple[int, int, dict[str, Any]]]] = {}
