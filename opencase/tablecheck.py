@@ -33,7 +33,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
@@ -120,23 +119,21 @@ class Emitter:
     def mask(self, code: str, mask: Any, describe: Callable[[int], str],
              field: str | None = None, what: str = "") -> int:
         """Issues for the rows where ``mask`` (boolean, null = false) is true."""
-        if mask is None:
+        if mask is None or not pc.any(mask).as_py():
             return 0
-        if isinstance(mask, np.ndarray):
-            idx = np.flatnonzero(mask)
-        else:
-            if not pc.any(mask).as_py():
-                return 0
-            idx = np.flatnonzero(pc.fill_null(mask, False).to_numpy(zero_copy_only=False))
+        idx = pc.indices_nonzero(pc.fill_null(mask, False))
         return self.indices(code, idx, describe, field, what)
 
-    def indices(self, code: str, idx: np.ndarray, describe: Callable[[int], str],
+    def indices(self, code: str, idx: Any, describe: Callable[[int], str],
                 field: str | None = None, what: str = "") -> int:
+        """Issues for the rows at the (sorted) table indices ``idx``."""
         n = len(idx)
-        for i in idx[: self.limit]:
+        shown = idx[: self.limit + 1]
+        shown = shown.to_pylist() if hasattr(shown, "to_pylist") else list(shown)
+        for i in shown[: self.limit]:
             self.add(code, describe(int(i)), line=self.rows(int(i)), field=field)
         if n > self.limit:
-            nxt = self.rows(int(idx[self.limit]))
+            nxt = self.rows(int(shown[self.limit]))
             where = f" in field {field!r}" if field else ""
             self.add(code, f"{n - self.limit:,} more rows from row {nxt} on{where} fail the "
                      f"same check{what} (only the first {self.limit} are listed)",
@@ -399,7 +396,7 @@ def _is_text(t: pa.DataType) -> bool:
 
 
 def _arange(n: int) -> pa.Array:
-    return pa.array(np.arange(n, dtype=np.int64))
+    return pa.array(range(n), pa.int64())
 
 
 def _bad(v: Any, typed: Any) -> Any:
@@ -777,12 +774,12 @@ def strictly_increasing(columns: list[Any]) -> bool:
 
 
 def later_duplicates(key: Any, keep: Any | None, sorted_by: list[Any] | None = None
-                     ) -> tuple[np.ndarray, np.ndarray]:
+                     ) -> tuple[pa.Array, pa.Array]:
     """Rows whose key equals an earlier row's (every occurrence after the first), sorted, and
     for each the index of the first occurrence. ``keep``: rows to consider (null keys never
     are)."""
     n = len(key)
-    none = np.empty(0, np.int64), np.empty(0, np.int64)
+    none = pa.array([], pa.int64()), pa.array([], pa.int64())
     if sorted_by is not None and strictly_increasing(sorted_by):
         return none  # sorted rows (as opencase publishes them): no hashing needed
     valid = pc.is_valid(key)
@@ -802,7 +799,7 @@ def later_duplicates(key: Any, keep: Any | None, sorted_by: list[Any] | None = N
     joined = t.join(groups.select(["k", "i_min"]), "k", join_type="inner")
     joined = joined.filter(pc.not_equal(joined.column("i"), joined.column("i_min")))
     joined = joined.sort_by("i")
-    return (joined.column("i").to_numpy(), joined.column("i_min").to_numpy())
+    return (joined.column("i").combine_chunks(), joined.column("i_min").combine_chunks())
 
 
 def key_set(columns: list[Any]) -> Any:
@@ -943,7 +940,7 @@ class TableChecker:
                 f"{cons[key]}"), field=name)
         if cons.get("unique") is True:
             later, first = later_duplicates(t, None, [t])
-            where = dict(zip(later.tolist(), first.tolist(), strict=True))
+            where = _first_rows(later, first, emit.limit)
             emit.indices("cell-unique", later, lambda i: (
                 f"{name}: {show(_value(v, i))} must be unique but is the same as in row "
                 f"{emit.rows(where[i])}"), field=name)
@@ -972,7 +969,7 @@ class TableChecker:
                     f"the primary key ({label}) is empty: every row needs one"), field=label)
             key = canonical_key(cols)
             later, first = later_duplicates(key, pc.invert(empty), cols)
-            where = dict(zip(later.tolist(), first.tolist(), strict=True))
+            where = _first_rows(later, first, emit.limit)
             kind = "primary key" if code == "primary-key" else "unique key"
             emit.indices(code, later, lambda i, key=key, kind=kind, label=label, where=where: (
                 f"the {kind} ({label}) {show(_key_text(key, i))} is the same as in row "
@@ -1021,6 +1018,12 @@ def _with_nulls(chunk: Any, missing: Any) -> Any:
         bufs = chunk.buffers()
         return pa.Array.from_buffers(STR, len(chunk), [valid.buffers()[1], bufs[1], bufs[2]])
     return _keep(valid, chunk)
+
+
+def _first_rows(later: pa.Array, first: pa.Array, limit: int) -> dict[int, int]:
+    """For the duplicates that will be listed: row index -> index of the first occurrence."""
+    return dict(zip(later[: limit + 1].to_pylist(), first[: limit + 1].to_pylist(),
+                    strict=True))
 
 
 def _missing_values(mv: Any) -> pa.Array:
