@@ -26,6 +26,8 @@ from __future__ import annotations
 import os
 import re
 import stat
+import tempfile
+import zipfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -65,10 +67,17 @@ TABLE_FORMATS = ("csv", "tsv", "parquet")
 
 
 def check(path: str | os.PathLike[str], *, limit: int = 20, strict: bool = False) -> Report:
-    """Check the package at ``path`` (a folder or its ``datapackage.json``).
+    """Check the package at ``path`` (a folder, its ``datapackage.json``, or a ``.zip``).
 
     ``limit``: rows listed per failing check before an "and K more" issue. ``strict``: warnings
-    count as errors. Raises ``FileNotFoundError`` if there is no descriptor at ``path``."""
+    count as errors. Raises ``FileNotFoundError`` if there is no descriptor at ``path``, and
+    :class:`opencase.loading.LoadError` for a zip that cannot be unpacked safely."""
+    if Path(path).is_file() and zipfile.is_zipfile(path):
+        from .loading import MAX_BYTES, _unzip
+
+        with tempfile.TemporaryDirectory(prefix="opencase-check-") as tmp:
+            root = _unzip(Path(path), Path(tmp), MAX_BYTES, str(path))  # refuses zip slips
+            return check(root, limit=limit, strict=strict)
     descriptor = find_descriptor(path)
     report = Report(strict=strict)
     _Checker(descriptor, report, max(1, limit)).run()

@@ -185,10 +185,14 @@ def _schemas_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace]
 
 def cmd_check(args: argparse.Namespace) -> int:
     from .checking import check
+    from .loading import LoadError
 
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
-    report = check(args.package, limit=args.limit, strict=args.strict)
+    try:
+        report = check(args.package, limit=args.limit, strict=args.strict)
+    except LoadError as exc:
+        raise UsageError(str(exc)) from None
     return _emit(report, args.format)
 
 

@@ -394,3 +394,22 @@ def test_cli_exit_codes_and_formats(planted: Path, tmp_path: Path) -> None:
     missing = run_cli("check", tmp_path / "nowhere")
     assert missing.returncode == 2 and "no data package" in missing.stderr
     assert "example" in run_cli("check", "--help").stdout
+
+
+def test_a_zipped_package_is_checked_and_a_zip_slip_refused(tmp_path: Path) -> None:
+    import zipfile
+
+    pkg = twin_package(tmp_path / "pkg" if (tmp_path / "pkg").mkdir() is None else tmp_path)
+    archive = tmp_path / "pkg.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for p in sorted(pkg.rglob("*")):
+            if p.is_file():
+                zf.write(p, p.relative_to(pkg).as_posix())
+    assert check(archive).ok
+    slip = tmp_path / "slip.zip"
+    with zipfile.ZipFile(slip, "w") as zf:
+        zf.writestr("datapackage.json", "{}")
+        zf.writestr("../escaped.csv", "x\n")
+    result = run_cli("check", slip)
+    assert result.returncode == 2 and "refused" in result.stderr
+    assert not (tmp_path / "escaped.csv").exists()
