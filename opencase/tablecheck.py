@@ -478,9 +478,6 @@ def _boolean(f: dict[str, Any], v: Any) -> Any:
     return pc.if_else(is_t, True, pc.if_else(is_f, False, pa.scalar(None, pa.bool_())))
 
 
-_DATE = r"^\d{4}-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\d|3[01]| [1-9])$"
-
-
 def _valid_iso_dates(s: Any) -> Any:
     """``YYYY-MM-DD`` strings -> date32 (null where the day does not exist)."""
     ts = pc.strptime(s, format="%Y-%m-%d", unit="s", error_is_null=True)
@@ -496,10 +493,7 @@ def _date(f: dict[str, Any], v: Any) -> Any:
             return pc.cast(v, pa.date32())
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             pass
-        s = _keep(_match(v, _DATE), v)
-        s = pc.replace_substring_regex(s, r"^(\d{4})-(\d)-", r"\1-0\2-")
-        s = pc.replace_substring_regex(s, r"-[ ]?(\d)$", r"-0\1")
-        return _valid_iso_dates(s)
+        return _valid_iso_dates(v)  # the rest: see cast_text
     if fmt == "any":
         return _per_unique(v, lambda x: _parse_any(x).date(), pa.date32())
     return _per_unique(v, lambda x: datetime.strptime(x, fmt).date(), pa.date32())
@@ -612,7 +606,7 @@ def _geopoint_py(fmt: str) -> Callable[[str], Any]:
 
 _DURATION = re.compile(
     r"^P(?!$)(?:\d+(?:\.\d+)?Y)?(?:\d+(?:\.\d+)?M)?(?:\d+(?:\.\d+)?W)?(?:\d+(?:\.\d+)?D)?"
-    r"(?:T(?=\d)(?:\d+(?:\.\d+)?H)?(?:\d+(?:\.\d+)?M)?(?:\d+(?:\.\d+)?S)?)?$")
+    r"(?:T(?:\d+(?:\.\d+)?H)?(?:\d+(?:\.\d+)?M)?(?:\d+(?:\.\d+)?S)?)?$")
 _GEOJSON_TYPES = {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon",
                   "MultiPolygon", "GeometryCollection", "Feature", "FeatureCollection"}
 _UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
@@ -645,7 +639,7 @@ def _other(f: dict[str, Any], v: Any) -> Any:
     if t == "geopoint":
         return _per_unique(v, _geopoint_py(f.get("format", "default")), STR)
     if t == "duration":
-        return _keep(_match(v, _DURATION.pattern), v)
+        return _per_unique(v, lambda x: x if _DURATION.match(x) else None, STR)
     if t == "yearmonth":
         return _per_unique(v, _yearmonth_py, pa.int64())
     return v  # list, any, unknown types: every value is valid
@@ -658,9 +652,99 @@ CASTS: dict[str, Callable[[dict[str, Any], Any], Any]] = {
 
 
 def cast_text(f: dict[str, Any], v: Any) -> Any:
-    """Cast a text column (nulls = missing values) to the field's type; null where invalid."""
-    fn = CASTS.get(f.get("type", "any"), _other)
-    return fn(f, v)
+    """Cast a text column (nulls = missing values) to the field's type; null where invalid.
+
+    The vectorised cast decides the common forms; the values it refuses (few: the errors, and
+    rare spellings such as ``1_000`` or ``2020-1-5``) are decided once per distinct value by
+    the same Python reading frictionless uses, so both agree on the edge cases."""
+    ftype = f.get("type", "any")
+    typed = CASTS.get(ftype, _other)(f, v)
+    exact = _python_reader(f)
+    return typed if exact is None else _retry_failures(v, typed, exact)
+
+
+def _retry_failures(v: Any, typed: Any, read: Callable[[str], Any]) -> Any:
+    failed = pc.and_(pc.is_valid(v), pc.is_null(typed))
+    if not pc.any(failed).as_py():
+        return typed
+    uniq = pc.unique(pc.filter(v, failed))
+    results = []
+    for x in uniq.to_pylist():
+        try:
+            results.append(read(x))
+        except (ValueError, TypeError, OverflowError, ArithmeticError, AssertionError,
+                IndexError, KeyError):
+            results.append(None)
+    if all(r is None for r in results):
+        return typed
+    try:
+        values = pa.array(results, typed.type)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+        values = pa.array([r if _fits(r, typed.type) else None for r in results], typed.type)
+    return pc.coalesce(typed, pc.take(values, pc.index_in(v, value_set=uniq)))
+
+
+def _fits(value: Any, t: pa.DataType) -> bool:
+    try:
+        pa.array([value], t)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+        return False
+    return True
+
+
+_BARE = re.compile(r"((^[^-\d]*)|(\D*$))")
+
+
+def _python_reader(f: dict[str, Any]) -> Callable[[str], Any] | None:
+    """frictionless's reading of one text value for the types whose vectorised cast is not
+    exhaustive (None where the vectorised cast already is)."""
+    ftype, fmt = f.get("type", "any"), f.get("format", "default")
+    bare = f.get("bareNumber", True) is not False
+    if ftype == "integer":
+        def read_int(x: str) -> int:
+            x = x.strip()
+            return int(x if bare else _BARE.sub("", x))
+
+        return read_int
+    if ftype == "number":
+        from decimal import Decimal
+
+        group, decimal = f.get("groupChar", ""), f.get("decimalChar", ".")
+        special = {"bareNumber", "groupChar", "decimalChar"} & set(f)
+
+        def read_number(x: str) -> float | None:
+            x = x.strip()
+            if special:
+                if not bare:
+                    x = _BARE.sub("", x)
+                x = x.replace(group, "") if group else x
+                if decimal != "." and "." in x:
+                    return None
+                x = x.replace(decimal, ".")
+            return float(Decimal(x))
+
+        return read_number
+    if fmt not in (None, "default"):
+        return None  # custom formats are read per distinct value already
+    if ftype == "date":
+        return lambda x: datetime.strptime(x, "%Y-%m-%d").date()
+    try:
+        from dateutil.parser import isoparse  # type: ignore[import-untyped]
+    except ImportError:  # pragma: no cover - then the vectorised reading decides alone
+        return None
+    if ftype == "datetime":
+        def read_datetime(x: str) -> datetime:
+            assert x[16] == ":" and len(x) >= 19
+            return _utc(isoparse(x))
+
+        return read_datetime
+    if ftype == "time":
+        def read_time(x: str) -> Any:
+            assert x[5] == ":" and len(x) >= 8
+            return isoparse(f"2000-01-01T{x}").time()
+
+        return read_time
+    return None
 
 
 def cast_native(f: dict[str, Any], col: Any) -> tuple[Any, str | None]:

@@ -180,6 +180,50 @@ def test_finds_what_frictionless_finds(planted: Path) -> None:
     assert not report.ok
 
 
+EDGE_VALUES = {
+    "integer": ["1", "+1", "-0", " 12 ", "1.0", "1_000", "0x10", "007", "9" * 25, "\u0663",
+                "1e3", "abc", "--1", "1 2"],
+    "number": ["1", "1.5", "-1.5e3", "1e", ".5", "5.", " 1.5 ", "NaN", "nan", "inf",
+               "-Infinity", "1_0", "1,5", "0x1", "abc", "+.5", "1e400", "sNaN"],
+    "boolean": ["true", "True", "TRUE", "1", "false", "0", "yes", "t", " true", "tRuE"],
+    "date": ["2020-01-05", "2020-1-5", "2020-01-5", "2020-02-30", "2020-02-29", "2021-02-29",
+             "20200105", "2020-01-05T00:00", "0000-01-01", "0001-01-01", "2020-13-01",
+             "2020-01- 5", " 2020-01-05", "2020-1-05"],
+    "datetime": ["2016-01-01T10:00:00Z", "2016-01-01 10:00:00", "2016-01-01x10:00:00",
+                 "2016-01-01T10:00", "2016-01-01T10:00:00+01:00", "2016-01-01T10:00:00+0100",
+                 "2016-01-01T10:00:00+01", "2016-01-01T24:00:00", "2016-01-01T10:00:60",
+                 "2016-02-30T10:00:00", "2016-01-01T10:00:00.123", "2016-01-01T10:00:00,5",
+                 "2016-01-01T10:00:00 ", "2016-01-01T25:00:00", "20160101T100000"],
+    "time": ["10:00:00", "10:00", "24:00:00", "10:00:00Z", "10:00:00.5", "10:00:00+01:00",
+             "1:00:00", "10:60:00", "abc"],
+    "year": ["2020", "0000", "+123", "-001", "-000", " 123", "20201", "99", "abcd", "2020 "],
+    "yearmonth": ["2020-01", "2020-1", "2020-13", "2020-00", " 2020-01", "2020/01",
+                  "-2020-01", "2020-01-01"],
+    "duration": ["P1Y", "PT1H", "P", "1Y", "P1.5D", "PT"],
+    "object": ['{"a": 1}', "[1]", "x", "{}"],
+    "array": ["[1, 2]", '{"a":1}', "[]", "x"],
+    "geopoint": ["1, 2", "1,2", "200, 1", "x", "1"],
+}
+
+
+def test_types_agree_with_frictionless_on_edge_cases(tmp_path: Path) -> None:
+    import csv
+    import io
+
+    resources = []
+    for type_, values in EDGE_VALUES.items():
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerows([["id", "v"], *([f"r{i}", v] for i, v in enumerate(values))])
+        (tmp_path / f"{type_}.csv").write_text(buf.getvalue(), encoding="utf-8")
+        resources.append({"name": type_, "path": f"{type_}.csv", "schema": {
+            "fields": [field("id"), field("v", type_)]}})
+    write_package(tmp_path, resources)
+    report = check(tmp_path)
+    assert len(report.errors) > 40
+    assert_same_as_frictionless(tmp_path, report)
+
+
 def test_locations_and_messages(planted: Path) -> None:
     report = check(planted)
     by = {(i.file, i.line, i.field, i.code): i for i in report.issues}
