@@ -224,6 +224,38 @@ def test_types_agree_with_frictionless_on_edge_cases(tmp_path: Path) -> None:
     assert_same_as_frictionless(tmp_path, report)
 
 
+CONSTRAINT_CASES = {
+    "a": (field("v", "integer", enum=[1, 2, 3], unique=True), ["1", "01", "4", " 2", "+3", "1"]),
+    "b": (field("v", "number", minimum=1.5, maximum=10, unique=True),
+          ["1.5", "1.49", "10", "10.0", "1e1", "nan", "-inf", "1.5"]),
+    "c": (field("v", "date", minimum="2020-01-01", maximum="2020-12-31"),
+          ["2019-12-31", "2020-01-01", "2021-01-01", "2020-6-1"]),
+    "d": (field("v", minLength=2, maxLength=3, pattern="[a-zé]+",
+                enum=["ab", "abc", "éé", "a", "abcd"]),
+          ["ab", "éé", "a", "abcd", "AB", "abc", "x y"]),
+    "e": (field("v", "boolean", enum=[True]), ["true", "1", "false", "0"]),
+    "f": (field("v", "year", minimum=2000, exclusiveMaximum=2020),
+          ["1999", "2000", "2019", "2020"]),
+    "g": (field("v", "datetime", minimum="2020-01-01T00:00:00Z"),
+          ["2019-12-31T23:59:59Z", "2020-01-01T00:00:00Z", "2020-01-01T01:00:00+02:00"]),
+    "h": (field("v", unique=True, required=True), ["x", "", "x", "y", "", "y"]),
+    "i": (field("v", "time", maximum="12:00:00"), ["11:59:59", "12:00:00", "12:00:01"]),
+}
+
+
+def test_constraints_agree_with_frictionless_on_edge_cases(tmp_path: Path) -> None:
+    resources = []
+    for name, (fld, values) in CONSTRAINT_CASES.items():
+        rows = "".join(f"r{i},{v}\n" for i, v in enumerate(values))
+        (tmp_path / f"{name}.csv").write_text("id,v\n" + rows, encoding="utf-8")
+        resources.append({"name": name, "path": f"{name}.csv",
+                          "schema": {"fields": [field("id"), fld]}})
+    write_package(tmp_path, resources)
+    report = check(tmp_path)
+    assert len(report.errors) > 20
+    assert_same_as_frictionless(tmp_path, report)
+
+
 def test_locations_and_messages(planted: Path) -> None:
     report = check(planted)
     by = {(i.file, i.line, i.field, i.code): i for i in report.issues}
