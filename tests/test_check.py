@@ -489,3 +489,12 @@ def test_a_zipped_package_is_checked_and_a_zip_slip_refused(tmp_path: Path) -> N
     result = run_cli("check", slip)
     assert result.returncode == 2 and "refused" in result.stderr
     assert not (tmp_path / "escaped.csv").exists()
+
+
+def test_the_committed_package_checks_clean() -> None:
+    from .conftest import REPO
+
+    if not (REPO / "datapackage" / "datapackage.json").is_file():
+        pytest.skip("no committed datapackage/")
+    report = check(REPO / "datapackage")
+    assert report.ok and not report.issues, report.format_text()
