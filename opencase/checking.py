@@ -64,6 +64,10 @@ _FIELD_TYPES = {
 _CONSTRAINTS = {"required", "unique", "minLength", "maxLength", "pattern", "enum", "minimum",
                 "maximum", "exclusiveMinimum", "exclusiveMaximum", "jsonSchema"}
 TABLE_FORMATS = ("csv", "tsv", "parquet")
+_FIELD_PROPERTIES: dict[str, type | tuple[type, ...]] = {
+    "format": str, "bareNumber": bool, "groupChar": str, "decimalChar": str, "delimiter": str,
+}
+_KIND_NAMES = {str: "string", bool: "boolean (true or false)"}
 
 
 def check(path: str | os.PathLike[str], *, limit: int = 20, strict: bool = False) -> Report:
@@ -323,7 +327,7 @@ class _Checker:
             if "schema" in r.desc:
                 r.schema = self._load_ref(r.desc["schema"], "schema", r)
             if "dialect" in r.desc:
-                r.dialect = self._load_ref(r.desc["dialect"], "dialect", r) or {}
+                r.dialect = self._dialect_ok(r, self._load_ref(r.desc["dialect"], "dialect", r))
             if r.schema is not None and not self._schema_ok(r):
                 r.schema = None
             if r.schema is not None and r.fmt not in TABLE_FORMATS and r.files:
@@ -334,6 +338,28 @@ class _Checker:
         for r in resources:
             if r.schema is not None:
                 self._check_foreign_keys(r, by_name)
+
+    def _dialect_ok(self, r: _Resource, dialect: dict[str, Any] | None) -> dict[str, Any]:
+        """The dialect with malformed properties reported and dropped."""
+        if not dialect:
+            return {}
+        out = dict(dialect)
+        for key in ("delimiter", "quoteChar", "escapeChar"):
+            value = out.get(key)
+            if value is not None and not (isinstance(value, str) and len(value) <= 1
+                                          and value not in ("\n", "\r")
+                                          and (value or key != "delimiter")):
+                self.add("descriptor-invalid", f"resource {r.name!r}: dialect `{key}` must be "
+                         f"a single character, not {value!r}", file=r.label)
+                out.pop(key)
+        for key in ("header", "doubleQuote", "skipInitialSpace"):
+            if key in out and not isinstance(out[key], bool):
+                self.add("descriptor-invalid", f"resource {r.name!r}: dialect `{key}` must be "
+                         "true or false", file=r.label)
+                out.pop(key)
+        if "escapeChar" in out and out.get("escapeChar") == out.get("quoteChar", '"'):
+            out.pop("escapeChar")
+        return out
 
     def _schema_ok(self, r: _Resource) -> bool:
         """Structural checks of a Table Schema; False if it is too broken to check data with."""
@@ -359,10 +385,14 @@ class _Checker:
                 bad(f"two fields are named {name!r}", name)
             names.append(name)
             ftype = f.get("type", "any")
-            if ftype not in _FIELD_TYPES:
+            if not isinstance(ftype, str) or ftype not in _FIELD_TYPES:
                 bad(f"field {name!r} has unknown type {ftype!r}; its values are not checked",
                     name)
                 f["type"] = "any"
+            for key, kind in _FIELD_PROPERTIES.items():
+                if key in f and not isinstance(f[key], kind):
+                    bad(f"field {name!r}: `{key}` must be a {_KIND_NAMES[kind]}", name)
+                    del f[key]
             cons = f.get("constraints", {})
             if not isinstance(cons, dict):
                 bad(f"field {name!r}: `constraints` must be an object", name)
