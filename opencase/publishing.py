@@ -17,17 +17,23 @@ Otherwise it writes, into ``out``:
 
 Identical records give identical bytes: rows are in a fixed order, JSON is written with a fixed
 key order, and ``created`` is set only from an explicit value or ``SOURCE_DATE_EPOCH``. The
-package is written into a temporary folder beside ``out``, checked, and only then swapped in,
-so a failure leaves the previous package as it was (and no temporary folder behind).
+package is written into a temporary folder beside ``out``, checked, and only then swapped in
+(in one atomic step on Linux), so a failure leaves the previous package as it was (and no
+temporary folder behind). A publish killed part-way cannot clean up: the next publish into the
+same folder clears what it left (holding a lock on the folder, so that it never takes a running
+publish's files for leftovers).
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
+import re
 import secrets
 import shutil
+import sys
 import tempfile
 import zipfile
 from collections.abc import Mapping, Sequence
@@ -239,8 +245,84 @@ def _check_target(out: Path) -> None:
                                "only a data package folder (or an empty one); choose --out")
 
 
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap the folders ``a`` and ``b`` in one atomic step (Linux ``renameat2`` with
+    ``RENAME_EXCHANGE``), so that neither a reader nor a kill ever finds ``b`` missing.
+    ``False`` where the system or file system cannot; raises :class:`OSError` on a failure."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                          ctypes.c_uint]
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EPERM):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _lock(parent: Path) -> int | None:
+    """Lock ``parent`` (``flock``) while publishing into it, so that two publishes never write
+    beside each other and clearing what a killed one left never touches a live one's files.
+    Returns the descriptor to close, or ``None`` where a folder cannot be locked."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        return None
+    try:
+        fd = os.open(parent, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise PublishError(f"another opencase publish is writing in {parent}; run again when it "
+                           "has finished") from None
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+_ZIP_TMP = re.compile(r"\..+\.zip\.tmp-[0-9a-f]{8}")
+
+
+def _clear_leftovers(out: Path) -> None:
+    """Clear what a publish killed part-way (SIGKILL, out of memory) left beside ``out``: its
+    temporary folder, a half-written zip, and the previous package it was swapping out, which
+    is put back at ``out`` if the kill came between the two renames of a swap. Call it only
+    while holding :func:`_lock`."""
+    tmp_prefix, old_prefix = f".{out.name}.tmp-", f".{out.name}.old-"
+    olds: list[Path] = []
+    for p in sorted(out.parent.iterdir()):
+        if p.is_symlink():
+            continue
+        if p.name.startswith(tmp_prefix) and p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+        elif p.name.startswith(old_prefix) and p.is_dir():
+            olds.append(p)
+        elif _ZIP_TMP.fullmatch(p.name) and p.is_file():
+            p.unlink(missing_ok=True)
+    if olds and not out.exists():
+        olds.sort(key=lambda p: p.stat().st_mtime)
+        os.rename(olds.pop(), out)  # the latest previous package
+    for p in olds:
+        shutil.rmtree(p, ignore_errors=True)
+
+
 def _swap(tmp: Path, out: Path) -> None:
     """Put ``tmp`` at ``out``; the previous ``out`` is kept until the new one is in place."""
+    if out.exists() and _exchange(tmp, out):
+        shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the previous package
+        return
     old = out.with_name(f".{out.name}.old-{secrets.token_hex(4)}")
     had_old = out.exists()
     if had_old:
@@ -270,6 +352,28 @@ def write_package(
     out = Path(out)
     _check_target(out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    lock = _lock(out.parent)
+    try:
+        if lock is not None:
+            _clear_leftovers(out)
+            _check_target(out)
+        return _write_package(tables, out, config, sources=sources, created=created,
+                              make_zip=make_zip, progress=progress)
+    finally:
+        if lock is not None:
+            os.close(lock)
+
+
+def _write_package(
+    tables: Mapping[str, pa.Table],
+    out: Path,
+    config: PackageConfig,
+    *,
+    sources: Sequence[Source],
+    created: str | None,
+    make_zip: bool,
+    progress: bool | None,
+) -> tuple[dict[str, Any], Path | None]:
     bar = Progress(2 * len(tables) + 2 + make_zip, "publishing", enabled=progress)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     zip_tmp: Path | None = None
