@@ -84,6 +84,9 @@ def read_json(path: Path, limit: int = MAX_DESCRIPTOR_BYTES) -> Any:
         raise ValueError(
             f"{path.name} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
         ) from None
+    except RecursionError:  # e.g. 100,000 nested [ (json recurses once per level)
+        raise ValueError(f"{path.name} nests arrays or objects too deeply to be a data "
+                         "package descriptor") from None
 
 
 def is_remote(path: str) -> bool:
