@@ -10,9 +10,9 @@ Works on any package whose table resources are CSV (or TSV) or Parquet, not only
    lead out are refused and never opened; URLs are not fetched: this runs offline);
 3. every ``bytes`` and ``hash`` (``sha256:<hex>``, ``md5:``/``sha1:``/``sha512:`` or a bare MD5
    hex digest) against the file;
-4. the data, column-wise with pyarrow (see :mod:`opencase.tablecheck`): header, row shape,
-   types, constraints, missing values, primary, unique and foreign keys (to the same or
-   another resource);
+4. the data, column-wise with pyarrow (:mod:`opencase.tableread` reads, ``tablecast`` casts,
+   ``tablecheck`` checks, ``tabledata`` runs them): header, row shape, types, constraints,
+   missing values, primary, unique and foreign keys (to the same or another resource);
 5. CSV/Parquet twins (the same table in both formats, paired as :mod:`opencase.package`
    describes) hold identical rows; a Parquet twin that matches its CSV is not checked again.
 
@@ -421,7 +421,7 @@ class _Checker:
         return usable
 
     def _check_constraints(self, f: dict[str, Any], cons: dict[str, Any], bad: Any) -> None:
-        from .tablecheck import SUPPORTED
+        from .tablecast import SUPPORTED
 
         name, ftype = f["name"], f.get("type", "any")
         for key in list(cons):

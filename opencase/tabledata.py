@@ -18,22 +18,19 @@ import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
 from .report import Report
+from .tablecast import _is_text
 from .tablecheck import (
     Checked,
-    Emitter,
-    RawTable,
     TableChecker,
+    _key_text,
     _missing_values,
     all_null,
     canonical_key,
     column_values,
     key_set,
-    read_csv,
-    read_inline,
-    read_parquet,
-    show,
     typed_column,
 )
+from .tableread import Emitter, RawTable, read_csv, read_inline, read_parquet, show
 
 __all__ = ["DataChecker"]
 
@@ -292,15 +289,7 @@ def _plain(col: Any, i: int) -> Any:
 
 
 def _key(key: Any, i: int) -> str:
-    from .tablecheck import _key_text
-
     return _key_text(key, i)
-
-
-def _is_text(t: pa.DataType) -> bool:
-    from .tablecheck import _is_text as is_text
-
-    return is_text(t)
 
 
 def _fks(r: Resource) -> list[dict[str, Any]]:

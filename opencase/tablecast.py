@@ -1,0 +1,478 @@
+"""Casting Table Schema values with pyarrow, column by column, for ``opencase check``.
+
+A text column (CSV, or text in Parquet) is cast to the Arrow type of its field: ``integer`` to
+int64, ``number`` to float64, ``boolean`` to bool, ``date`` to date32, ``datetime`` to
+timestamp (UTC), ``time`` to time64, ``year`` to int64; other types stay text. A value that does
+not cast becomes null, and :func:`cast_text` re-reads the values the vectorised casts refuse,
+once per distinct value, the way frictionless reads them, so that both agree on edge cases.
+A typed Parquet column is normalised to the same Arrow types by :func:`cast_native`.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+__all__ = ["SUPPORTED", "cast_constant", "cast_native", "cast_text"]
+
+DEFAULT_TRUE = ["true", "True", "TRUE", "1"]
+DEFAULT_FALSE = ["false", "False", "FALSE", "0"]
+KNOWN_TYPES = {
+    "string", "number", "integer", "boolean", "object", "array", "list", "date", "time",
+    "datetime", "year", "yearmonth", "duration", "geopoint", "geojson", "any",
+}
+SUPPORTED = {
+    "any": {"required", "enum"},
+    "array": {"required", "minLength", "maxLength", "enum"},
+    "boolean": {"required", "enum"},
+    "duration": {"required", "enum"},
+    "geojson": {"required", "enum"},
+    "geopoint": {"required", "enum"},
+    "list": {"required", "minLength", "maxLength"},
+    "object": {"required", "minLength", "maxLength", "enum"},
+    "string": {"required", "minLength", "maxLength", "pattern", "enum"},
+}
+_ORDERED = {"required", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "enum"}
+for _t in ("integer", "number", "date", "datetime", "time", "year", "yearmonth"):
+    SUPPORTED[_t] = _ORDERED
+
+STR = pa.string()
+_NULL_STR = pa.scalar(None, STR)
+
+
+def _arrow_message(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _is_text(t: pa.DataType) -> bool:
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    return pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t)
+
+
+# ---------------------------------------------------------------- type casts
+
+
+def _arange(n: int) -> pa.Array:
+    return pa.array(range(n), pa.int64())
+
+
+def _bad(v: Any, typed: Any) -> Any:
+    """True where a value is present but did not cast."""
+    return pc.and_(pc.is_valid(v), pc.is_null(typed))
+
+
+def _match(v: Any, pattern: str) -> Any:
+    return pc.match_substring_regex(v, pattern)
+
+
+def _keep(mask: Any, v: Any) -> Any:
+    return pc.if_else(mask, v, pa.scalar(None, v.type))
+
+
+def _per_unique(v: Any, fn: Callable[[str], Any], out: pa.DataType) -> Any:
+    """Apply ``fn`` (returning None for invalid) once per distinct value."""
+    uniq = pc.unique(v).drop_null()
+    results = []
+    for x in uniq.to_pylist():
+        try:
+            results.append(fn(x))
+        except (ValueError, TypeError, OverflowError, ArithmeticError):
+            results.append(None)
+    idx = pc.index_in(v, value_set=uniq)
+    return pc.take(pa.array(results, out), idx)
+
+
+_INT = r"^[+-]?\d+$"
+_NUM = (r"(?i)^[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?|inf(?:inity)?|s?nan\d*)$")
+
+
+def _integer(f: dict[str, Any], v: Any) -> Any:
+    bare = f.get("bareNumber", True) is not False
+    if bare:
+        try:
+            return pc.cast(v, pa.int64())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
+    s = pc.utf8_trim_whitespace(v)
+    if not bare:
+        s = pc.replace_substring_regex(s, r"^[^-\d]*|\D*$", "")
+    s = _keep(_match(s, _INT), pc.replace_substring_regex(s, r"^\+", ""))
+    try:
+        return pc.cast(s, pa.int64())
+    except pa.ArrowInvalid:
+        pass
+    fits = pc.less_equal(pc.utf8_length(pc.replace_substring_regex(s, r"^-", "")), 38)
+    return pc.cast(_keep(fits, s), pa.decimal128(38, 0))
+
+
+def _number(f: dict[str, Any], v: Any) -> Any:
+    bare = f.get("bareNumber", True) is not False
+    group, decimal = f.get("groupChar", ""), f.get("decimalChar", ".")
+    plain = bare and not group and decimal == "."
+    if plain:
+        try:
+            return pc.cast(v, pa.float64())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
+    s = pc.utf8_trim_whitespace(v)
+    if not plain:
+        if not bare:
+            s = pc.replace_substring_regex(s, r"^[^-\d]*|\D*$", "")
+        if group:
+            s = pc.replace_substring(s, group, "")
+        if decimal != ".":
+            s = _keep(pc.invert(pc.match_substring(s, ".")), s)
+            s = pc.replace_substring(s, decimal, ".")
+    s = _keep(_match(s, _NUM), s)
+    s = pc.replace_substring_regex(s, r"(?i)^([+-]?)s?nan\d*$", r"\1nan")
+    return pc.cast(s, pa.float64())
+
+
+def _boolean(f: dict[str, Any], v: Any) -> Any:
+    true = pa.array([str(x) for x in f.get("trueValues", DEFAULT_TRUE)], STR)
+    false = pa.array([str(x) for x in f.get("falseValues", DEFAULT_FALSE)], STR)
+    is_t, is_f = pc.is_in(v, value_set=true), pc.is_in(v, value_set=false)
+    return pc.if_else(is_t, True, pc.if_else(is_f, False, pa.scalar(None, pa.bool_())))
+
+
+def _valid_iso_dates(s: Any) -> Any:
+    """``YYYY-MM-DD`` strings -> date32 (null where the day does not exist)."""
+    ts = pc.strptime(s, format="%Y-%m-%d", unit="s", error_is_null=True)
+    back = pc.strftime(ts, format="%Y-%m-%d")
+    ok = pc.and_(pc.equal(back, s), pc.invert(pc.starts_with(s, "0000")))
+    return pc.cast(_keep(ok, ts), pa.date32())
+
+
+def _date(f: dict[str, Any], v: Any) -> Any:
+    fmt = f.get("format", "default")
+    if fmt in (None, "default"):
+        try:
+            return pc.cast(v, pa.date32())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
+        return _valid_iso_dates(v)  # the rest: see cast_text
+    if fmt == "any":
+        return _per_unique(v, lambda x: _parse_any(x).date(), pa.date32())
+    return _per_unique(v, lambda x: datetime.strptime(x, fmt).date(), pa.date32())
+
+
+def _parse_any(x: str) -> datetime:
+    try:
+        from dateutil import parser  # type: ignore[import-untyped]
+    except ImportError:  # pragma: no cover - dateutil is nearly always there
+        return datetime.fromisoformat(x)
+    return parser.parse(x)
+
+
+_TIME = r"(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:[.,]\d+)?|24:00:00(?:[.,]0+)?"
+_TZ = r"(?:Z|[+-]\d{2}(?::?\d{2})?)?"
+_DATETIME = rf"^\d{{4}}-\d{{2}}-\d{{2}}.(?:{_TIME}){_TZ}$"
+_UTC = pa.timestamp("us", "UTC")
+
+
+def _datetime(f: dict[str, Any], v: Any) -> Any:
+    fmt = f.get("format", "default")
+    if fmt not in (None, "default"):
+        parse = _parse_any if fmt == "any" else (lambda x: datetime.strptime(x, fmt))
+        return _per_unique(v, lambda x: _utc(parse(x)), _UTC)
+    ok = _match(v, _DATETIME)
+    day = _valid_iso_dates(pc.utf8_slice_codeunits(_keep(ok, v), 0, 10))
+    s = _keep(pc.is_valid(day), v)
+    s = pc.replace_substring_regex(s, r"^(.{10}).", r"\1T")
+    s = pc.replace_substring_regex(s, r",(\d)", r".\1")
+    s = pc.replace_substring_regex(s, r"(\.\d{6})\d+", r"\1")
+    s = pc.replace_substring_regex(s, r"([+-]\d{2})$", r"\1:00")
+    s = pc.replace_substring_regex(s, r"^(.{19}(?:\.\d+)?)$", r"\1Z")  # naive: as UTC
+    try:
+        return pc.cast(s, _UTC)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return _per_unique(s, _py_isodatetime, _UTC)
+
+
+def _utc(d: datetime) -> datetime:
+    return d.replace(tzinfo=UTC) if d.tzinfo is None else d.astimezone(UTC)
+
+
+def _py_isodatetime(x: str) -> datetime:
+    from datetime import timedelta
+
+    midnight = "T24:00:00" in x
+    if midnight:
+        x = x.replace("T24:00:00", "T00:00:00", 1)
+    d = _utc(datetime.fromisoformat(x.replace("Z", "+00:00")))
+    return d + timedelta(days=1) if midnight else d
+
+
+def _time(f: dict[str, Any], v: Any) -> Any:
+    fmt = f.get("format", "default")
+    t64 = pa.time64("us")
+    if fmt not in (None, "default"):
+        def parse(x: str) -> Any:
+            d = _parse_any(x) if fmt == "any" else datetime.strptime(x, fmt)
+            return d.time().replace(tzinfo=None)
+
+        return _per_unique(v, parse, t64)
+    s = _keep(_match(v, rf"^(?:{_TIME}){_TZ}$"), v)
+    h = pc.cast(pc.utf8_slice_codeunits(s, 0, 2), pa.int64())
+    m = pc.cast(pc.utf8_slice_codeunits(s, 3, 5), pa.int64())
+    sec = pc.cast(pc.utf8_slice_codeunits(s, 6, 8), pa.int64())
+    frac = pc.replace_substring_regex(
+        pc.utf8_slice_codeunits(s, 8, 40), r"^[.,](\d{0,6})\d*.*$|^.*$", r"\1")
+    frac = pc.cast(pc.utf8_rpad(frac, width=6, padding="0"), pa.int64())
+    us = pc.add(pc.multiply(pc.add(pc.multiply(pc.add(pc.multiply(h, 60), m), 60), sec),
+                            1_000_000), frac)
+    us = pc.if_else(pc.equal(h, 24), 0, us)
+    return pc.cast(us, t64)
+
+
+def _year(f: dict[str, Any], v: Any) -> Any:
+    ok = pc.and_(pc.equal(pc.utf8_length(v), 4), _match(v, r"^\s*[+-]?\d+\s*$"))
+    s = pc.replace_substring_regex(pc.utf8_trim_whitespace(_keep(ok, v)), r"^\+", "")
+    n = pc.cast(s, pa.int64())
+    return _keep(pc.greater_equal(n, 0), n)
+
+
+def _yearmonth_py(x: str) -> int | None:
+    year, month = x.split("-")
+    y, m = int(year), int(month)
+    return y * 12 + m - 1 if 1 <= m <= 12 else None
+
+
+def _json_of(kind: type) -> Callable[[str], Any]:
+    def parse(x: str) -> Any:
+        value = json.loads(x)
+        return x if isinstance(value, kind) else None
+
+    return parse
+
+
+def _geopoint_py(fmt: str) -> Callable[[str], Any]:
+    def parse(x: str) -> Any:
+        if fmt == "array":
+            lon, lat = json.loads(x)
+        elif fmt == "object":
+            obj = json.loads(x)
+            lon, lat = obj["lon"], obj["lat"]
+        else:
+            lon, lat = (float(p) for p in x.split(","))
+        lon, lat = float(lon), float(lat)
+        return x if -180 <= lon <= 180 and -90 <= lat <= 90 else None
+
+    return parse
+
+
+_DURATION = re.compile(
+    r"^P(?!$)(?:\d+(?:\.\d+)?Y)?(?:\d+(?:\.\d+)?M)?(?:\d+(?:\.\d+)?W)?(?:\d+(?:\.\d+)?D)?"
+    r"(?:T(?:\d+(?:\.\d+)?H)?(?:\d+(?:\.\d+)?M)?(?:\d+(?:\.\d+)?S)?)?$")
+_GEOJSON_TYPES = {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon",
+                  "MultiPolygon", "GeometryCollection", "Feature", "FeatureCollection"}
+_UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+_EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+_URI = r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s]*$"
+
+
+def _string(f: dict[str, Any], v: Any) -> Any:
+    fmt = f.get("format", "default")
+    if fmt == "uuid":
+        return _keep(_match(v, _UUID), v)
+    if fmt == "email":
+        return _keep(_match(v, _EMAIL), v)
+    if fmt == "uri":
+        return _keep(_match(v, _URI), v)
+    if fmt == "binary":
+        return _per_unique(v, lambda x: x if base64.b64decode(x) is not None else None, STR)
+    return v
+
+
+def _other(f: dict[str, Any], v: Any) -> Any:
+    t = f.get("type", "any")
+    if t == "object":
+        return _per_unique(v, _json_of(dict), STR)
+    if t == "array":
+        return _per_unique(v, _json_of(list), STR)
+    if t == "geojson":
+        return _per_unique(
+            v, lambda x: x if json.loads(x).get("type") in _GEOJSON_TYPES else None, STR)
+    if t == "geopoint":
+        return _per_unique(v, _geopoint_py(f.get("format", "default")), STR)
+    if t == "duration":
+        return _per_unique(v, lambda x: x if _DURATION.match(x) else None, STR)
+    if t == "yearmonth":
+        return _per_unique(v, _yearmonth_py, pa.int64())
+    return v  # list, any, unknown types: every value is valid
+
+
+CASTS: dict[str, Callable[[dict[str, Any], Any], Any]] = {
+    "integer": _integer, "number": _number, "boolean": _boolean, "date": _date,
+    "datetime": _datetime, "time": _time, "year": _year, "string": _string,
+}
+
+
+def cast_text(f: dict[str, Any], v: Any) -> Any:
+    """Cast a text column (nulls = missing values) to the field's type; null where invalid.
+
+    The vectorised cast decides the common forms; the values it refuses (few: the errors, and
+    rare spellings such as ``1_000`` or ``2020-1-5``) are decided once per distinct value by
+    the same Python reading frictionless uses, so both agree on the edge cases."""
+    ftype = f.get("type", "any")
+    typed = CASTS.get(ftype, _other)(f, v)
+    exact = _python_reader(f)
+    return typed if exact is None else _retry_failures(v, typed, exact)
+
+
+def _retry_failures(v: Any, typed: Any, read: Callable[[str], Any]) -> Any:
+    failed = pc.and_(pc.is_valid(v), pc.is_null(typed))
+    if not pc.any(failed).as_py():
+        return typed
+    uniq = pc.unique(pc.filter(v, failed))
+    results = []
+    for x in uniq.to_pylist():
+        try:
+            results.append(read(x))
+        except (ValueError, TypeError, OverflowError, ArithmeticError, AssertionError,
+                IndexError, KeyError):
+            results.append(None)
+    if all(r is None for r in results):
+        return typed
+    try:
+        values = pa.array(results, typed.type)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+        values = pa.array([r if _fits(r, typed.type) else None for r in results], typed.type)
+    return pc.coalesce(typed, pc.take(values, pc.index_in(v, value_set=uniq)))
+
+
+def _fits(value: Any, t: pa.DataType) -> bool:
+    try:
+        pa.array([value], t)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+        return False
+    return True
+
+
+_BARE = re.compile(r"((^[^-\d]*)|(\D*$))")
+
+
+def _python_reader(f: dict[str, Any]) -> Callable[[str], Any] | None:
+    """frictionless's reading of one text value for the types whose vectorised cast is not
+    exhaustive (None where the vectorised cast already is)."""
+    ftype, fmt = f.get("type", "any"), f.get("format", "default")
+    bare = f.get("bareNumber", True) is not False
+    if ftype == "integer":
+        def read_int(x: str) -> int:
+            x = x.strip()
+            return int(x if bare else _BARE.sub("", x))
+
+        return read_int
+    if ftype == "number":
+        from decimal import Decimal
+
+        group, decimal = f.get("groupChar", ""), f.get("decimalChar", ".")
+        special = {"bareNumber", "groupChar", "decimalChar"} & set(f)
+
+        def read_number(x: str) -> float | None:
+            x = x.strip()
+            if special:
+                if not bare:
+                    x = _BARE.sub("", x)
+                x = x.replace(group, "") if group else x
+                if decimal != "." and "." in x:
+                    return None
+                x = x.replace(decimal, ".")
+            return float(Decimal(x))
+
+        return read_number
+    if fmt not in (None, "default"):
+        return None  # custom formats are read per distinct value already
+    if ftype == "date":
+        return lambda x: datetime.strptime(x, "%Y-%m-%d").date()
+    try:
+        from dateutil.parser import isoparse  # type: ignore[import-untyped]
+    except ImportError:  # pragma: no cover - then the vectorised reading decides alone
+        return None
+    if ftype == "datetime":
+        def read_datetime(x: str) -> datetime:
+            assert x[16] == ":" and len(x) >= 19
+            return _utc(isoparse(x))
+
+        return read_datetime
+    if ftype == "time":
+        def read_time(x: str) -> Any:
+            assert x[5] == ":" and len(x) >= 8
+            return isoparse(f"2000-01-01T{x}").time()
+
+        return read_time
+    return None
+
+
+def cast_native(f: dict[str, Any], col: Any) -> tuple[Any, str | None]:
+    """A typed (Parquet) column in the same Arrow type :func:`cast_text` gives, or the reason
+    it cannot hold the field's type."""
+    t, ft = col.type, f.get("type", "any")
+    if pa.types.is_dictionary(t):
+        col, t = pc.cast(col, t.value_type), t.value_type
+    try:
+        if ft == "integer" and (pa.types.is_integer(t) or pa.types.is_decimal(t)):
+            if pa.types.is_decimal(t) and t.scale != 0:
+                return None, f"{t} is not an integer type"
+            return (pc.cast(col, pa.int64()) if pa.types.is_integer(t)
+                    or t.precision <= 18 else col), None
+        if ft == "number" and (pa.types.is_floating(t) or pa.types.is_integer(t)
+                               or pa.types.is_decimal(t)):
+            return pc.cast(col, pa.float64()), None
+        if ft == "boolean" and pa.types.is_boolean(t):
+            return col, None
+        if ft == "date" and (pa.types.is_date(t) or pa.types.is_timestamp(t)):
+            d = pc.cast(col, pa.date32()) if pa.types.is_date(t) else None
+            if d is None:
+                d = pc.cast(pc.floor_temporal(col, unit="day"), pa.date32())
+                d = _keep(pc.equal(pc.floor_temporal(col, unit="day"), col), d)
+            return d, None
+        if ft == "datetime" and pa.types.is_timestamp(t):
+            if t.tz is None:
+                col = pc.assume_timezone(col, "UTC")
+            return pc.cast(col, _UTC), None
+        if ft == "time" and pa.types.is_time(t):
+            return pc.cast(col, pa.time64("us")), None
+        if ft == "year" and pa.types.is_integer(t):
+            n = pc.cast(col, pa.int64())
+            return _keep(pc.and_(pc.greater_equal(n, 0), pc.less_equal(n, 9999)), n), None
+        if ft == "any":
+            return col, None
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        return None, _arrow_message(exc)
+    return None, f"a Parquet column of type {t} cannot hold {ft} values"
+
+
+def cast_constant(f: dict[str, Any], value: Any, typed_type: pa.DataType) -> pa.Scalar | None:
+    """A constraint value (minimum, enum item, ...) in the column's Arrow type, or None."""
+    ft = f.get("type", "any")
+    if isinstance(value, bool) and ft == "boolean":
+        return pa.scalar(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) \
+            and ft in ("integer", "number", "year"):
+        try:
+            return pa.scalar(value).cast(typed_type)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return None
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, (dict, list)):
+        text = json.dumps(value)
+    else:
+        text = str(value)
+    typed = cast_text(f, pa.chunked_array([pa.array([text], STR)]))
+    scalar = typed[0] if len(typed) else None
+    if scalar is None or not scalar.is_valid:
+        return None
+    try:
+        return scalar.cast(typed_type)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None

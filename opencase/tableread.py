@@ -1,0 +1,339 @@
+"""Reading a table resource for ``opencase check``: CSV as text columns, Parquet as typed
+columns, inline data; and the :class:`Emitter` that turns failing rows into located issues.
+
+Rows are numbered as frictionless numbers them: the header is row 1, an empty line is a row,
+and a row with too many or too few cells keeps its place (extra cells dropped, missing ones
+empty) after a ``row-shape`` issue.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pcsv
+import pyarrow.parquet as pq
+
+from .report import Report
+from .tablecast import STR, _arrow_message, _is_text
+
+__all__ = ["Emitter", "RawTable", "RowMap", "read_csv", "read_inline", "read_parquet", "show"]
+
+
+def show(value: Any, limit: int = 60) -> str:
+    """A value as it appears in messages: JSON-quoted and shortened."""
+    if value is None:
+        return "(empty)"
+    if not isinstance(value, str):
+        value = str(value)
+    if len(value) > limit:
+        value = value[: limit - 1] + "…"
+    return json.dumps(value, ensure_ascii=False)
+
+
+# ---------------------------------------------------------------- issues, capped per check
+
+
+@dataclass
+class RowMap:
+    """Table index -> row number as frictionless counts it (header = row 1)."""
+
+    first: int = 2
+    skipped: list[int] = field(default_factory=list)  # sorted row numbers not in the table
+
+    def __call__(self, i: int) -> int:
+        r = int(i) + self.first
+        for s in self.skipped:
+            if s <= r:
+                r += 1
+            else:
+                break
+        return r
+
+
+@dataclass
+class Emitter:
+    """Adds issues for one resource, at most ``limit`` per check, then one "and K more"."""
+
+    report: Report
+    file: str
+    limit: int
+    rows: RowMap = field(default_factory=RowMap)
+
+    def add(self, code: str, message: str, *, line: int | None = None,
+            field: str | None = None) -> None:
+        self.report.add(code, message, file=self.file, line=line, field=field)
+
+    def mask(self, code: str, mask: Any, describe: Callable[[int], str],
+             field: str | None = None, what: str = "") -> int:
+        """Issues for the rows where ``mask`` (boolean, null = false) is true."""
+        if mask is None or not pc.any(mask).as_py():
+            return 0
+        idx = pc.indices_nonzero(pc.fill_null(mask, False))
+        return self.indices(code, idx, describe, field, what)
+
+    def indices(self, code: str, idx: Any, describe: Callable[[int], str],
+                field: str | None = None, what: str = "") -> int:
+        """Issues for the rows at the (sorted) table indices ``idx``."""
+        n = len(idx)
+        shown = idx[: self.limit + 1]
+        shown = shown.to_pylist() if hasattr(shown, "to_pylist") else list(shown)
+        for i in shown[: self.limit]:
+            self.add(code, describe(int(i)), line=self.rows(int(i)), field=field)
+        if n > self.limit:
+            nxt = self.rows(int(shown[self.limit]))
+            where = f" in field {field!r}" if field else ""
+            self.add(code, f"{n - self.limit:,} more rows from row {nxt} on{where} fail the "
+                     f"same check{what} (only the first {self.limit} are listed)",
+                     line=nxt, field=field)
+        return n
+
+
+# ---------------------------------------------------------------- reading
+
+
+@dataclass
+class RawTable:
+    """One resource's columns, in schema order (None = the column is absent)."""
+
+    columns: list[pa.ChunkedArray | None]
+    num_rows: int
+    rows: RowMap
+    native: list[bool]  # True where a column is typed (Parquet) rather than text
+
+
+def _dialect_options(dialect: dict[str, Any], fmt: str) -> dict[str, Any]:
+    quote = dialect.get("quoteChar", '"')
+    escape = dialect.get("escapeChar")
+    return {
+        "delimiter": dialect.get("delimiter", "\t" if fmt == "tsv" else ","),
+        "quote_char": quote if quote else False,
+        "double_quote": bool(dialect.get("doubleQuote", True)),
+        "escape_char": escape if escape else False,
+    }
+
+
+def _read_header(path: Path, encoding: str, opts: dict[str, Any]) -> list[str] | None:
+    enc = "utf-8-sig" if encoding.replace("_", "-").lower() in ("utf-8", "utf8") else encoding
+    opener: Callable[..., Any] = open
+    if path.suffix == ".gz":
+        import gzip
+
+        opener = gzip.open
+    elif path.suffix == ".bz2":
+        import bz2
+
+        opener = bz2.open
+    with opener(path, "rt", encoding=enc, newline="") as f:
+        kwargs: dict[str, Any] = {"delimiter": opts["delimiter"],
+                                  "doublequote": opts["double_quote"]}
+        if opts["quote_char"]:
+            kwargs["quotechar"] = opts["quote_char"]
+        else:
+            kwargs["quoting"] = csv.QUOTE_NONE
+        if opts["escape_char"]:
+            kwargs["escapechar"] = opts["escape_char"]
+        return next(csv.reader(f, **kwargs), None)
+
+
+def read_csv(path: Path, resource: dict[str, Any], dialect: dict[str, Any], fmt: str,
+             names: list[str], emit: Emitter) -> RawTable | None:
+    """Read a CSV resource as text columns; header and row-shape problems become issues."""
+    encoding = resource.get("encoding") or "utf-8"
+    opts = _dialect_options(dialect, fmt)
+    header = dialect.get("header", True) is not False
+    unsupported = sorted(k for k in ("commentChar", "commentRows", "nullSequence")
+                         if k in dialect)
+    if isinstance(dialect.get("headerRows"), list) and dialect["headerRows"] not in ([1], []):
+        unsupported.append("headerRows")
+    if unsupported:
+        emit.add("dialect-unsupported", "the CSV dialect uses " + ", ".join(unsupported)
+                 + ", which opencase check does not support; rows may be misread")
+    try:
+        labels = _read_header(path, encoding, opts) if header else None
+    except (UnicodeDecodeError, LookupError) as exc:
+        emit.add("table-unreadable", f"the header cannot be read as {encoding} text: {exc}")
+        return None
+    except csv.Error as exc:
+        emit.add("table-unreadable", f"the header row is not valid CSV: {exc}")
+        return None
+    if header:
+        if labels is None:
+            emit.add("table-unreadable", "the file is empty (no header row)")
+            return None
+        _compare_labels(labels, names, emit)
+        width = len(labels)
+    else:
+        width = len(names)
+    cols = [f"c{i}" for i in range(width)]
+
+    def read(threads: bool, bad: list[tuple[int | None, str]]) -> pa.Table:
+        def on_invalid(row: Any) -> str:
+            bad.append((row.number, row.text))
+            return "skip"
+
+        return pcsv.read_csv(
+            path,
+            read_options=pcsv.ReadOptions(
+                use_threads=threads, column_names=cols, skip_rows=1 if header else 0,
+                encoding=encoding, block_size=4 << 20),
+            parse_options=pcsv.ParseOptions(
+                **opts, newlines_in_values=True, ignore_empty_lines=False,
+                invalid_row_handler=on_invalid),
+            convert_options=pcsv.ConvertOptions(
+                column_types=dict.fromkeys(cols, STR), strings_can_be_null=False,
+                quoted_strings_can_be_null=False, null_values=[]),
+        )
+
+    bad: list[tuple[int | None, str]] = []
+    try:
+        table = read(True, bad)
+        if bad and any(n is None for n, _ in bad):
+            bad = []
+            table = read(False, bad)
+    except (pa.ArrowInvalid, UnicodeDecodeError, LookupError) as exc:
+        emit.add("table-unreadable", f"the file cannot be read as {encoding} CSV: "
+                 f"{_arrow_message(exc)}")
+        return None
+    first = 2 if header else 1
+    fixed: list[tuple[int, list[str]]] = []
+    for n, text in sorted(bad, key=lambda b: b[0] or 0):
+        row = _split_row(text, opts)
+        cells = len(row)
+        if cells > width:
+            msg = f"the row has {cells} cells but the header has {width}: remove the extra cells"
+        else:
+            msg = (f"the row has {cells} cell{'s' * (cells != 1)} but the header has {width}: "
+                   "add the missing cells (empty ones for missing values)")
+        emit.add("row-shape", msg, line=n)
+        if n is not None:
+            fixed.append((n, row))
+    if fixed and len(fixed) == len(bad):
+        table = _reinsert(table, fixed, first, width)
+    if dialect.get("skipInitialSpace"):
+        table = pa.table([pc.utf8_ltrim(c, characters=" ") for c in table.columns], names=cols)
+    columns: list[pa.ChunkedArray | None] = [
+        table.column(i) if i < width else None for i in range(len(names))
+    ]
+    skipped = [] if len(fixed) == len(bad) else sorted(n for n, _ in bad if n is not None)
+    return RawTable(columns, table.num_rows, RowMap(first, skipped), [False] * len(names))
+
+
+def _reinsert(table: pa.Table, fixed: list[tuple[int, list[str]]], first: int,
+              width: int) -> pa.Table:
+    """Put the rows pyarrow skipped for having too many or too few cells back in their place,
+    as frictionless reads them: extra cells dropped, missing ones null."""
+    pieces, cursor = [], 0
+    for k, (n, cells) in enumerate(fixed):
+        at = n - first - k  # rows of ``table`` before this one
+        pieces.append(table.slice(cursor, at - cursor))
+        row = (cells + [None] * width)[:width]
+        pieces.append(pa.table([pa.array([c], STR) for c in row], names=table.column_names))
+        cursor = at
+    pieces.append(table.slice(cursor))
+    return pa.concat_tables(pieces)
+
+
+def _split_row(text: str, opts: dict[str, Any]) -> list[str]:
+    try:
+        kwargs: dict[str, Any] = {"delimiter": opts["delimiter"],
+                                  "doublequote": opts["double_quote"]}
+        if opts["quote_char"]:
+            kwargs["quotechar"] = opts["quote_char"]
+        else:
+            kwargs["quoting"] = csv.QUOTE_NONE
+        if opts["escape_char"]:
+            kwargs["escapechar"] = opts["escape_char"]
+        return next(csv.reader(io.StringIO(text), **kwargs), [])
+    except csv.Error:
+        return text.split(opts["delimiter"])
+
+
+
+
+def _compare_labels(labels: list[str], names: list[str], emit: Emitter) -> None:
+    seen: set[str] = set()
+    for i, label in enumerate(labels):
+        expected = names[i] if i < len(names) else None
+        if expected is None:
+            emit.add("header-mismatch", f"column {i + 1} ({show(label)}) is not in the schema: "
+                     "remove it or add a field for it", line=1)
+        elif label == "":
+            emit.add("header-mismatch", f"column {i + 1} has a blank label; the schema names "
+                     f"it {expected!r}", line=1, field=expected)
+        elif label != expected:
+            emit.add("header-mismatch", f"column {i + 1} is labelled {show(label)} but the "
+                     f"schema's field {i + 1} is {expected!r}", line=1, field=expected)
+        if label in seen and label:
+            emit.add("header-mismatch", f"the label {show(label)} appears twice", line=1)
+        seen.add(label)
+    for j in range(len(labels), len(names)):
+        emit.add("header-mismatch", f"the schema's field {names[j]!r} has no column in the "
+                 "file", line=1, field=names[j])
+
+
+def read_parquet(path: Path, names: list[str], emit: Emitter,
+                 only: Iterable[str] | None = None) -> RawTable | None:
+    """Read a Parquet resource's columns by name (``only``: just these fields)."""
+    try:
+        pf = pq.ParquetFile(path)
+        have = pf.schema_arrow.names
+        wanted = set(only) if only is not None else None
+        cols = [n for n in names if n in have and (wanted is None or n in wanted)]
+        # row group by row group: the decoding buffers of one group at a time, not the file's
+        table = pa.concat_tables(
+            [pf.read_row_group(i, columns=cols, use_threads=True)
+             for i in range(pf.num_row_groups)]
+        ) if pf.num_row_groups else pf.read(columns=cols)
+    except (pa.ArrowException, OSError) as exc:
+        emit.add("table-unreadable", f"the file cannot be read as Parquet: {_arrow_message(exc)}")
+        return None
+    if only is None:
+        for n in names:
+            if n not in have:
+                emit.add("header-mismatch", f"the schema's field {n!r} has no column in the "
+                         "file", field=n)
+        for n in have:
+            if n not in names:
+                emit.add("header-mismatch", f"column {n!r} is not in the schema: remove it or "
+                         "add a field for it")
+    columns = [table.column(n) if n in table.column_names else None for n in names]
+    native = [c is not None and not _is_text(c.type) for c in columns]
+    return RawTable(columns, table.num_rows, RowMap(2, []), native)
+
+
+def read_inline(data: Any, names: list[str], emit: Emitter) -> RawTable | None:
+    """Inline ``data``: a list of arrays (the first is the header) or a list of objects."""
+    if not isinstance(data, list):
+        emit.add("descriptor-invalid", "inline `data` must be an array of rows")
+        return None
+    rows: list[list[Any]]
+    if data and all(isinstance(r, dict) for r in data):
+        rows = [[r.get(n) for n in names] for r in data]
+    elif data and all(isinstance(r, list) for r in data):
+        _compare_labels([str(x) for x in data[0]], names, emit)
+        rows = [list(r) + [None] * (len(names) - len(r)) for r in data[1:]]
+    else:
+        emit.add("descriptor-invalid", "inline `data` rows must all be arrays or all objects")
+        return None
+
+    def text(v: Any) -> str | None:
+        if v is None or isinstance(v, str):
+            return v
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, (dict, list)):
+            return json.dumps(v)
+        return str(v)
+
+    columns: list[pa.ChunkedArray | None] = [
+        pa.chunked_array([pa.array([text(r[i]) for r in rows], STR)]) for i in range(len(names))
+    ]
+    return RawTable(columns, len(rows), RowMap(2, []), [False] * len(names))
