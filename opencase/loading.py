@@ -18,8 +18,10 @@ must stay inside the package (no absolute paths, ``..`` or symlinks out of it).
 
 Zip archives are refused when an entry's name is absolute or climbs out with ``..``, when an
 entry is a link, or when they would unpack to more than ``max_bytes`` (a zip bomb). Downloads
-use ``urllib`` with a ``timeout`` and the same ``max_bytes`` limit, and follow redirects only
-to http(s) URLs.
+use ``urllib`` with a ``timeout`` (for connecting and for each wait for data) and the same
+``max_bytes`` limit, must average at least 16 KiB/s once ``timeout`` seconds have passed (so
+that a server trickling bytes cannot hold a download open), fail when cut short of their
+``Content-Length``, and follow redirects only to http(s) URLs.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import os
 import shutil
 import stat
 import tempfile
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -61,6 +64,7 @@ __all__ = ["IntegrityError", "LoadError", "Package", "load"]
 MAX_BYTES = 2 * 1024**3  # largest download, or total size a zip may unpack to
 MAX_ZIP_ENTRIES = 100_000
 TIMEOUT = 30.0
+MIN_RATE = 16 * 1024  # bytes per second a download must average once `timeout` has passed
 _CHUNK = 1 << 20
 _FORMAT_SUFFIXES = ("-parquet", "_parquet", ".parquet", "-csv", "_csv", ".csv")
 
@@ -302,17 +306,26 @@ def _download(url: str, target: Path, timeout: float, max_bytes: int) -> None:
     opener = urllib.request.build_opener(_HttpOnlyRedirects)
     request = urllib.request.Request(url, headers={"User-Agent": f"opencase/{__version__}"})
     try:
+        start = time.monotonic()
         with opener.open(request, timeout=timeout) as resp, open(target, "wb") as out:
             length = resp.headers.get("Content-Length")
             if length and length.isdigit() and int(length) > max_bytes:
                 raise LoadError(f"{url}: {int(length):,} bytes, more than the limit of "
                                 f"{max_bytes:,}")
             size = 0
-            while chunk := resp.read(_CHUNK):
+            read = getattr(resp, "read1", resp.read)  # read1: whatever has arrived, at once
+            while chunk := read(_CHUNK):
                 size += len(chunk)
                 if size > max_bytes:
                     raise LoadError(f"{url}: more than the limit of {max_bytes:,} bytes")
                 out.write(chunk)
+                elapsed = time.monotonic() - start
+                if elapsed > timeout and size < MIN_RATE * elapsed:
+                    raise LoadError(f"{url}: too slow: {size:,} bytes in {elapsed:.1f} s (less "
+                                    f"than {MIN_RATE // 1024} KiB/s); try again later")
+            if length and length.isdigit() and size != int(length):
+                raise LoadError(f"{url}: the download was cut short: {size:,} of "
+                                f"{int(length):,} bytes")
     except urllib.error.HTTPError as exc:
         raise LoadError(f"{url}: HTTP {exc.code} {exc.reason}") from None
     except urllib.error.URLError as exc:

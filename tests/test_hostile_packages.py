@@ -1,0 +1,564 @@
+"""Hostile packages: broken, tampered and malicious data packages given to ``opencase check``
+(through the real command) and to ``opencase.load`` (the library call; there is no load verb).
+
+``tests/hostile/packages.yaml`` lists every case: a maker below turns a freshly published copy
+of the publish fixture into the hostile package (or zip), and the case gives the outcome of
+``opencase check`` (exit code, issue codes, the file the first issue names, or for exit 2 what
+stderr says) and of ``opencase.load`` (``ok``, or the error class and what its message says).
+Packages served over http are in ``test_load_over_http`` (a local server on 127.0.0.1).
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import shutil
+import socket
+import struct
+import threading
+import time
+import zipfile
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import opencase
+from opencase.loading import IntegrityError, LoadError
+
+from .conftest import FIXTURES, TESTS, run_cli
+
+MANIFEST: list[dict[str, Any]] = yaml.safe_load(
+    (TESTS / "hostile" / "packages.yaml").read_text(encoding="utf-8")
+)["packages"]
+ERRORS = {"LoadError": LoadError, "IntegrityError": IntegrityError}
+
+Maker = Callable[[Path], Path]
+MAKERS: dict[str, Maker] = {}
+
+
+def maker(fn: Maker) -> Maker:
+    MAKERS[fn.__name__.replace("_", "-")] = fn
+    return fn
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The publish fixture's package, published once."""
+    project = tmp_path_factory.mktemp("pub") / "project"
+    shutil.copytree(FIXTURES / "publish", project)
+    env_free = run_cli("publish", "records", "--snapshots", "snapshots", "--out", "datapackage",
+                       cwd=project)
+    assert env_free.returncode == 0, env_free.stdout + env_free.stderr
+    return project / "datapackage"
+
+
+# ---------------------------------------------------------------- helpers for makers
+
+
+def _descriptor(pkg: Path) -> dict[str, Any]:
+    return json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
+
+
+def _write_descriptor(pkg: Path, desc: Any) -> None:
+    (pkg / "datapackage.json").write_text(json.dumps(desc, indent=2), encoding="utf-8")
+
+
+def _resource(desc: dict[str, Any], name: str) -> dict[str, Any]:
+    (r,) = [r for r in desc["resources"] if r["name"] == name]
+    return r
+
+
+def _set(pkg: Path, name: str, **fields: Any) -> None:
+    desc = _descriptor(pkg)
+    _resource(desc, name).update(fields)
+    _write_descriptor(pkg, desc)
+
+
+def _zip(pkg: Path, entries: dict[str, bytes] | None = None, *, prefix: str = "") -> Path:
+    """The package as a zip beside it, with extra (hostile) ``entries``."""
+    target = pkg.parent / "package.zip"
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
+        for p in sorted(pkg.rglob("*")):
+            if p.is_file():
+                zf.write(p, prefix + p.relative_to(pkg).as_posix())
+        for name, data in (entries or {}).items():
+            zf.writestr(zipfile.ZipInfo(name), data)
+    return target
+
+
+# ---------------------------------------------------------------- package makers
+
+
+@maker
+def intact(pkg: Path) -> Path:
+    return pkg
+
+
+@maker
+def intact_zip(pkg: Path) -> Path:
+    return _zip(pkg)
+
+
+@maker
+def tampered_csv(pkg: Path) -> Path:
+    """One value changed in a CSV file, the size kept."""
+    f = pkg / "csv/people.csv"
+    data = f.read_bytes()
+    assert b"Engineer" in data
+    f.write_bytes(data.replace(b"Engineer", b"Engineeg"))
+    return pkg
+
+
+@maker
+def truncated_csv(pkg: Path) -> Path:
+    f = pkg / "csv/events.csv"
+    data = f.read_bytes()
+    f.write_bytes(data[: len(data) // 2])
+    return pkg
+
+
+@maker
+def truncated_parquet(pkg: Path) -> Path:
+    f = pkg / "parquet/people.parquet"
+    data = f.read_bytes()
+    f.write_bytes(data[: len(data) // 2])
+    return pkg
+
+
+@maker
+def wrong_hash(pkg: Path) -> Path:
+    _set(pkg, "people", hash="sha256:" + "0" * 64)
+    return pkg
+
+
+@maker
+def wrong_bytes(pkg: Path) -> Path:
+    desc = _descriptor(pkg)
+    r = _resource(desc, "people")
+    r["bytes"] += 1
+    _write_descriptor(pkg, desc)
+    return pkg
+
+
+@maker
+def malformed_hash(pkg: Path) -> Path:
+    _set(pkg, "people", hash="sha256:not-hex")
+    return pkg
+
+
+@maker
+def missing_file(pkg: Path) -> Path:
+    (pkg / "csv/events.csv").unlink()
+    return pkg
+
+
+@maker
+def resource_fifo(pkg: Path) -> Path:
+    """A FIFO where a data file should be: reading it would block for ever."""
+    (pkg / "csv/people.csv").unlink()
+    os.mkfifo(pkg / "csv/people.csv")
+    return pkg
+
+
+@maker
+def resource_folder(pkg: Path) -> Path:
+    (pkg / "csv/people.csv").unlink()
+    (pkg / "csv/people.csv").mkdir()
+    return pkg
+
+
+@maker
+def resource_symlink_out(pkg: Path) -> Path:
+    (pkg / "csv/people.csv").unlink()
+    (pkg / "csv/people.csv").symlink_to("/etc/passwd")
+    return pkg
+
+
+@maker
+def resource_absolute(pkg: Path) -> Path:
+    _set(pkg, "people", path="/etc/passwd")
+    return pkg
+
+
+@maker
+def resource_dotdot(pkg: Path) -> Path:
+    _set(pkg, "people", path="../../../../../../etc/passwd")
+    return pkg
+
+
+@maker
+def resource_url(pkg: Path) -> Path:
+    _set(pkg, "people", path="http://127.0.0.1:9/people.csv")
+    return pkg
+
+
+@maker
+def descriptor_not_json(pkg: Path) -> Path:
+    (pkg / "datapackage.json").write_text('{"name": "x",\n  "resources": [\n', encoding="utf-8")
+    return pkg
+
+
+@maker
+def descriptor_empty(pkg: Path) -> Path:
+    (pkg / "datapackage.json").write_bytes(b"")
+    return pkg
+
+
+@maker
+def descriptor_not_utf8(pkg: Path) -> Path:
+    (pkg / "datapackage.json").write_bytes('{"name": "caf\u00e9"}'.encode("latin-1"))
+    return pkg
+
+
+@maker
+def descriptor_list(pkg: Path) -> Path:
+    _write_descriptor(pkg, [1, 2, 3])
+    return pkg
+
+
+@maker
+def descriptor_no_resources(pkg: Path) -> Path:
+    _write_descriptor(pkg, {"name": "not-a-package", "title": "no resources"})
+    return pkg
+
+
+@maker
+def descriptor_resources_not_a_list(pkg: Path) -> Path:
+    _write_descriptor(pkg, {"name": "x", "resources": "csv/people.csv"})
+    return pkg
+
+
+@maker
+def descriptor_deep(pkg: Path) -> Path:
+    """100,000 nested [ (Python's json recurses once per level)."""
+    (pkg / "datapackage.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    return pkg
+
+
+@maker
+def descriptor_too_large(pkg: Path) -> Path:
+    """A (sparse) descriptor over the 64 MiB limit: refused before it is read."""
+    with open(pkg / "datapackage.json", "r+b") as f:
+        f.truncate(64 * 1024 * 1024 + 1)
+    return pkg
+
+
+@maker
+def descriptor_fifo(pkg: Path) -> Path:
+    (pkg / "datapackage.json").unlink()
+    os.mkfifo(pkg / "datapackage.json")
+    return pkg
+
+
+@maker
+def descriptor_missing(pkg: Path) -> Path:
+    (pkg / "datapackage.json").unlink()
+    return pkg
+
+
+@maker
+def zip_slip(pkg: Path) -> Path:
+    """An entry that would be written two folders above the unpacking folder."""
+    return _zip(pkg, {"../../opencase-zip-slip.txt": b"escaped"})
+
+
+@maker
+def zip_absolute(pkg: Path) -> Path:
+    return _zip(pkg, {"/tmp/opencase-zip-absolute.txt": b"escaped"})
+
+
+@maker
+def zip_symlink(pkg: Path) -> Path:
+    target = _zip(pkg)
+    with zipfile.ZipFile(target, "a") as zf:
+        info = zipfile.ZipInfo("csv/link.csv")
+        info.external_attr = (0o120777 << 16)  # a symbolic link, to /etc/passwd
+        zf.writestr(info, "/etc/passwd")
+    return target
+
+
+@maker
+def zip_bomb(pkg: Path) -> Path:
+    """An entry that says it unpacks to 3 GiB (more than the 2 GiB limit): refused before any
+    byte is unpacked. The sizes are patched into the headers of a small entry."""
+    target = _zip(pkg, {"bomb.bin": b"\0" * 1024})
+    data = bytearray(target.read_bytes())
+    # the central directory entry of bomb.bin (its name at offset 46) holds the uncompressed
+    # size at offset 24
+    central = data.rfind(b"PK\x01\x02")
+    assert data[central + 46: central + 54] == b"bomb.bin"
+    data[central + 24: central + 28] = struct.pack("<I", 3 * 1024**3)
+    target.write_bytes(bytes(data))
+    return target
+
+
+@maker
+def zip_not_a_zip(pkg: Path) -> Path:
+    target = pkg.parent / "package.zip"
+    target.write_bytes(b"PK\x03\x04 this is not really a zip file")
+    return target
+
+
+@maker
+def zip_without_descriptor(pkg: Path) -> Path:
+    (pkg / "datapackage.json").unlink()
+    return _zip(pkg)
+
+
+@maker
+def zip_descriptor_deep_inside(pkg: Path) -> Path:
+    return _zip(pkg, prefix="a/b/c/")
+
+
+# ---------------------------------------------------------------- running the cases
+
+
+def _case_id(case: dict[str, Any]) -> str:
+    return str(case["make"])
+
+
+@pytest.fixture
+def hostile(published: Path, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Path]:
+    case = request.param
+    pkg = tmp_path / "pkg" / "datapackage"
+    shutil.copytree(published, pkg)
+    yield MAKERS[case["make"]](pkg)
+
+
+@pytest.mark.parametrize(("case", "hostile"), [(c, c) for c in MANIFEST],
+                         ids=[_case_id(c) for c in MANIFEST], indirect=["hostile"])
+def test_check(case: dict[str, Any], hostile: Path, tmp_path: Path) -> None:
+    want = case["check"]
+    start = time.monotonic()
+    result = run_cli("check", hostile, "--format", "json", cwd=tmp_path)
+    assert time.monotonic() - start < 60
+    both = result.stdout + result.stderr
+    assert "Traceback" not in both, both
+    assert result.returncode == want["exit"], both
+    if want["exit"] == 2:
+        assert result.stdout == ""
+        assert want["stderr"] in result.stderr, result.stderr
+        assert "internal error" not in result.stderr
+        return
+    issues = json.loads(result.stdout)["issues"]
+    assert Counter(i["code"] for i in issues) == Counter(want.get("codes", {})), issues
+    if issues:
+        assert issues[0]["file"] == want["file"], issues[0]
+    for i in issues:
+        assert i["message"]
+    assert not list(tmp_path.rglob("opencase-zip-*")), "a zip entry was written outside"
+
+
+@pytest.mark.parametrize(("case", "hostile"), [(c, c) for c in MANIFEST],
+                         ids=[_case_id(c) for c in MANIFEST], indirect=["hostile"])
+def test_load(case: dict[str, Any], hostile: Path, tmp_path: Path) -> None:
+    want = case["load"]
+    if want == "ok":
+        pkg = opencase.load(hostile)
+        assert pkg.table("people").num_rows > 0
+        assert [p.id for p in pkg.records("people")]
+        return
+    with pytest.raises(ERRORS[want["error"]]) as caught:
+        pkg = opencase.load(hostile)
+        for name in pkg.table_names:  # a problem found only when a table is read
+            pkg.table(name)
+    assert want["says"] in str(caught.value)
+    assert not list(tmp_path.rglob("opencase-zip-*")), "a zip entry was written outside"
+    assert not Path("/tmp/opencase-zip-absolute.txt").exists()
+
+
+def test_manifest_lists_every_maker() -> None:
+    assert [c["make"] for c in MANIFEST] == list(MAKERS)
+    for c in MANIFEST:
+        assert c.get("why"), c
+
+
+# ---------------------------------------------------------------- zip bombs that unpack
+
+
+def _zeros_zip(path: Path, size: int, claim: int | None = None) -> Path:
+    """A zip of one entry of ``size`` zero bytes (it deflates ~1000:1); with ``claim``, its
+    central directory says the entry unpacks to ``claim`` bytes (a zip that lies)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("datapackage.json", b'{"resources": []}')
+        with zf.open("zeros.bin", "w", force_zip64=False) as f:
+            chunk = b"\0" * (1 << 20)
+            for _ in range(size // len(chunk)):
+                f.write(chunk)
+    if claim is not None:
+        data = bytearray(path.read_bytes())
+        central = data.rfind(b"PK\x01\x02")
+        assert data[central + 46: central + 55] == b"zeros.bin"
+        data[central + 24: central + 28] = struct.pack("<I", claim)
+        path.write_bytes(bytes(data))
+    return path
+
+
+def test_a_zip_bomb_is_refused_by_its_declared_size(tmp_path: Path) -> None:
+    bomb = _zeros_zip(tmp_path / "bomb.zip", 64 << 20)
+    assert bomb.stat().st_size < 1 << 20
+    start = time.monotonic()
+    with pytest.raises(LoadError, match="would unpack to 67,108,881 bytes, more than the limit"):
+        opencase.load(bomb, max_bytes=8 << 20)
+    assert time.monotonic() - start < 2
+
+
+def test_a_zip_bomb_that_lies_about_its_size_unpacks_no_more_than_it_says(
+    tmp_path: Path
+) -> None:
+    """An entry that says 1 KiB and holds 64 MiB: unpacking stops at 1 KiB (the checksum then
+    fails), so the limit on declared sizes bounds what is written."""
+    bomb = _zeros_zip(tmp_path / "liar.zip", 64 << 20, claim=1024)
+    start = time.monotonic()
+    with pytest.raises(LoadError, match=r"entry 'zeros\.bin' cannot be read"):
+        opencase.load(bomb, max_bytes=8 << 20)
+    assert time.monotonic() - start < 5
+
+
+# ---------------------------------------------------------------- packages over http
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    package: Path
+    zipped: bytes
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.0"
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def _send(self, body: bytes, code: int = 200, length: int | None = None) -> None:
+        self.send_response(code)
+        self.send_header("Content-Length", str(len(body) if length is None else length))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:
+        route, _, rest = self.path.lstrip("/").partition("/")
+        pkg = self.server.package
+        try:
+            if route == "pkg":  # the package, file by file
+                f = pkg / rest
+                if f.is_file() and f.resolve().is_relative_to(pkg.resolve()):
+                    self._send(f.read_bytes())
+                else:
+                    self._send(b"not found", 404)
+            elif route == "package.zip":
+                self._send(self.server.zipped)
+            elif route == "tampered":  # a data file changed in transit
+                body = (pkg / rest).read_bytes()
+                self._send(body.replace(b"Engineer", b"Engineeg"))
+            elif route == "escape":  # a descriptor whose resource climbs out of the package
+                desc = json.loads((pkg / "datapackage.json").read_bytes())
+                desc["resources"][0]["path"] = "../../secret.csv"
+                self._send(json.dumps(desc).encode())
+            elif route == "silent":  # accepts, never answers
+                time.sleep(5)
+            elif route == "trickle":  # answers one byte every 0.1 s
+                self.send_response(200)
+                self.send_header("Content-Length", "100000")
+                self.end_headers()
+                for _ in range(100):
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                    time.sleep(0.1)
+            elif route == "short":  # says 1,000 bytes, sends 10 and closes
+                self._send(b'{"name": ', length=1000)
+            elif route == "huge-length":  # says 1 TB
+                self._send(b"{", length=10**12)
+            elif route == "endless":  # no length, never ends
+                self.send_response(200)
+                self.end_headers()
+                for _ in range(1000):
+                    self.wfile.write(b" " * 65536)
+            elif route == "redirect-file":
+                self.send_response(302)
+                self.send_header("Location", "file:///etc/passwd")
+                self.end_headers()
+            elif route == "redirect-loop":
+                self.send_response(302)
+                self.send_header("Location", self.path)
+                self.end_headers()
+            else:
+                self._send(b"not found", 404)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up, as it should
+
+
+@pytest.fixture(scope="module")
+def server(published: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A local http server on 127.0.0.1 (an ephemeral port), serving the package and the
+    hostile routes above; yields its base URL."""
+    srv = _Server(("127.0.0.1", 0), _Handler)
+    srv.package = published
+    srv.zipped = _zip(shutil.copytree(published, tmp_path_factory.mktemp("z") / "p")).read_bytes()
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.server_address[1]}"
+    srv.shutdown()
+    srv.server_close()
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+# (route, load keyword arguments, what the error says (None: loads), most seconds it may take)
+HTTP_CASES = [
+    ("pkg/", {}, None, 10),
+    ("pkg/datapackage.json", {}, None, 10),
+    ("package.zip", {}, None, 10),
+    ("tampered/datapackage.json", {}, "differs from the package's", 10),
+    ("escape/datapackage.json", {}, "resource path '../../secret.csv' is refused", 10),
+    ("missing/datapackage.json", {}, "HTTP 404", 10),
+    ("silent/datapackage.json", {"timeout": 0.5}, "no answer within 0.5 s", 3),
+    ("trickle/datapackage.json", {"timeout": 0.5}, "too slow", 3),
+    ("short/datapackage.json", {}, "the download was cut short: 9 of 1,000 bytes", 3),
+    ("huge-length/datapackage.json", {"max_bytes": 1 << 20}, "more than the limit of", 3),
+    ("endless/datapackage.json", {"max_bytes": 1 << 20}, "more than the limit of", 5),
+    ("redirect-file/datapackage.json", {}, "file:///etc/passwd' is not allowed", 3),
+    ("redirect-loop/datapackage.json", {}, "HTTP 302", 5),
+]
+
+
+@pytest.mark.parametrize(("route", "kw", "says", "seconds"), HTTP_CASES,
+                         ids=[c[0].split("/")[0] or "pkg" for c in HTTP_CASES])
+def test_load_over_http(server: str, route: str, kw: dict[str, Any], says: str | None,
+                        seconds: float) -> None:
+    start = time.monotonic()
+    if says is None:
+        pkg = opencase.load(f"{server}/{route}", **kw)
+        assert pkg.table("people").num_rows > 0
+        assert [p.id for p in pkg.records("people")]
+    else:
+        with pytest.raises(LoadError) as caught:
+            pkg = opencase.load(f"{server}/{route}", **kw)
+            for name in pkg.table_names:
+                pkg.table(name)
+        assert says in str(caught.value)
+    assert time.monotonic() - start < seconds
+
+
+def test_load_from_a_port_nobody_listens_on() -> None:
+    start = time.monotonic()
+    with pytest.raises(LoadError, match="cannot be downloaded"):
+        opencase.load(f"http://127.0.0.1:{_closed_port()}/datapackage.json", timeout=1)
+    assert time.monotonic() - start < 3
+
+
+def test_check_does_not_fetch_urls(server: str) -> None:
+    result = run_cli("check", f"{server}/pkg/datapackage.json")
+    assert result.returncode == 2
+    assert "no data package at" in result.stderr
+    assert "Traceback" not in result.stderr
