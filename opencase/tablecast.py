@@ -84,7 +84,8 @@ def _per_unique(v: Any, fn: Callable[[str], Any], out: pa.DataType) -> Any:
     for x in uniq.to_pylist():
         try:
             results.append(fn(x))
-        except (ValueError, TypeError, OverflowError, ArithmeticError):
+        except (ValueError, TypeError, OverflowError, ArithmeticError, LookupError,
+                AttributeError, RecursionError):  # e.g. {"x": 1} as a geopoint, [[[...]]]
             results.append(None)
     idx = pc.index_in(v, value_set=uniq)
     return pc.take(pa.array(results, out), idx)

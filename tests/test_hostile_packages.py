@@ -198,6 +198,25 @@ def resource_url(pkg: Path) -> Path:
 
 
 @maker
+def odd_json_cells(pkg: Path) -> Path:
+    """An extra table whose JSON cells are hostile: a geopoint object without "lon", a GeoJSON
+    value that is a list, an array nested 100,000 deep."""
+    deep = "[" * 100_000 + "]" * 100_000
+    (pkg / "extra.csv").write_text(
+        'id,point,shape,items\n1,"{""x"": 1}","[1, 2]","[1]"\n2,"{""lon"": 1, ""lat"": 2}",'
+        f'"{{""type"": ""Point"", ""coordinates"": [1, 2]}}","{deep}"\n', encoding="utf-8")
+    desc = _descriptor(pkg)
+    desc["resources"].append({"name": "extra", "path": "extra.csv", "format": "csv",
+                              "schema": {"fields": [
+                                  {"name": "id", "type": "integer"},
+                                  {"name": "point", "type": "geopoint", "format": "object"},
+                                  {"name": "shape", "type": "geojson"},
+                                  {"name": "items", "type": "array"}]}})
+    _write_descriptor(pkg, desc)
+    return pkg
+
+
+@maker
 def descriptor_not_json(pkg: Path) -> Path:
     (pkg / "datapackage.json").write_text('{"name": "x",\n  "resources": [\n', encoding="utf-8")
     return pkg
