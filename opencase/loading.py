@@ -434,8 +434,13 @@ class Package:
         try:
             if resource_format(resource) == "parquet":
                 return pa.concat_tables([pq.read_table(f) for f in files])
+            from .tableread import _dialect_options
+
+            dialect = resource.get("dialect") if isinstance(resource.get("dialect"), dict) else {}
+            fmt = resource_format(resource) or "csv"
+            parse = pacsv.ParseOptions(**_dialect_options(dialect, fmt), newlines_in_values=True)
             return pa.concat_tables([
-                pacsv.read_csv(f, convert_options=pacsv.ConvertOptions(
+                pacsv.read_csv(f, parse_options=parse, convert_options=pacsv.ConvertOptions(
                     column_types=_arrow_types(resource), strings_can_be_null=True))
                 for f in files
             ])

@@ -277,3 +277,14 @@ def test_redirect_to_a_file_url_is_refused() -> None:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def test_any_csv_package_with_a_dialect(tmp_path: Path) -> None:
+    (tmp_path / "t.csv").write_text('a;b\n1;"x;y"\n2;\n', encoding="utf-8")
+    (tmp_path / "datapackage.json").write_text(
+        '{"resources": [{"name": "t", "path": "t.csv", "dialect": {"delimiter": ";"},'
+        ' "schema": {"fields": [{"name": "a", "type": "integer"},'
+        ' {"name": "b", "type": "string"}]}}]}', encoding="utf-8")
+    t = load(tmp_path).table("t")
+    assert t.to_pylist() == [{"a": 1, "b": "x;y"}, {"a": 2, "b": None}]
+    assert t.schema.field("a").type == pa.int64()
