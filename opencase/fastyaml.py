@@ -32,6 +32,8 @@ from typing import Any
 
 __all__ = ["read_fast"]
 
+_FORMULA = "=+-@"  # a value starting with one of these may run as a spreadsheet formula
+
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 # a plain scalar may not start with these (or it is something else: a tag, an alias, a flow
 # collection, a block scalar, a quoted scalar, a comment, a directive, or an error)
@@ -70,13 +72,14 @@ class _NoShape(Exception):
 
 def read_fast(
     text: str, *, shapes: bool = True
-) -> tuple[Any, dict[int, tuple[int, int]]] | None:
-    """Read a record file's ``text``: ``(data, starts)``, or ``None`` when not sure.
+) -> tuple[Any, dict[int, tuple[int, int]], bool] | None:
+    """Read a record file's ``text``: ``(data, starts, formulas)``, or ``None`` when not sure.
 
     ``data`` is what the exact reader builds (dicts, lists, strings, ``None``) and ``starts``
     maps the ``id()`` of every record (a mapping two levels down) to its 1-based
-    ``(line, column)``, as the exact reader does. ``shapes=False`` reads every line with the
-    line reader (for tests).
+    ``(line, column)``, as the exact reader does. ``formulas`` is ``False`` when no value
+    starts with ``=``, ``+``, ``-`` or ``@`` (so none can run as a spreadsheet formula), and
+    ``True`` when one may. ``shapes=False`` reads every line with the line reader (for tests).
     """
     if _ODD.search(text):
         return None
@@ -181,6 +184,14 @@ class _Shape:
         except _NoShape:
             return None
 
+    @staticmethod
+    def formulas(g: tuple[str, ...]) -> bool:
+        """Whether a value may start like a formula. Every value's text starts right after a
+        line break here (block scalars' later lines after their indentation); flow lists of
+        ids cannot start so."""
+        joined = "\n" + "\n".join(g)
+        return "\n=" in joined or "\n+" in joined or "\n-" in joined or "\n@" in joined
+
 
 class _Reader:
     """One file: the line reader's state (a stack of open containers) and the shapes."""
@@ -204,10 +215,11 @@ class _Reader:
         self.shapes: dict[int, list[_Shape]] = {}  # by number of lines
         self.hits = 0
         self.misses = 0
+        self.formulas = False  # a value may start with = + - @
 
     # ---- the driver
 
-    def run(self) -> tuple[Any, dict[int, tuple[int, int]]]:
+    def run(self) -> tuple[Any, dict[int, tuple[int, int]], bool]:
         n = len(self.lines)
         i = 0
         pos = 0
@@ -220,7 +232,7 @@ class _Reader:
         self.resolve(None)
         if self.root is None and len(self.inds) > 1:
             raise _Unsure
-        return self.root, self.starts
+        return self.root, self.starts, self.formulas
 
     # ---- record shapes
 
@@ -244,11 +256,13 @@ class _Reader:
             nl = chunk.count("\n")
             shapes = by_lines.get(nl)
             rec = None
+            g: tuple[str, ...] = ()
             if shapes is not None:
                 for k, shape in enumerate(shapes):
                     m = shape.rx.fullmatch(chunk)
                     if m is not None:
-                        rec = shape.read(m.groups())
+                        g = m.groups()
+                        rec = shape.read(g)
                         if rec is not None and k:
                             shapes.insert(0, shapes.pop(k))
                         break
@@ -258,7 +272,8 @@ class _Reader:
                 )
                 m = None if shape is None else shape.rx.fullmatch(chunk)
                 if m is not None and shape is not None:
-                    rec = shape.read(m.groups())
+                    g = m.groups()
+                    rec = shape.read(g)
                     if rec is not None:
                         by_lines.setdefault(nl, []).insert(0, shape)
                 if rec is None:
@@ -272,6 +287,8 @@ class _Reader:
                 del self.inds[3:], self.conts[3:], self.kinds[3:]
                 out = self.conts[2]
             out.append(rec)
+            if not self.formulas and _Shape.formulas(g):
+                self.formulas = True
             starts[id(rec)] = (i + 1, ind + 3)
             self.hits += 1
             i += nl
@@ -366,12 +383,12 @@ class _Reader:
                 if v[0] in _BAD_START:
                     if v[0] in ">|":
                         value, i, pos = self.block(v, ind, i, pos)
-                        c.append(value)
                     else:
-                        c.append(_special(v))
+                        value = _special(v)
+                    c.append(self.note(value))
                     continue
                 if _key_end(v) == -1:
-                    c.append(_plain(v))
+                    c.append(self.note(_plain(v)))
                     continue
                 new_map: dict[str, Any] = {}
                 c.append(new_map)
@@ -392,15 +409,24 @@ class _Reader:
                 continue
             if v[0] in _BAD_START:
                 if v[0] in ">|":
-                    c[key], i, pos = self.block(v, inds[-1], i, pos)
+                    value, i, pos = self.block(v, inds[-1], i, pos)
                 else:
-                    c[key] = _special(v)
+                    value = _special(v)
+                c[key] = self.note(value)
                 continue
             if " #" in v or ": " in v or v[-1] == ":":
-                c[key] = _plain(v)
+                c[key] = self.note(_plain(v))
             else:
+                if v[0] in _FORMULA:
+                    self.formulas = True
                 c[key] = None if v in _NULLS else v
         return i, pos
+
+    def note(self, value: Any) -> Any:
+        """``value``, noting whether it starts like a formula."""
+        if type(value) is str and value and value[0] in _FORMULA:
+            self.formulas = True
+        return value
 
     def block(self, header: str, ind: int, i: int, pos: int) -> tuple[str, int, int]:
         """A block scalar whose header (``>-``, ``|``...) ends line ``i - 1``; its content
@@ -524,7 +550,7 @@ def _list_builder(getters: list[int | Builder]) -> Builder:
 
 
 def _block_value(body: str, ci: int, folded: bool, strip: bool) -> str:
-    out = body[ci:-1].replace("\n" + " " * ci, " " if folded else "\n")
+    out = body[:-1].replace("\n" + " " * ci, " " if folded else "\n")
     return out if strip else out + "\n"
 
 
@@ -647,7 +673,9 @@ class _Lexer:
                 j += 1
             g = self.group()
             folded, strip = c == ">", v.endswith("-")
-            rx = re.escape(v) + r"\n((?: {" + str(ci) + r"}[^ \n][^\n]*(?<! )\n)+)"
+            line = r"[^ \n][^\n]*(?<! )\n"  # a line of content, after its indentation
+            indent = " {" + str(ci) + "}"
+            rx = re.escape(v) + r"\n" + indent + "(" + line + "(?:" + indent + line + ")*)"
             return rx, lambda G: _block_value(G[g], ci, folded, strip), j
         if c in _BAD_START:
             raise _NoShape

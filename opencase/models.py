@@ -64,12 +64,19 @@ class RefTo:
     kinds: tuple[str, ...]
 
 
+_VALID_DATES: set[str] = set()  # dates already checked (a dataset repeats its dates)
+
+
 def _check_edtf(value: str) -> str:
+    if value in _VALID_DATES:
+        return value
     try:
         parse_edtf(value)
     except EDTFError as exc:
         kind = "edtf_order" if "before it starts" in str(exc) else "edtf"
         raise PydanticCustomError(kind, "{reason}", {"reason": str(exc)}) from None
+    if len(_VALID_DATES) < 100_000:
+        _VALID_DATES.add(value)
     return value
 
 

@@ -18,20 +18,20 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
 
 from .safeio import FileTooLarge, NotARegularFile, read_regular
 
-__all__ = ["Match", "Snapshot", "SnapshotIndex", "find_quote", "normalise"]
+__all__ = ["Match", "Offsets", "Snapshot", "SnapshotIndex", "find_quote", "normalise"]
 
 _QUOTES = {c: "'" for c in "\u2018\u2019\u201a\u201b\u2032"}
 _QUOTES.update({c: '"' for c in "\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb"})
 _DASHES = {c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"}
-_ODD_SPACE = re.compile(r"\s\s|[^\S ]")
 MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024
 
 
@@ -49,24 +49,153 @@ def _norm_char(c: str) -> str:
     return c
 
 
+class Offsets:
+    """Maps a character position in a normalised text back to the original text.
+
+    Normalising expands some characters (NFKD: ``é`` -> ``e`` + accent) and deletes some
+    spaces; both are rare, so the map keeps only where they happen and answers with a binary
+    search, instead of one integer per character."""
+
+    __slots__ = ("_del_at", "_del_cum", "_exp_at", "_exp_cum", "_exp_len", "_exp_orig")
+
+    def __init__(
+        self,
+        expansions: list[tuple[int, int, int]],
+        deletions: list[tuple[int, int]],
+    ) -> None:
+        # expansions: (index in the original, its position in the expanded text, length)
+        self._exp_orig = [e[0] for e in expansions]
+        self._exp_at = [e[1] for e in expansions]
+        self._exp_len = [e[2] for e in expansions]
+        self._exp_cum = list(accumulate(e[2] - 1 for e in expansions))
+        # deletions: (position in the expanded text, length) -> where they fall in the output
+        self._del_at: list[int] = []
+        self._del_cum: list[int] = []
+        gone = 0
+        for at, length in deletions:
+            self._del_at.append(at - gone)
+            gone += length
+            self._del_cum.append(gone)
+
+    def __call__(self, pos: int) -> int:
+        if not self._del_at and not self._exp_at:
+            return pos
+        k = bisect_right(self._del_at, pos)
+        q = pos + self._del_cum[k - 1] if k else pos
+        k = bisect_right(self._exp_at, q) - 1
+        if k < 0:
+            return q
+        if q < self._exp_at[k] + self._exp_len[k]:
+            return self._exp_orig[k]
+        return q - self._exp_cum[k]
+
+
+def _spaces_to_drop(text: str) -> list[tuple[int, int]]:
+    """The spaces normalising drops from ``text`` (in which all white space is already a
+    space), as (start, length): all of a run next to a dash, all but the first of any other
+    run. Found with ``str.find``: only runs of two or more, or next to a dash, matter."""
+    size = len(text)
+    runs: dict[int, int] = {}
+    for pair, first in (("  ", 0), (" -", 0), ("- ", 1)):
+        i = text.find(pair)
+        while i != -1:
+            a = i + first
+            while a and text[a - 1] == " ":
+                a -= 1
+            b = i + first + 1
+            while b < size and text[b] == " ":
+                b += 1
+            runs[a] = b
+            i = text.find(pair, b)
+    out = []
+    for a in sorted(runs):
+        b = runs[a]
+        if (a and text[a - 1] == "-") or (b < size and text[b] == "-"):
+            out.append((a, b - a))  # no space around a dash
+        elif b - a > 1:
+            out.append((a + 1, b - a - 1))  # a run of spaces counts as one
+    return out
+_CHANGED: dict[str, str] = {}  # every character seen that normalising changes -> what it becomes
+_SEEN: set[str] = set()
+
+
+_ASCII_SPACE = "\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"  # ASCII white space other than " "
+_ASCII = bytes(range(128))
+
+
+def _chars(text: str) -> set[str]:
+    """The characters of ``text`` that normalising may change: its non-ASCII ones (found
+    through its UTF-8 bytes, much faster than ``set(text)``) and its ASCII white space."""
+    found = set(text.encode("utf-8").translate(None, _ASCII).decode("utf-8"))
+    found.update(c for c in _ASCII_SPACE if c in text)
+    return found
+
+
+def _normalise(text: str, offsets: bool = True) -> tuple[str, Offsets | None]:
+    """The normalised text and, with ``offsets``, the map back to ``text``."""
+    if (
+        text.isascii()
+        and text.isprintable()  # no tab, line break or other control character
+        and "  " not in text
+        and " -" not in text
+        and "- " not in text
+    ):
+        return text, (Offsets([], []) if offsets else None)
+    chars = _chars(text)
+    new = chars - _SEEN
+    changed = _CHANGED
+    if new:
+        if len(_SEEN) > 100_000:  # a text of many rare characters: do not keep them all
+            changed = {}
+            new = chars
+        else:
+            _SEEN.update(new)
+        for c in new:
+            n = _norm_char(c)
+            if n != c:
+                changed[c] = n
+    present = sorted(chars & changed.keys())
+    # each replacement is made of characters normalising keeps, so the order does not matter
+    expanded = text
+    for c in present:
+        expanded = expanded.replace(c, changed[c])
+    longer = [c for c in present if len(changed[c]) > 1]
+    deletions = _spaces_to_drop(expanded)
+    if deletions:
+        parts = []
+        last = 0
+        for at, length in deletions:
+            parts.append(expanded[last:at])
+            last = at + length
+        parts.append(expanded[last:])
+        norm = "".join(parts)
+    else:
+        norm = expanded
+    if not offsets:
+        return norm, None
+    expansions: list[tuple[int, int, int]] = []
+    if longer:
+        at: list[int] = []
+        for c in longer:
+            i = text.find(c)
+            while i != -1:
+                at.append(i)
+                i = text.find(c, i + 1)
+        at.sort()
+        extra = 0
+        for i in at:
+            length = len(changed[text[i]])
+            expansions.append((i, i + extra, length))
+            extra += length - 1
+    return norm, Offsets(expansions, deletions)
+
+
 def normalise(text: str) -> tuple[str, list[int]]:
     """Normalise ``text`` for matching; also return, for each output character, its index in
     ``text`` (white space runs collapse to their first character)."""
-    if text.isascii() and not _ODD_SPACE.search(text) and "-" not in text:
-        return text, list(range(len(text)))
-    out: list[str] = []
-    idx: list[int] = []
-    for i, c in enumerate(text):
-        for n in _norm_char(c):
-            if n == " ":
-                if out and out[-1] in " -":
-                    continue  # collapse runs, and no space after a dash
-            elif n == "-" and out and out[-1] == " ":
-                out.pop()  # no space before a dash
-                idx.pop()
-            out.append(n)
-            idx.append(i)
-    return "".join(out), idx
+    norm, where = _normalise(text)
+    assert where is not None
+    return norm, [where(i) for i in range(len(norm))]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +211,7 @@ class Snapshot:
     sha256: str
     path: Path
     _text: str | None = field(default=None, repr=False)
-    _norm: tuple[str, list[int]] | None = field(default=None, repr=False)
+    _norm: tuple[str, Offsets] | None = field(default=None, repr=False)
 
     @property
     def text(self) -> str:
@@ -91,31 +220,49 @@ class Snapshot:
         return self._text
 
     @property
-    def normalised(self) -> tuple[str, list[int]]:
+    def matchable(self) -> tuple[str, Offsets]:
+        """The normalised text (computed once) and the map back to :attr:`text`."""
         if self._norm is None:
-            self._norm = normalise(self.text)
+            norm, where = _normalise(self.text)
+            assert where is not None
+            self._norm = (norm, where)
         return self._norm
+
+    @property
+    def normalised(self) -> tuple[str, list[int]]:
+        """As :func:`normalise` gives it (one index per character; prefer :attr:`matchable`)."""
+        norm, where = self.matchable
+        return norm, [where(i) for i in range(len(norm))]
 
 
 def find_quote(
     snapshot: Snapshot, quote: str, prefix: str | None = None, suffix: str | None = None
 ) -> list[Match]:
     """Every place ``quote`` occurs in the snapshot that fits ``prefix``/``suffix``."""
-    text, idx = snapshot.normalised
-    q = normalise(quote)[0].strip()
+    text, where = snapshot.matchable
+    q = _normalise(quote, False)[0].strip()
     if not q:
         return []
-    p = normalise(prefix)[0].strip() if prefix else ""
-    s = normalise(suffix)[0].strip() if suffix else ""
+    p = _normalise(prefix, False)[0].strip() if prefix else ""
+    s = _normalise(suffix, False)[0].strip() if suffix else ""
     found: list[Match] = []
+    size = len(text)
     pos = text.find(q)
     while pos != -1:
         end = pos + len(q)
-        ok = (not p or text[:pos].rstrip().endswith(p)) and (
-            not s or text[end:].lstrip().startswith(s)
-        )
+        ok = True
+        if p:  # the text before the quote, less white space, ends with the prefix
+            e = pos
+            while e and text[e - 1] == " ":  # a normalised text's only white space is " "
+                e -= 1
+            ok = text.endswith(p, 0, e)
+        if ok and s:  # the text after it, less white space, starts with the suffix
+            b = end
+            while b < size and text[b] == " ":
+                b += 1
+            ok = text.startswith(s, b)
         if ok:
-            found.append(Match(idx[pos], idx[end - 1] + 1))
+            found.append(Match(where(pos), where(end - 1) + 1))
         pos = text.find(q, pos + 1)
     return found
 

@@ -74,6 +74,9 @@ class RecordFile:
     display: str
     text: str = ""
     _positions: dict[PathT, tuple[int, int]] | None = field(default=None, repr=False)
+    # False when the fast reader (opencase.fastyaml) read it and saw no value starting with
+    # = + - @; True when a value may (spreadsheet formulas are then looked for value by value)
+    formulas: bool = True
 
     def locate(self, path: PathT) -> tuple[int, int]:
         """Line and column (1-based) of ``path``, or of its nearest existing ancestor."""
@@ -409,7 +412,7 @@ def read_records(
         tainted: set[PathT] = set()
         fast = read_fast(text)  # plain files, quickly; None when it is not sure
         if fast is not None:
-            data, starts = fast
+            data, starts, rf.formulas = fast
         else:
             data = _build(text, rf, report, None, starts, tainted)
         _collect(data, rf, rs, report, known, starts, tainted)

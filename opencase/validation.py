@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from . import gcpause
 from .models import KINDS, Record, RefField, Source, reference_fields
 from .quotes import Match, SnapshotIndex, find_quote
 from .reading import RawRecord, RecordSet, read_records
@@ -173,6 +174,16 @@ def validate(
     ``strict`` turns every warning into an error. Raises :class:`FileNotFoundError` if
     ``records`` or ``snapshots`` does not exist (an unusable input, not an invalid one).
     """
+    with gcpause.paused():  # millions of objects, no cycles: see opencase.gcpause
+        return _validate(records, snapshots, strict=strict)
+
+
+def _validate(
+    records: str | os.PathLike[str] | RecordSet,
+    snapshots: str | os.PathLike[str] | SnapshotIndex | None,
+    *,
+    strict: bool,
+) -> Report:
     report = Report(strict=strict)
     rs = records if isinstance(records, RecordSet) else read_records(records)
     index = (
@@ -193,7 +204,8 @@ def validate(
         model = KINDS[raw.kind]
         if raw.tainted:  # its YAML problem is reported; checking its fields would only echo it
             continue
-        _formulas(report, raw, raw.data, ())
+        if raw.file.formulas:  # False: no value of the file starts like a formula
+            _formulas(report, raw, raw.data, ())
         try:
             valid.append((raw, model.model_validate(raw.data)))
         except ValidationError as exc:
@@ -281,6 +293,17 @@ def _check_refs(report: Report, raw: RawRecord, rec: Record, kind_of: dict[str, 
                            (ref.field, i, ref.sub), kind_of)
 
 
+_OWN_FIELDS: dict[type[Record], set[str]] = {}
+
+
+def _own_fields(model: type[Record]) -> set[str]:
+    """The fields a citation's ``supports`` may name."""
+    fields = _OWN_FIELDS.get(model)
+    if fields is None:
+        fields = _OWN_FIELDS[model] = set(model.model_fields) - {"id", "cite"}
+    return fields
+
+
 def _check_citations(
     report: Report,
     raw: RawRecord,
@@ -300,7 +323,7 @@ def _check_citations(
                        f"cites nothing; add `cite:` with a source and an exact quote{why}",
                        ("cite",) if "cite" in raw.data else ())
         return
-    own_fields = set(type(rec).model_fields) - {"id", "cite"}
+    own_fields = _own_fields(type(rec))
     for i, c in enumerate(rec.cite):
         base = ("cite", i)
         for name, sid in (("source", c.source), ("via", c.via)):
@@ -358,7 +381,6 @@ def _match_quote(
     snap = index.get(sha)
     assert snap is not None
     path = path or ("cite", i, "quote")
-    label = _field_name(path[:-1])
     try:
         found = find_quote(snap, c.quote, c.prefix, c.suffix)
     except (OSError, UnicodeDecodeError) as exc:
@@ -368,6 +390,7 @@ def _match_quote(
         return None
     if len(found) == 1:
         return found[0]
+    label = _field_name(path[:-1])
     short = c.quote if len(c.quote) <= 60 else c.quote[:57] + "..."
     if not found:
         bare = find_quote(snap, c.quote) if (c.prefix or c.suffix) else []
