@@ -439,10 +439,16 @@ class Package:
             dialect = resource.get("dialect") if isinstance(resource.get("dialect"), dict) else {}
             fmt = resource_format(resource) or "csv"
             parse = pacsv.ParseOptions(**_dialect_options(dialect, fmt), newlines_in_values=True)
+            # only the schema's missing values are null (default: the empty cell), never
+            # pyarrow's defaults, which would read text such as "NA", "null" or "nan" as null
+            schema = resource.get("schema") if isinstance(resource.get("schema"), dict) else {}
+            missing = schema.get("missingValues", [""])
+            if not (isinstance(missing, list) and all(isinstance(m, str) for m in missing)):
+                missing = [""]
+            convert = pacsv.ConvertOptions(column_types=_arrow_types(resource),
+                                           strings_can_be_null=True, null_values=missing)
             return pa.concat_tables([
-                pacsv.read_csv(f, parse_options=parse, convert_options=pacsv.ConvertOptions(
-                    column_types=_arrow_types(resource), strings_can_be_null=True))
-                for f in files
+                pacsv.read_csv(f, parse_options=parse, convert_options=convert) for f in files
             ])
         except (pa.ArrowException, OSError) as exc:
             raise LoadError(f"{', '.join(resource_paths(resource))}: cannot be read: "
