@@ -9,6 +9,7 @@ the CSV's), one that differs is reported and then checked in full.
 
 from __future__ import annotations
 
+import gc
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -75,6 +76,7 @@ class DataChecker:
         done: set[int] = set()
         rows = 0
         for r in _parents_first(tables):
+            gc.collect()  # the previous table's columns may sit in reference cycles
             pa.default_memory_pool().release_unused()
             if id(r) in csv_of and id(csv_of[id(r)]) not in done:
                 r = csv_of[id(r)]  # a twin pair is checked CSV first
@@ -156,6 +158,8 @@ class DataChecker:
                     checked = TableChecker(c.schema, emit).run(raw)
                     identical = same.result()
                 del raw
+                gc.collect()
+                pa.default_memory_pool().release_unused()
                 if identical:
                     self.alias[p.name] = c.name
                     self.report.extend(found.issues)
@@ -224,27 +228,54 @@ class DataChecker:
         assert p.schema is not None
         default_missing = _missing_values(p.schema.get("missingValues", [""]))
         same = True
+        pool = pa.default_memory_pool()
+        pool.release_unused()
+        groups = [pf.metadata.row_group(g).num_rows for g in range(pf.num_row_groups)]
         for f in p.schema["fields"]:
             name = f["name"]
             if name not in have:
                 return False
             if name not in checked.typed:
                 continue
-            col = pf.read(columns=[name]).column(0)
-            native = not _is_text(col.type)
-            _, v = column_values(f, col, native, default_missing)
-            t, reason = typed_column(f, v, native)
-            if reason:
-                return False
-            a = checked.typed[name]
-            diff = _differs(a, t)
-            if diff is None:
-                return False
-            shown = emit.mask("twin-mismatch", diff, lambda i, a=a, t=t, name=name: (
-                f"{name}: the Parquet value {show(_plain(t, i))} differs from "
+            # one row group at a time, and the CSV column let go once compared: memory stays
+            # near the size of the CSV table
+            a = checked.typed.pop(name)
+            masks, start = [], 0
+            for g, rows in enumerate(groups):
+                col = pf.read_row_group(g, columns=[name]).column(0)
+                native = not _is_text(col.type)
+                _, v = column_values(f, col, native, default_missing)
+                t, reason = typed_column(f, v, native)
+                if reason:
+                    return False
+                diff = _differs(a.slice(start, rows), t)
+                if diff is None:
+                    return False
+                masks.append(diff)
+                start += rows
+            diff = pa.chunked_array([ch for m in masks for ch in _chunks(m)], pa.bool_())
+            shown = emit.mask("twin-mismatch", diff, lambda i, a=a, name=name: (
+                f"{name}: the Parquet value {show(_parquet_value(pf, name, i))} differs from "
                 f"{show(_plain(a, i))} in {c.label}"), field=name)
             same = same and not shown
+            del a, masks, diff
+            pool.release_unused()
         return same
+
+
+def _chunks(m: Any) -> list[Any]:
+    return list(m.chunks) if isinstance(m, pa.ChunkedArray) else [m]
+
+
+def _parquet_value(pf: Any, name: str, i: int) -> Any:
+    """Row ``i`` of a Parquet column (read again, only to write a message)."""
+    start = 0
+    for g in range(pf.num_row_groups):
+        rows = pf.metadata.row_group(g).num_rows
+        if i < start + rows:
+            return pf.read_row_group(g, columns=[name]).column(0)[i - start].as_py()
+        start += rows
+    return None
 
 
 class _Compare:
