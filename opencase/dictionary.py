@@ -53,7 +53,9 @@ def _usage(name: str) -> str:
     return f"""\
 ```python
 import pandas as pd
-people = pd.read_parquet("parquet/people.parquet")      # or pd.read_csv("csv/people.csv")
+people = pd.read_parquet("parquet/people.parquet")
+# from CSV, only an empty cell means "no value" (a name may well be "NA"):
+people = pd.read_csv("csv/people.csv", keep_default_na=False, na_values=[""])
 ```
 
 ```sql
