@@ -57,7 +57,7 @@ PROFILES_V2 = ("https://datapackage.org/profiles/2.0/datapackage.json",)
 PROFILES_V1 = ("data-package", "tabular-data-package", "fiscal-data-package",
                "https://specs.frictionlessdata.io/schemas/data-package.json",
                "https://specs.frictionlessdata.io/schemas/tabular-data-package.json")
-_NAME = re.compile(r"^[a-z0-9._-]+$")
+_NAME = re.compile(r"^[a-z0-9._/-]+$")
 _MEDIATYPE = re.compile(r"^[^/\s]+/[^/\s]+$")
 _FIELD_TYPES = {
     "string", "number", "integer", "boolean", "object", "array", "list", "date", "time",
@@ -177,7 +177,7 @@ class _Checker:
         name = desc.get("name")
         if isinstance(name, str) and not _NAME.match(name):
             add("descriptor-recommendation", f"the package name {name!r} should use only "
-                "lower-case letters, digits, '.', '_' and '-'")
+                "lower-case letters, digits, '.', '_', '/' and '-'")
         created = desc.get("created")
         if created is not None and not _is_datetime(created):
             add("descriptor-invalid", f"`created` must be an RFC 3339 date-time, e.g. "
@@ -249,7 +249,7 @@ class _Checker:
                     "unique")
             elif not _NAME.match(name):
                 add("descriptor-recommendation", f"resource name {name!r} should use only "
-                    "lower-case letters, digits, '.', '_' and '-'")
+                    "lower-case letters, digits, '.', '_', '/' and '-'")
             seen.add(name)
             paths = resource_paths(res)
             label = paths[0] if len(paths) == 1 else f"{self.label}#{name}"
