@@ -282,3 +282,37 @@ def test_records_package_load_round_trip(
     pkg = opencase.load(out)
     for kind in expected:
         assert pkg.records(kind) == expected[kind], f"{kind} (from CSV)"
+
+
+# ---------------------------------------------------------------- YAML text is kept as written
+
+_YAML_TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc"),
+                           blacklist_characters="\ufffe\uffff") | st.sampled_from("\t\n \"'#:-"),
+    min_size=1, max_size=40,
+).filter(lambda t: t.strip() != "")
+
+
+@given(name=_YAML_TEXT, description=_YAML_TEXT,
+       style=st.sampled_from([None, '"', "'", "|", ">"]))
+@settings(FAST)
+def test_a_yaml_value_is_read_as_the_text_written(
+    name: str, description: str, style: str | None, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Any text (YAML 1.1 booleans and numbers, dates, quotes, '#', ': ', tabs, line breaks,
+    non-Latin scripts, U+2028) written to a record file by a YAML emitter, in any scalar
+    style, is read back as exactly that text: no typing, no trimming, no folding."""
+    import yaml
+
+    from opencase.validation import validate
+
+    folder = tmp_path_factory.mktemp("yaml")
+    data = {"sources": [{"id": "src", "kind": "other", "title": "t", "sha256": "0" * 64}],
+            "people": [{"id": "someone", "name": name, "description": description,
+                        "cite": [{"source": "src", "quote": "q"}]}]}
+    text = yaml.safe_dump(data, allow_unicode=True, default_style=style, sort_keys=False)
+    (folder / "r.yaml").write_text(text, encoding="utf-8")
+    report = validate(folder)
+    assert [i.code for i in report.errors] == [], (text, report.format_text())
+    (person,) = report.dataset.records["people"]
+    assert (person.name, person.description) == (name, description), text
