@@ -136,10 +136,10 @@ class Citation(_Strict):
         description="The exact words of the source (typographic quotes, dashes and white "
         "space may differ)."
     )
-    prefix: str | None = Field(
+    prefix: Text | None = Field(
         None, description="Text just before the quote, to pick one of several matches."
     )
-    suffix: str | None = Field(
+    suffix: Text | None = Field(
         None, description="Text just after the quote, to pick one of several matches."
     )
     supports: list[str] | None = Field(
@@ -152,7 +152,7 @@ class Citation(_Strict):
         description="The source in whose text the quote is found, when `source` is known only "
         "because `via` quotes it.",
     )
-    note: str | None = Field(None, description="A curator's note on this citation.")
+    note: Text | None = Field(None, description="A curator's note on this citation.")
 
 
 class Record(_Strict):
@@ -316,7 +316,7 @@ class Case(Record):
     singular: ClassVar[str] = "case"
 
     name: Text = Field(description="The name the case is known by.")
-    description: str | None = Field(None, description="What the case is, as the sources say.")
+    description: Text | None = Field(None, description="What the case is, as the sources say.")
     date: EDTFDate | None = Field(None, description="When the case's events took place.")
 
 
@@ -330,10 +330,10 @@ class UncitedPassage(_Strict):
         description="The exact words of the passage, usually a whole sentence or heading "
         "(typographic quotes, dashes and white space may differ)."
     )
-    prefix: str | None = Field(
+    prefix: Text | None = Field(
         None, description="Text just before the quote, to pick one of several matches."
     )
-    suffix: str | None = Field(
+    suffix: Text | None = Field(
         None, description="Text just after the quote, to pick one of several matches."
     )
     reason: Text = Field(description="Why the passage is deliberately not cited.")
@@ -346,7 +346,7 @@ class Source(Record):
     singular: ClassVar[str] = "source"
     cite_required: ClassVar[bool] = False  # required unless it has a snapshot (sha256)
 
-    title: str | None = Field(None, description="Its title or headline; null when not known.")
+    title: Text | None = Field(None, description="Its title or headline; null when not known.")
     kind: SourceKind = Field(description="What kind of document it is.")
     publisher: OrganisationRef | None = Field(
         None, description="Organisation that published it; null when not known."
@@ -354,9 +354,9 @@ class Source(Record):
     author: PersonRef | None = Field(
         None, description="Person who wrote or said it; null when not known."
     )
-    url: str | None = Field(None, description="Where it was published; null when not known.")
+    url: Text | None = Field(None, description="Where it was published; null when not known.")
     published: EDTFDate | None = Field(None, description="When it was published.")
-    language: str | None = Field(
+    language: Text | None = Field(
         None, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", description="BCP 47 language tag."
     )
     sha256: str | None = Field(
@@ -364,7 +364,7 @@ class Source(Record):
         pattern=SHA256_PATTERN,
         description="SHA-256 of the snapshot text (raw bytes), by which the snapshot is found.",
     )
-    description: str | None = Field(None, description="What the document is.")
+    description: Text | None = Field(None, description="What the document is.")
     uncited: list[UncitedPassage] = Field(
         default_factory=list,
         description="Passages of this source's snapshot deliberately left uncited, each with "
@@ -379,7 +379,7 @@ class Person(Record):
     singular: ClassVar[str] = "person"
 
     name: Text = Field(description="Name as the sources give it.")
-    description: str | None = Field(None, description="Who they are, as the sources say.")
+    description: Text | None = Field(None, description="Who they are, as the sources say.")
     reported_age: int | None = Field(
         None, ge=0, le=130, description="Age in years as reported by the cited source."
     )
@@ -396,9 +396,9 @@ class Organisation(Record):
     singular: ClassVar[str] = "organisation"
 
     name: Text = Field(description="Name as the sources give it.")
-    short_name: str | None = Field(None, description="Abbreviation used by the sources.")
+    short_name: Text | None = Field(None, description="Abbreviation used by the sources.")
     type: OrganisationType = Field(description="What kind of organisation.")
-    description: str | None = Field(None, description="What it is, as the sources say.")
+    description: Text | None = Field(None, description="What it is, as the sources say.")
 
 
 class Group(Record):
@@ -415,7 +415,7 @@ class Group(Record):
     part_of: GroupRef | None = Field(
         None, description="A larger group this one is a subset of."
     )
-    description: str | None = Field(None, description="What the sources say of the group.")
+    description: Text | None = Field(None, description="What the sources say of the group.")
 
 
 class Participant(_Strict):
@@ -435,7 +435,7 @@ class Event(Record):
     type: EventType = Field(description="What kind of event.")
     date: EDTFDate | None = Field(None, description="When, no more precise than the source.")
     description: Text = Field(description="What happened, as the sources report it.")
-    place: str | None = Field(None, description="Where, as the sources say.")
+    place: Text | None = Field(None, description="Where, as the sources say.")
     proceeding: ProceedingRef | None = Field(
         None, description="The proceeding (investigation, trial, inquest...) it was part of."
     )
@@ -460,7 +460,7 @@ class Proceeding(Record):
     status: ProceedingStatus | None = Field(
         None, description="Where it stood, as its latest source reports."
     )
-    description: str | None = Field(None, description="What it is, as the sources say.")
+    description: Text | None = Field(None, description="What it is, as the sources say.")
     subjects: list[ActorRef] = Field(
         default_factory=list, description="Whom or what it examined."
     )
@@ -512,7 +512,7 @@ class Relationship(Record):
     type: RelationshipType = Field(description="How they are related.")
     object: ActorRef = Field(description="The second actor.")
     date: EDTFDate | None = Field(None, description="When the relationship held, if reported.")
-    description: str | None = Field(None, description="What the sources say of it.")
+    description: Text | None = Field(None, description="What the sources say of it.")
 
 
 KINDS: dict[str, type[Record]] = {
