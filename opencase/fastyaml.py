@@ -57,6 +57,7 @@ _RX_DQ = r'"([^"\\\n]*)"'
 _RX_SQ = r"'([^'\n]*)'"
 _RX_FLOW = r"\[([A-Za-z0-9_., -]*)\]"
 _MAX_SHAPES = 16
+_SHAPES_FROM = 64 * 1024  # text length from which record shapes are tried
 _SHAPE_DEPTH = 8
 
 Builder = Callable[[tuple[str, ...]], Any]
@@ -211,7 +212,8 @@ class _Reader:
         self.pend_k: str | None = None
         self.pend_ind = 0
         self.root: dict[str, Any] | None = None
-        self.fast = shapes
+        # shapes pay off only when many records share them: compiling one costs milliseconds
+        self.fast = shapes and len(text) >= _SHAPES_FROM
         self.shapes: dict[int, list[_Shape]] = {}  # by number of lines
         self.hits = 0
         self.misses = 0

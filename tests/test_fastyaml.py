@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from opencase import reading
+from opencase import fastyaml, reading
 from opencase.fastyaml import read_fast
 from opencase.report import Report
 
@@ -50,6 +50,12 @@ def _by_path(data: Any, starts: dict[int, tuple[int, int]]) -> dict[PathT, tuple
 
     walk(data, ())
     return out
+
+
+@pytest.fixture(autouse=True)
+def _shapes_for_small_texts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Record shapes are tried on large files only; here, on every text."""
+    monkeypatch.setattr(fastyaml, "_SHAPES_FROM", 0)
 
 
 def agree(text: str) -> bool:

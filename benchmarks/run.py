@@ -1,0 +1,238 @@
+"""The opencase benchmark harness: each step, and what a user would otherwise run, in one run.
+
+    python benchmarks/run.py                       # 10k and 100k events, 3 runs each
+    python benchmarks/run.py --size 1m --runs 1    # the 1M-event package (slow references)
+    python benchmarks/run.py --size 100k --steps validate
+
+Data comes from ``benchmarks/generate.py`` (made once, cached under ``benchmarks/data/``).
+Every step runs in a process of its own, so that its peak memory (``ru_maxrss`` from
+``wait4``) is its own; the figures are medians over ``--runs`` runs. The steps and their
+references:
+
+- ``import``: ``import opencase``, timed inside the process (bar: 0.15 s);
+- ``validate-real``: ``opencase validate records`` on the repository's real records and
+  snapshots (bar: 0.3 s wall);
+- ``validate``: ``opencase validate`` of the synthetic records with quote verification, against
+  PyYAML's C loader + pydantic validation of the same records (bars at 100k: 5 s, and at least
+  5 times faster);
+- ``publish``: opencase's package writer on the ``events`` table (CSV and Parquet, hashes,
+  descriptor, verification), against pyarrow writing the same table to CSV and Parquet
+  (bar at 1M rows: at most 2 times pyarrow's time);
+- ``check``: ``opencase check`` of the published package, against ``frictionless validate`` of
+  the same package (bars at 1M events: at most 1/20 of frictionless's time, 1.2 GB peak).
+
+The table printed at the end gives, per size and step, the times, the ratio to the reference,
+the bar and whether it is met, and the peak memory of each side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import generate  # noqa: E402
+
+PY = sys.executable
+STEPS = ("import", "validate-real", "validate", "publish", "check")
+SHARED_SOURCES = REPO.parent / "shared" / "sources"
+
+
+@dataclass
+class Measure:
+    """The runs of one command: seconds (wall, or as the process reported) and peak RSS."""
+
+    seconds: list[float] = field(default_factory=list)
+    peak_mb: list[float] = field(default_factory=list)
+    failed: str | None = None
+
+    @property
+    def median(self) -> float | None:
+        return statistics.median(self.seconds) if self.seconds else None
+
+    @property
+    def peak(self) -> float | None:
+        return max(self.peak_mb) if self.peak_mb else None
+
+
+def run_once(cmd: list[str], cwd: Path, timed_inside: bool) -> tuple[float, float, str]:
+    """Run ``cmd``; return (seconds, peak RSS in MB, stdout). With ``timed_inside`` the seconds
+    are those the process printed (JSON ``seconds``), else its wall time."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout = out.read().decode("utf-8", "replace")
+        if proc.returncode not in (0, 1):  # 1: the data is invalid, which is measured too
+            tail = err.read().decode("utf-8", "replace").strip().splitlines()[-3:]
+            raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}: {' '.join(tail)}")
+    seconds = wall
+    if timed_inside:
+        seconds = json.loads(stdout.strip().splitlines()[-1])["seconds"]
+    return seconds, usage.ru_maxrss / 1024, stdout
+
+
+def measure(cmd: list[str], runs: int, cwd: Path = REPO, timed_inside: bool = False,
+            before: list[str] | None = None) -> Measure:
+    m = Measure()
+    for _ in range(runs):
+        if before:
+            shutil.rmtree(before[0], ignore_errors=True)
+        try:
+            seconds, peak, _ = run_once(cmd, cwd, timed_inside)
+        except (RuntimeError, ValueError, KeyError) as exc:
+            m.failed = str(exc)[:200]
+            break
+        m.seconds.append(seconds)
+        m.peak_mb.append(peak)
+    return m
+
+
+@dataclass
+class Row:
+    size: str
+    step: str
+    ours: Measure
+    ref: Measure | None = None
+    ref_name: str = ""
+    bar: str = ""
+    ok: bool | None = None
+
+
+def _opencase() -> list[str]:
+    return [PY, "-m", "opencase"]
+
+
+def bench_size(size: str, steps: set[str], runs: int, ref_runs: int, scratch: Path) -> list[Row]:
+    folder = generate.generate(size)
+    rows: list[Row] = []
+    records, snaps = folder / "records", folder / "snapshots"
+    if "validate" in steps:
+        ours = measure([*_opencase(), "validate", str(records), "--snapshots", str(snaps)], runs)
+        ref = measure([PY, str(HERE / "steps.py"), "validate-reference", str(records)], ref_runs)
+        row = Row(size, "validate", ours, ref, "PyYAML C + pydantic")
+        if size == "100k" and ours.median and ref.median:
+            row.bar = "<= 5 s, >= 5x faster"
+            row.ok = ours.median <= 5 and ref.median / ours.median >= 5
+        rows.append(row)
+    if "publish" in steps or "check" in steps:
+        package = generate.build_package(folder)
+    if "publish" in steps:
+        table = package / "parquet" / "events.parquet"
+        out = scratch / f"publish-{size}"
+        ours = measure([PY, str(HERE / "steps.py"), "publish", str(table), str(out)], runs,
+                       timed_inside=True, before=[str(out)])
+        ref = measure([PY, str(HERE / "steps.py"), "publish-reference", str(table), str(out)],
+                      runs, timed_inside=True, before=[str(out)])
+        shutil.rmtree(out, ignore_errors=True)
+        row = Row(size, "publish (events table)", ours, ref, "pyarrow CSV + Parquet")
+        if size == "1m" and ours.median and ref.median:
+            row.bar = "<= 2x pyarrow"
+            row.ok = ours.median <= 2 * ref.median
+        rows.append(row)
+    if "check" in steps:
+        ours = measure([*_opencase(), "check", str(package)], runs)
+        fl = shutil.which("frictionless") or "frictionless"
+        ref = measure([fl, "validate", str(package / "datapackage.json")], ref_runs)
+        row = Row(size, "check (package)", ours, ref, "frictionless validate")
+        if size == "1m" and ours.median and ref.median:
+            row.bar = "<= 1/20 frictionless, <= 1.2 GB"
+            row.ok = ours.median * 20 <= ref.median and (ours.peak or 0) <= 1200
+        rows.append(row)
+    return rows
+
+
+def bench_fixed(steps: set[str], runs: int) -> list[Row]:
+    rows = []
+    if "import" in steps:
+        m = measure([PY, str(HERE / "steps.py"), "import"], runs, timed_inside=True)
+        rows.append(Row("-", "import opencase", m, bar="<= 0.15 s",
+                        ok=m.median is not None and m.median <= 0.15))
+    if "validate-real" in steps and SHARED_SOURCES.is_dir():
+        m = measure([*_opencase(), "validate", "records", "--snapshots", str(SHARED_SOURCES)],
+                    runs)
+        rows.append(Row("real", "validate records/ (wall)", m, bar="<= 0.3 s",
+                        ok=m.median is not None and m.median <= 0.3))
+    return rows
+
+
+def _fmt(x: float | None, unit: str = "s") -> str:
+    if x is None:
+        return "-"
+    if unit == "MB":
+        return f"{x:,.0f}"
+    return f"{x:.2f}" if x < 100 else f"{x:.0f}"
+
+
+def table(rows: list[Row], runs: int) -> str:
+    head = ["size", "step", "opencase s", "reference", "ref s", "ratio", "bar", "met",
+            "peak MB (ours / ref)"]
+    lines = [head]
+    for r in rows:
+        ratio = "-"
+        if r.ref and r.ref.median and r.ours.median:
+            ratio = f"{r.ref.median / r.ours.median:.1f}x faster" if r.ref.median >= \
+                r.ours.median else f"{r.ours.median / r.ref.median:.2f}x slower"
+        peak = _fmt(r.ours.peak, "MB") + (f" / {_fmt(r.ref.peak, 'MB')}" if r.ref else "")
+        met = "" if r.ok is None else ("yes" if r.ok else "NO")
+        ours = _fmt(r.ours.median) if not r.ours.failed else "failed"
+        ref = (_fmt(r.ref.median) if not r.ref.failed else "failed") if r.ref else "-"
+        lines.append([r.size, r.step, ours, r.ref_name or "-", ref, ratio, r.bar or "-", met,
+                      peak])
+    widths = [max(len(str(row[i])) for row in lines) for i in range(len(head))]
+    out = ["| " + " | ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) + " |"
+           for row in lines]
+    out.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    failures = [f"{r.size} {r.step}: {m.failed}" for r in rows for m in (r.ours, r.ref)
+                if m is not None and m.failed]
+    note = f"\nmedians of {runs} runs; peak = max resident set size of the step's process"
+    return "\n".join(out) + note + "".join("\nfailed: " + f for f in failures)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--size", action="append", help="10k, 100k or 1m (repeatable; default: "
+                    "10k and 100k)")
+    ap.add_argument("--runs", type=int, default=3, help="runs per step (median; default 3)")
+    ap.add_argument("--ref-runs", type=int, help="runs per slow reference (default: --runs)")
+    ap.add_argument("--steps", help=f"comma-separated subset of: {', '.join(STEPS)}")
+    ap.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    args = ap.parse_args(argv)
+    steps = set(args.steps.split(",")) if args.steps else set(STEPS)
+    unknown = steps - set(STEPS)
+    if unknown:
+        ap.error(f"unknown steps: {', '.join(sorted(unknown))}")
+    ref_runs = args.ref_runs or args.runs
+    rows = bench_fixed(steps, args.runs)
+    with tempfile.TemporaryDirectory(prefix="opencase-bench-") as tmp:
+        for size in args.size or ["10k", "100k"]:
+            rows += bench_size(size.lower(), steps, args.runs, ref_runs, Path(tmp))
+            print(table(rows, args.runs), file=sys.stderr)  # progress, size by size
+    print(table(rows, args.runs))
+    if args.json:
+        args.json.write_text(json.dumps([
+            {"size": r.size, "step": r.step, "opencase_s": r.ours.median,
+             "reference": r.ref_name, "reference_s": r.ref.median if r.ref else None,
+             "peak_mb": r.ours.peak, "reference_peak_mb": r.ref.peak if r.ref else None,
+             "bar": r.bar, "met": r.ok} for r in rows], indent=2))
+    return 0 if all(r.ok is not False for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""The benchmark steps that are not a plain command line, each run in a process of its own by
+``benchmarks/run.py`` (so that its peak memory is its own). Each prints one line of JSON:
+``{"seconds": ...}`` when the time to measure is not the whole process's.
+
+- ``import``: the time ``import opencase`` takes, inside the process;
+- ``validate-reference RECORDS``: what a user would write without opencase: PyYAML's C loader
+  (``CSafeLoader``, with YAML 1.1 type guessing switched off so that values stay text, as
+  opencase keeps them) and pydantic validation of every record with opencase's models;
+- ``publish TABLE.parquet OUT``: opencase's package writer (``write_package``: CSV and Parquet,
+  hashes, descriptor, data dictionary, verification, atomic swap) on one table;
+- ``publish-reference TABLE.parquet OUT``: pyarrow writing the same table to CSV and Parquet
+  (zstd) directly.
+
+Both publish steps read the table first and time only the writing.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+
+def step_import() -> dict[str, float]:
+    t0 = time.perf_counter()
+    import opencase  # noqa: F401
+
+    return {"seconds": time.perf_counter() - t0}
+
+
+def step_validate_reference(records: str) -> dict[str, float]:
+    import yaml
+    from pydantic import ValidationError
+
+    from opencase.models import KINDS
+
+    class Loader(yaml.CSafeLoader):
+        """The C loader, every scalar kept as text (no YAML 1.1 guessing)."""
+
+    Loader.yaml_implicit_resolvers = {}
+    ok = bad = 0
+    for path in sorted(Path(records).rglob("*.yaml")):
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=Loader)
+        for kind, items in (data or {}).items():
+            model = KINDS[kind]
+            for item in items or []:
+                try:
+                    model.model_validate(item)
+                    ok += 1
+                except ValidationError:
+                    bad += 1
+    return {"valid": ok, "invalid": bad}
+
+
+def _table(path: str):  # type: ignore[no-untyped-def]
+    import pyarrow.parquet as pq
+
+    return pq.read_table(path)
+
+
+def step_publish(table_path: str, out: str) -> dict[str, float]:
+    from opencase.packageconfig import PackageConfig
+    from opencase.publishing import write_package
+
+    table = _table(table_path)
+    name = Path(table_path).stem
+    config = PackageConfig(name="opencase-benchmark", title="benchmark", version="1.0.0")
+    t0 = time.perf_counter()
+    write_package({name: table}, out, config, progress=False)
+    return {"seconds": time.perf_counter() - t0, "rows": table.num_rows}
+
+
+def step_publish_reference(table_path: str, out: str) -> dict[str, float]:
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    table = _table(table_path)
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    pacsv.write_csv(table, str(folder / "table.csv"))
+    pq.write_table(table, str(folder / "table.parquet"), compression="zstd")
+    return {"seconds": time.perf_counter() - t0, "rows": table.num_rows}
+
+
+STEPS = {
+    "import": step_import,
+    "validate-reference": step_validate_reference,
+    "publish": step_publish,
+    "publish-reference": step_publish_reference,
+}
+
+
+if __name__ == "__main__":
+    name, *args = sys.argv[1:]
+    print(json.dumps(STEPS[name](*args)))
