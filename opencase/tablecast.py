@@ -44,7 +44,6 @@ for _t in ("integer", "number", "date", "datetime", "time", "year", "yearmonth")
     SUPPORTED[_t] = _ORDERED
 
 STR = pa.string()
-_NULL_STR = pa.scalar(None, STR)
 
 
 def _arrow_message(exc: Exception) -> str:

@@ -9,7 +9,6 @@ the CSV's), one that differs is reported and then checked in full.
 
 from __future__ import annotations
 
-import gc
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -76,7 +75,6 @@ class DataChecker:
         done: set[int] = set()
         rows = 0
         for r in _parents_first(tables):
-            gc.collect()  # the previous table's columns may sit in reference cycles
             pa.default_memory_pool().release_unused()
             if id(r) in csv_of and id(csv_of[id(r)]) not in done:
                 r = csv_of[id(r)]  # a twin pair is checked CSV first
@@ -158,7 +156,6 @@ class DataChecker:
                     checked = TableChecker(c.schema, emit).run(raw)
                     identical = same.result()
                 del raw
-                gc.collect()
                 pa.default_memory_pool().release_unused()
                 if identical:
                     self.alias[p.name] = c.name
