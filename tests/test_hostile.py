@@ -96,9 +96,9 @@ def long_name(tmp: Path) -> None:
 
 @maker
 def long_description(tmp: Path) -> None:
-    """A 1 MB description: free text has no length limit below the file-size limit."""
+    """A 96,000-character description: long text up to the limit of 100,000 is kept."""
     text = ("people:\n  - id: long-description\n    name: Ada\n    description: "
-            + "lorem ipsum " * 90_000 + "\n" + CITE)
+            + "lorem ipsum " * 8_000 + "\n" + CITE)
     _write(tmp / "records/long-description.yaml", text)
 
 
