@@ -241,7 +241,7 @@ def test_normalise_maps_every_character_back_into_the_text(tokens: list[str]) ->
 
 # ---------------------------------------------------------------- records -> package -> load
 
-ROUND_TRIP = settings(max_examples=25, deadline=None,
+ROUND_TRIP = settings(max_examples=15, deadline=None,
                       suppress_health_check=[HealthCheck.too_slow,
                                              HealthCheck.function_scoped_fixture])
 
