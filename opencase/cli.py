@@ -49,7 +49,8 @@ def _emit(report: Any, fmt: str) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from .validation import validate
 
-    report = validate(args.records, args.snapshots, strict=args.strict)
+    # only the issues are printed: large folders are then validated on every core
+    report = validate(args.records, args.snapshots, strict=args.strict, dataset=False)
     return _emit(report, args.format)
 
 

@@ -72,7 +72,7 @@ class _NoShape(Exception):
 
 
 def read_fast(
-    text: str, *, shapes: bool = True
+    text: str, *, shapes: bool = True, checked: bool = False
 ) -> tuple[Any, dict[int, tuple[int, int]], bool] | None:
     """Read a record file's ``text``: ``(data, starts, formulas)``, or ``None`` when not sure.
 
@@ -81,8 +81,14 @@ def read_fast(
     ``(line, column)``, as the exact reader does. ``formulas`` is ``False`` when no value
     starts with ``=``, ``+``, ``-`` or ``@`` (so none can run as a spreadsheet formula), and
     ``True`` when one may. ``shapes=False`` reads every line with the line reader (for tests).
+    ``checked``: the caller has already refused the text if it holds a C0 or C1 control
+    character, U+FFFE or U+FFFF (as :mod:`opencase.reading` does).
     """
-    if _ODD.search(text):
+    if checked:  # only the _ODD characters that are not control characters are left to see
+        if "\t" in text or "\u2028" in text or "\u2029" in text or "\ufeff" in text:
+            return None
+    # (isprintable is false for every _ODD character, and much faster than the search)
+    elif not text.replace("\n", "").replace("\r", "").isprintable() and _ODD.search(text):
         return None
     if "\r" in text:
         if "\r" in text.replace("\r\n", ""):
@@ -172,26 +178,25 @@ class _Shape:
             None if n == 0 else (lambda g, i=plain[0]: (g[i],)) if n == 1 else itemgetter(*plain)
         )
 
-    def read(self, g: tuple[str, ...]) -> Any:
-        """The record from its matched values, or ``None`` if a value needs the line reader
-        (a comment, a ``: `` inside a plain value, a null word, an odd flow list...)."""
-        if self.plain is not None:
-            values = self.plain(g)
-            joined = "\n".join(values)
-            if ": " in joined or " #" in joined or not _NULLS.isdisjoint(values):
+    def read(self, g: tuple[str, ...]) -> tuple[Any, bool] | None:
+        """The record from its matched values, and whether a value may start like a formula
+        (see :func:`read_fast`); or ``None`` if a value needs the line reader (a comment, a
+        ``: `` inside a plain value, a null word, an odd flow list...)."""
+        # every value's text starts right after a line break here (block scalars' later
+        # lines after their indentation; flow lists of ids cannot start like a formula)
+        joined = "\n" + "\n".join(g)
+        if (": " in joined or " #" in joined) and self.plain is not None:
+            plain = "\n".join(self.plain(g))
+            if ": " in plain or " #" in plain:
                 return None
+        if not _NULLS.isdisjoint(g):  # (a quoted "null" too: the line reader sorts it out)
+            return None
         try:
-            return self.build(g)
+            rec = self.build(g)
         except _NoShape:
             return None
-
-    @staticmethod
-    def formulas(g: tuple[str, ...]) -> bool:
-        """Whether a value may start like a formula. Every value's text starts right after a
-        line break here (block scalars' later lines after their indentation); flow lists of
-        ids cannot start so."""
-        joined = "\n" + "\n".join(g)
-        return "\n=" in joined or "\n+" in joined or "\n-" in joined or "\n@" in joined
+        return rec, ("\n=" in joined or "\n+" in joined or "\n-" in joined
+                     or "\n@" in joined)
 
 
 class _Reader:
@@ -257,28 +262,26 @@ class _Reader:
             chunk = text[pos:stop]
             nl = chunk.count("\n")
             shapes = by_lines.get(nl)
-            rec = None
-            g: tuple[str, ...] = ()
+            got = None
+            matched = False  # a shape fits, but a value needs the line reader
             if shapes is not None:
                 for k, shape in enumerate(shapes):
                     m = shape.rx.fullmatch(chunk)
                     if m is not None:
-                        g = m.groups()
-                        rec = shape.read(g)
-                        if rec is not None and k:
+                        got = shape.read(m.groups())
+                        matched = got is None
+                        if got is not None and k:
                             shapes.insert(0, shapes.pop(k))
                         break
-            if rec is None:
-                shape = None if (shapes is not None and len(shapes) >= _MAX_SHAPES) else _lex(
-                    chunk, ind
-                )
+            if got is None:
+                new = matched or (shapes is not None and len(shapes) >= _MAX_SHAPES)
+                shape = None if new else _lex(chunk, ind)
                 m = None if shape is None else shape.rx.fullmatch(chunk)
                 if m is not None and shape is not None:
-                    g = m.groups()
-                    rec = shape.read(g)
-                    if rec is not None:
+                    got = shape.read(m.groups())
+                    if got is not None:
                         by_lines.setdefault(nl, []).insert(0, shape)
-                if rec is None:
+                if got is None:
                     self.misses += 1
                     if self.misses > 50 and self.misses > self.hits:
                         self.fast = False  # records here rarely share a layout
@@ -288,8 +291,9 @@ class _Reader:
                 self.resolve(None)
                 del self.inds[3:], self.conts[3:], self.kinds[3:]
                 out = self.conts[2]
+            rec, formulas = got
             out.append(rec)
-            if not self.formulas and _Shape.formulas(g):
+            if formulas:
                 self.formulas = True
             starts[id(rec)] = (i + 1, ind + 3)
             self.hits += 1
@@ -523,7 +527,9 @@ def _map_builder(keys: tuple[str, ...], getters: list[int | Builder]) -> Builder
     else:
         get = itemgetter(*getters[:n])  # type: ignore[arg-type]
     if not tail:
-        return lambda g: dict(zip(head, get(g), strict=False))
+        build = lambda g: dict(zip(head, get(g), strict=False))  # noqa: E731
+        build.simple = (head, get)  # type: ignore[attr-defined]
+        return build
     if len(tail) == 1:
         ((k1, f1),) = tail
 
@@ -547,6 +553,10 @@ def _list_builder(getters: list[int | Builder]) -> Builder:
     fns = tuple(itemgetter(x) if type(x) is int else x for x in getters)
     if len(fns) == 1:
         (f,) = fns
+        simple = getattr(f, "simple", None)
+        if simple is not None:  # one mapping of scalars (a participant, a citation)
+            keys, get = simple
+            return lambda g: [dict(zip(keys, get(g), strict=False))]
         return lambda g: [f(g)]  # type: ignore[operator]
     return lambda g: [f(g) for f in fns]  # type: ignore[operator]
 

@@ -8,6 +8,7 @@ are kept on ``report.dataset`` for publishing.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from pydantic import ValidationError
 from . import gcpause
 from .models import KINDS, Record, RefField, Source, reference_fields
 from .quotes import Match, SnapshotIndex, find_quote
-from .reading import RawRecord, RecordSet, read_records
+from .reading import RawRecord, RecordSet, iter_record_paths, read_records
 from .report import Report
 
 __all__ = ["CitationCheck", "Dataset", "validate"]
@@ -166,6 +167,7 @@ def validate(
     snapshots: str | os.PathLike[str] | SnapshotIndex | None = None,
     *,
     strict: bool = False,
+    dataset: bool = True,
 ) -> Report:
     """Check every record under ``records`` and return a :class:`Report` of all problems.
 
@@ -173,9 +175,24 @@ def validate(
     quotes are not verified and each source with a hash gets a ``snapshot-missing`` warning.
     ``strict`` turns every warning into an error. Raises :class:`FileNotFoundError` if
     ``records`` or ``snapshots`` does not exist (an unusable input, not an invalid one).
+
+    ``dataset=False`` asks only for the issues (``report.dataset`` is then ``None``): large
+    record folders (:data:`PARALLEL_FROM` bytes and more) are then validated by one worker
+    process per core, each reading, checking and matching the quotes of a share of the files,
+    with the same issues as one process finds. ``$OPENCASE_JOBS`` sets the number of workers
+    (1: never in parallel).
     """
     with gcpause.paused():  # millions of objects, no cycles: see opencase.gcpause
-        return _validate(records, snapshots, strict=strict)
+        if not dataset and not isinstance(records, RecordSet):
+            jobs = _jobs(records)
+            if jobs > 1:
+                report = _validate_parallel(Path(records), snapshots, strict, jobs)
+                if report is not None:
+                    return report
+        report = _validate(records, snapshots, strict=strict)
+        if not dataset:
+            report.dataset = None
+        return report
 
 
 def _validate(
@@ -186,21 +203,47 @@ def _validate(
 ) -> Report:
     report = Report(strict=strict)
     rs = records if isinstance(records, RecordSet) else read_records(records)
-    index = (
-        snapshots if isinstance(snapshots, SnapshotIndex) or snapshots is None
-        else SnapshotIndex(Path(snapshots))
-    )
+    index = _index(snapshots)
+    _add_reading_issues(report, rs)
+    _add_index_problems(report, index)
+    valid = _check_models(report, rs.records)
+    owner = _check_ids(report, rs.records)
+    kind_of = {rid: raw.kind for rid, raw in owner.items()}
+    sources = {rec.id: rec for raw, rec in valid if isinstance(rec, Source)}
+    data = Dataset(snapshots=index)
+    _check_dataset(report, valid, kind_of, sources, index, data)
+    missing = [(sid, src.sha256) for sid, src in sorted(sources.items())]
+    _check_snapshots(report, missing, owner, index)
+    for kind in data.records:
+        data.records[kind].sort(key=lambda r: r.id)
+    report.stats = {"files": len(rs.files), "records": len(rs.records)}
+    report.dataset = data
+    return report
+
+
+def _index(snapshots: str | os.PathLike[str] | SnapshotIndex | None) -> SnapshotIndex | None:
+    if isinstance(snapshots, SnapshotIndex) or snapshots is None:
+        return snapshots
+    return SnapshotIndex(Path(snapshots))
+
+
+def _add_reading_issues(report: Report, rs: RecordSet) -> None:
     for issue in rs.issues:
         report.add(issue.code, issue.message, file=issue.file, line=issue.line,
                    column=issue.column, record_id=issue.record_id, field=issue.field,
                    severity=issue.severity)
+
+
+def _add_index_problems(report: Report, index: SnapshotIndex | None) -> None:
     if index is not None:
         for path, why in index.problems:
             report.add("snapshot-unreadable", f"snapshot file {path} {why}", file=path)
 
-    # 1. each record against its model
+
+def _check_models(report: Report, records: list[RawRecord]) -> list[tuple[RawRecord, Record]]:
+    """Each record against its model; the records that pass, with their model objects."""
     valid: list[tuple[RawRecord, Record]] = []
-    for raw in rs.records:
+    for raw in records:
         model = KINDS[raw.kind]
         if raw.tainted:  # its YAML problem is reported; checking its fields would only echo it
             continue
@@ -211,48 +254,227 @@ def _validate(
         except ValidationError as exc:
             for err in exc.errors(include_url=False):
                 _pydantic_issue(report, raw, model, err)
+    return valid
 
-    # 2. ids unique across all kinds (also counting records that failed their model)
+
+def _duplicate(report: Report, raw: RawRecord, rid: str, kind: str, file: str, line: int) -> None:
+    at, col = raw.locate(("id",))
+    report.add("duplicate-id", f"id {rid!r} is already used by a {kind} record at {file}:{line}; "
+               "ids must be unique across all kinds and files", file=raw.file.display,
+               line=at, column=col, record_id=rid, field="id")
+
+
+def _check_ids(report: Report, records: list[RawRecord]) -> dict[str, RawRecord]:
+    """Ids unique across all kinds (also counting records that failed their model); returns
+    the first record of each id."""
     owner: dict[str, RawRecord] = {}
-    for raw in rs.records:
+    for raw in records:
         rid = raw.id
         if rid is None:
             continue
-        if rid in owner:
-            first = owner[rid]
-            line, col = raw.locate(("id",))
-            report.add("duplicate-id", f"id {rid!r} is already used by a {first.kind} record "
-                       f"at {first.file.display}:{first.line}; ids must be unique across all "
-                       "kinds and files", file=raw.file.display, line=line, column=col,
-                       record_id=rid, field="id")
+        first = owner.get(rid)
+        if first is not None:
+            _duplicate(report, raw, rid, first.kind, first.file.display, first.line)
         else:
             owner[rid] = raw
-    kind_of = {rid: raw.kind for rid, raw in owner.items()}
-    sources = {rec.id: rec for raw, rec in valid if isinstance(rec, Source)}
+    return owner
 
-    # 3. references and citations
-    dataset = Dataset(snapshots=index)
+
+def _check_dataset(
+    report: Report,
+    valid: list[tuple[RawRecord, Record]],
+    kind_of: dict[str, str],
+    sources: dict[str, Any],
+    index: SnapshotIndex | None,
+    data: Dataset | None,
+) -> None:
+    """References and citations (``sources``: by id, anything with the source's ``sha256``);
+    the records and where their quotes are go into ``data`` (if any)."""
     for raw, rec in valid:
         _check_refs(report, raw, rec, kind_of)
-        _check_citations(report, raw, rec, kind_of, sources, index, dataset)
+        _check_citations(report, raw, rec, kind_of, sources, index, data)
         if isinstance(rec, Source) and rec.uncited:
-            _check_uncited(report, raw, rec, index, dataset)
-        dataset.records.setdefault(raw.kind, []).append(rec)
+            _check_uncited(report, raw, rec, index, data)
+        if data is not None:
+            data.records.setdefault(raw.kind, []).append(rec)
 
-    for sid, src in sorted(sources.items()):
-        if src.sha256 and (index is None or index.get(src.sha256) is None):
+
+def _check_snapshots(
+    report: Report,
+    sources: list[tuple[str, str | None]],
+    owner: dict[str, RawRecord],
+    index: SnapshotIndex | None,
+) -> None:
+    """``snapshot-missing`` for each source (id, sha256) whose snapshot is not in ``index``."""
+    for sid, sha in sources:
+        if sha and (index is None or index.get(sha) is None):
             where = f"in {index.folder}" if index is not None else "(no --snapshots folder given)"
             raw = owner[sid]
             line, col = raw.locate(("sha256",))
             report.add("snapshot-missing", f"no snapshot of source {sid!r} (sha256 "
-                       f"{src.sha256[:12]}...) {where}; its quotes are unverified",
+                       f"{sha[:12]}...) {where}; its quotes are unverified",
                        file=raw.file.display, line=line, column=col, record_id=sid,
                        field="sha256")
-    for kind in dataset.records:
-        dataset.records[kind].sort(key=lambda r: r.id)
-    report.stats = {"files": len(rs.files), "records": len(rs.records)}
-    report.dataset = dataset
+
+
+# ---------------------------------------------------------------- on several cores
+
+PARALLEL_FROM = 8 * 1024 * 1024
+"""Bytes of record files from which ``validate(..., dataset=False)`` uses worker processes."""
+
+
+def _jobs(records: str | os.PathLike[str]) -> int:
+    """How many worker processes to validate ``records`` with (1: none)."""
+    forced = os.environ.get("OPENCASE_JOBS", "")
+    if forced.isdigit():
+        return max(1, int(forced))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if (cores or 1) < 2 or not hasattr(os, "fork"):
+        return 1
+    root = Path(records)
+    if not root.is_dir():
+        return 1
+    size = 0
+    for path in iter_record_paths(root):
+        try:
+            size += path.lstat().st_size
+        except OSError:
+            continue
+        if size >= PARALLEL_FROM:
+            return min(cores or 1, 8)
+    return 1
+
+
+class _SourceHash:
+    """What checking a citation needs of its source: the hash of its snapshot."""
+
+    __slots__ = ("sha256",)
+
+    def __init__(self, sha256: str | None) -> None:
+        self.sha256 = sha256
+
+
+def _validate_parallel(
+    root: Path, snapshots: str | os.PathLike[str] | SnapshotIndex | None, strict: bool, jobs: int
+) -> Report | None:
+    """Validate with ``jobs`` worker processes, each taking a run of consecutive files, in two
+    rounds: (1) read and check its records against their models, and tell the ids it holds;
+    (2) given every id, check its records' references and citations. Returns ``None`` (to
+    validate in this process instead) if a worker fails."""
+    import multiprocessing
+
+    if not root.exists():
+        raise FileNotFoundError(f"records folder not found: {root}")
+    index = _index(snapshots)  # hashed once, here: the workers inherit it
+    paths = iter_record_paths(root)
+    groups = _split(paths, jobs)
+    ctx = multiprocessing.get_context("fork")
+    conns, procs = [], []
+    try:
+        for group in groups:
+            parent, child = ctx.Pipe()
+            proc = ctx.Process(target=_worker, args=(child, root, group, index, strict),
+                               daemon=True)
+            proc.start()
+            child.close()
+            conns.append(parent)
+            procs.append(proc)
+        firsts = [conn.recv() for conn in conns]
+        if any(first[0] != "ok" for first in firsts):
+            return None
+        # every id: its first record (in file order) owns it; later ones are duplicates
+        owner: dict[str, tuple[int, str, str, int]] = {}  # id -> (worker, kind, file, line)
+        dups: list[list[tuple[int, str, str, str, int]]] = [[] for _ in groups]
+        sources: dict[str, str | None] = {}
+        for w, (_, ids, srcs, _counts) in enumerate(firsts):
+            for rid, kind, file, line, i in ids:
+                first = owner.get(rid)
+                if first is None:
+                    owner[rid] = (w, kind, file, line)
+                else:
+                    dups[w].append((i, rid, first[1], first[2], first[3]))
+            sources.update(srcs)
+        kind_of = {rid: o[1] for rid, o in owner.items()}
+        missing: list[list[tuple[str, str | None]]] = [[] for _ in groups]
+        for sid, sha in sorted(sources.items()):
+            missing[owner[sid][0]].append((sid, sha))
+        for w, conn in enumerate(conns):
+            conn.send((kind_of, sources, dups[w], missing[w]))
+        seconds = [conn.recv() for conn in conns]
+        if any(second[0] != "ok" for second in seconds):
+            return None
+    except (EOFError, OSError):
+        return None
+    finally:
+        for conn in conns:
+            conn.close()
+        for proc in procs:
+            proc.join(timeout=5)
+            if proc.is_alive():
+                proc.kill()
+    report = Report(strict=strict)
+    parts = [second[1] for second in seconds]  # per worker: issues by section
+    report.extend(i for part in parts for i in part[0])  # reading
+    _add_index_problems(report, index)
+    for section in (1, 2, 3):  # models, duplicate ids, references and citations
+        report.extend(i for part in parts for i in part[section])
+    # snapshot-missing, by source id across workers
+    report.extend(i for _, i in sorted((i.record_id or "", i) for part in parts
+                                       for i in part[4]))
+    report.stats = {"files": sum(f[3][0] for f in firsts),
+                    "records": sum(f[3][1] for f in firsts)}
     return report
+
+
+def _split(paths: list[Path], jobs: int) -> list[list[Path]]:
+    """``paths`` in ``jobs`` runs of consecutive files of about the same total size."""
+    sizes = []
+    for path in paths:
+        try:
+            sizes.append(max(1, path.lstat().st_size))
+        except OSError:
+            sizes.append(1)
+    total = sum(sizes)
+    groups: list[list[Path]] = [[] for _ in range(jobs)]
+    acc = 0
+    for path, size in zip(paths, sizes, strict=True):
+        w = min(jobs - 1, acc * jobs // total)
+        groups[w].append(path)
+        acc += size
+    return [g for g in groups if g] or [[]]
+
+
+def _worker(conn: Any, root: Path, files: list[Path], index: SnapshotIndex | None,
+            strict: bool) -> None:
+    """One worker of :func:`_validate_parallel` (in a forked process)."""
+    try:
+        sections = [Report(strict=strict) for _ in range(5)]
+        rs = read_records(root, files=files)
+        _add_reading_issues(sections[0], rs)
+        valid = _check_models(sections[1], rs.records)
+        ids = [(raw.id, raw.kind, raw.file.display, raw.line, i)
+               for i, raw in enumerate(rs.records) if raw.id is not None]
+        srcs = {rec.id: rec.sha256 for raw, rec in valid if isinstance(rec, Source)}
+        conn.send(("ok", ids, srcs, (len(rs.files), len(rs.records))))
+        kind_of, sources, dups, missing = conn.recv()
+        for i, rid, kind, file, line in dups:
+            _duplicate(sections[2], rs.records[i], rid, kind, file, line)
+        hashes = {sid: _SourceHash(sha) for sid, sha in sources.items()}
+        _check_dataset(sections[3], valid, kind_of, hashes, index, None)
+        wanted = {sid for sid, _ in missing}
+        owners: dict[str, RawRecord] = {}
+        for raw in rs.records:  # the first record of each id, as in one process
+            if raw.id in wanted and raw.id not in owners:
+                owners[raw.id] = raw
+        _check_snapshots(sections[4], missing, owners, index)
+        conn.send(("ok", [s.issues for s in sections]))
+    except BaseException:  # reported to the parent, which validates in one process instead
+        import traceback
+
+        with contextlib.suppress(OSError):
+            conn.send(("error", traceback.format_exc()))
+    finally:
+        conn.close()
 
 
 def _loc_issue(report: Report, raw: RawRecord, code: str, msg: str, path: tuple[Any, ...]) -> None:
@@ -282,15 +504,19 @@ def _check_refs(report: Report, raw: RawRecord, rec: Record, kind_of: dict[str, 
         value = getattr(rec, ref.field)
         if value is None:
             continue
+        kinds = ref.kinds
         if not ref.many:
-            _check_ref(report, raw, value, ref.kinds, (ref.field,), kind_of)
+            if kind_of.get(value) not in kinds:  # (most references are fine: say so quickly)
+                _check_ref(report, raw, value, kinds, (ref.field,), kind_of)
             continue
         for i, item in enumerate(value):
             if ref.sub is None:
-                _check_ref(report, raw, item, ref.kinds, (ref.field, i), kind_of)
+                if kind_of.get(item) not in kinds:
+                    _check_ref(report, raw, item, kinds, (ref.field, i), kind_of)
             else:
-                _check_ref(report, raw, getattr(item, ref.sub), ref.kinds,
-                           (ref.field, i, ref.sub), kind_of)
+                sub = getattr(item, ref.sub)
+                if kind_of.get(sub) not in kinds:
+                    _check_ref(report, raw, sub, kinds, (ref.field, i, ref.sub), kind_of)
 
 
 _OWN_FIELDS: dict[type[Record], set[str]] = {}
@@ -311,7 +537,7 @@ def _check_citations(
     kind_of: dict[str, str],
     sources: dict[str, Source],
     index: SnapshotIndex | None,
-    dataset: Dataset,
+    dataset: Dataset | None,
 ) -> None:
     if not rec.cite:
         needs = rec.cite_required or (isinstance(rec, Source) and rec.sha256 is None)
@@ -325,22 +551,22 @@ def _check_citations(
         return
     own_fields = _own_fields(type(rec))
     for i, c in enumerate(rec.cite):
-        base = ("cite", i)
         for name, sid in (("source", c.source), ("via", c.via)):
-            if sid is None:
+            if sid is None or kind_of.get(sid) == "sources":
                 continue
-            if kind_of.get(sid) != "sources":
-                what = f"a {kind_of[sid]} record" if sid in kind_of else "not a record"
-                _loc_issue(report, raw, "unknown-source",
-                           f"cite[{i}].{name}: {sid!r} is {what}; cite a source record's id",
-                           (*base, name))
-        for j, name in enumerate(c.supports or []):
-            if name not in own_fields:
-                close = difflib.get_close_matches(name, sorted(own_fields), n=1)
-                hint = f"did you mean {close[0]!r}? " if close else ""
-                _loc_issue(report, raw, "unknown-supported-field",
-                           f"cite[{i}].supports: {rec.table} have no field {name!r}; {hint}"
-                           f"fields: {', '.join(sorted(own_fields))}", (*base, "supports", j))
+            what = f"a {kind_of[sid]} record" if sid in kind_of else "not a record"
+            _loc_issue(report, raw, "unknown-source",
+                       f"cite[{i}].{name}: {sid!r} is {what}; cite a source record's id",
+                       ("cite", i, name))
+        if c.supports:
+            for j, name in enumerate(c.supports):
+                if name not in own_fields:
+                    close = difflib.get_close_matches(name, sorted(own_fields), n=1)
+                    hint = f"did you mean {close[0]!r}? " if close else ""
+                    _loc_issue(report, raw, "unknown-supported-field",
+                               f"cite[{i}].supports: {rec.table} have no field {name!r}; {hint}"
+                               f"fields: {', '.join(sorted(own_fields))}",
+                               ("cite", i, "supports", j))
         text_id = c.via or c.source
         src = sources.get(text_id)
         sha = src.sha256 if src else None
@@ -350,14 +576,16 @@ def _check_citations(
                 _loc_issue(report, raw, "quote-unverifiable",
                            f"cite[{i}]: source {text_id!r} has no snapshot (sha256) and the "
                            "citation gives no `via`, so the quote cannot be checked",
-                           (*base, "quote"))
+                           ("cite", i, "quote"))
             elif index is not None and index.get(sha) is not None:
                 match = _match_quote(report, raw, i, c, index, sha, text_id)
-        dataset.citations[(rec.id, i)] = CitationCheck(rec.id, i, text_id, sha, match)
+        if dataset is not None:
+            dataset.citations[(rec.id, i)] = CitationCheck(rec.id, i, text_id, sha, match)
 
 
 def _check_uncited(
-    report: Report, raw: RawRecord, src: Source, index: SnapshotIndex | None, dataset: Dataset
+    report: Report, raw: RawRecord, src: Source, index: SnapshotIndex | None,
+    dataset: Dataset | None,
 ) -> None:
     """Passages a source marks as deliberately uncited must be found in its own snapshot."""
     if src.sha256 is None:
@@ -371,7 +599,8 @@ def _check_uncited(
     for i, passage in enumerate(src.uncited):
         match = _match_quote(report, raw, i, passage, index, src.sha256, src.id,
                              path=("uncited", i, "quote"))
-        dataset.uncited[(src.id, i)] = CitationCheck(src.id, i, src.id, src.sha256, match)
+        if dataset is not None:
+            dataset.uncited[(src.id, i)] = CitationCheck(src.id, i, src.id, src.sha256, match)
 
 
 def _match_quote(

@@ -359,3 +359,11 @@ def test_benchmark_records(tmp_path: Path) -> None:
     assert len(files) >= 10
     for path in files:
         assert agree(path.read_text(encoding="utf-8")), path.name
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(max_size=30))
+def test_control_characters_are_never_missed(text: str) -> None:
+    """reading's byte-level shortcut says "no control character" only when there is none."""
+    if not reading._may_hold_control(text.encode("utf-8", "surrogatepass")):
+        assert reading._CONTROL.search(text) is None
