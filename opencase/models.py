@@ -12,11 +12,19 @@ read:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 from pydantic_core import PydanticCustomError
 
 from .edtf import EDTFError, parse_edtf
@@ -88,6 +96,23 @@ EDTFDate = Annotated[
 """An EDTF date string (``2016``, ``2019-07``, ``2014/2015``, ``2020~``...)."""
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=100_000)]
+
+
+def _whole_number(value: Any) -> Any:
+    """Record files hold text: a whole number must be written as digits only (``52``), not
+    ``52.0``, ``5_2``, ``+52`` or ``1e3``, which YAML or Python would also read as numbers."""
+    if isinstance(value, str) and not _DIGITS.fullmatch(value):
+        raise PydanticCustomError(
+            "int_parsing", "Input should be a whole number written in digits, e.g. 52"
+        )
+    return value
+
+
+_DIGITS = re.compile(r"[0-9]{1,18}")
+Count = Annotated[int, Field(ge=0), BeforeValidator(_whole_number)]
+"""A count: a whole number, 0 or more, written in digits only in record files."""
+Age = Annotated[int, Field(ge=0, le=130), BeforeValidator(_whole_number)]
+"""An age in years, 0 to 130, written in digits only in record files."""
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=120)]
 
 
@@ -380,8 +405,8 @@ class Person(Record):
 
     name: Text = Field(description="Name as the sources give it.")
     description: Text | None = Field(None, description="Who they are, as the sources say.")
-    reported_age: int | None = Field(
-        None, ge=0, le=130, description="Age in years as reported by the cited source."
+    reported_age: Age | None = Field(
+        None, description="Age in years as reported by the cited source."
     )
     reported_age_as_of: EDTFDate | None = Field(
         None,
@@ -408,7 +433,7 @@ class Group(Record):
     singular: ClassVar[str] = "group"
 
     name: Text = Field(description="A short label for the group.")
-    count: int | None = Field(None, ge=0, description="How many people, as reported.")
+    count: Count | None = Field(None, description="How many people, as reported.")
     organisation: OrganisationRef | None = Field(
         None, description="Organisation its members belong to."
     )
@@ -478,7 +503,7 @@ class Finding(Record):
     type: FindingType = Field(description="What kind of finding.")
     description: Text = Field(description="What was found or decided, as reported.")
     date: EDTFDate | None = Field(None, description="When it was made, if reported.")
-    count: int | None = Field(None, ge=0, description="A number the finding states, if any.")
+    count: Count | None = Field(None, description="A number the finding states, if any.")
     subjects: list[ActorRef] = Field(
         default_factory=list, description="Whom the finding is about."
     )
