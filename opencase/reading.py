@@ -428,6 +428,13 @@ def read_records(
         else:
             data = _build(text, rf, report, None, starts, tainted)
         _collect(data, rf, rs, report, known, starts, tainted)
+    if files is None and not rs.files:
+        report.add(
+            "no-records",
+            "no record files (*.yaml, *.yml) here; check the path (an empty folder "
+            "validates nothing)",
+            file=display_path(root_path),
+        )
     rs.issues = report.issues
     return rs
 

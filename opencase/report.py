@@ -102,6 +102,12 @@ CODES: dict[str, Code] = _codes(
     ),
     ("empty-file", "warning", "A record file holds no records.", "Add records or delete the file."),
     (
+        "no-records",
+        "error",
+        "The records folder holds no record files at all.",
+        "Check the path: record files are *.yaml or *.yml files below it.",
+    ),
+    (
         "not-a-mapping",
         "error",
         "A record file's top level is not a mapping of kind to records.",

@@ -371,3 +371,12 @@ def test_symlinked_snapshot_is_not_followed(harbour: Path, snapshots: Path, tmp_
     (folder / "harbour.txt").symlink_to(snapshots / "harbour.txt")
     report = opencase.validate(harbour, folder)
     assert sorted(i.code for i in report.issues) == ["snapshot-missing", "snapshot-unreadable"]
+
+
+def test_an_empty_records_folder_is_an_error(tmp_path: Path) -> None:
+    """A mistyped path that happens to be an empty folder must not pass CI as 'valid'."""
+    (tmp_path / "records").mkdir()
+    report = opencase.validate(tmp_path / "records")
+    assert [(i.code, i.severity, i.file) for i in report.issues] == [
+        ("no-records", Severity.ERROR, str(tmp_path / "records"))
+    ]
