@@ -78,7 +78,7 @@ def check(path: str | os.PathLike[str], *, limit: int = 20, strict: bool = False
     ``limit``: rows listed per failing check before an "and K more" issue. ``strict``: warnings
     count as errors. Raises ``FileNotFoundError`` if there is no descriptor at ``path``, and
     :class:`opencase.loading.LoadError` for a zip that cannot be unpacked safely."""
-    if Path(path).is_file() and zipfile.is_zipfile(path):
+    if Path(path).is_file() and (zipfile.is_zipfile(path) or Path(path).suffix.lower() == ".zip"):
         from .loading import MAX_BYTES, _unzip
 
         with tempfile.TemporaryDirectory(prefix="opencase-check-") as tmp:

@@ -97,7 +97,7 @@ def load(path_or_url: str | os.PathLike[str] | None = None, *, timeout: float = 
             raise LoadError(f"{text}: only http and https URLs can be loaded")
         return _load_url(text, timeout, max_bytes)
     p = Path(text)
-    if p.is_file() and zipfile.is_zipfile(p):
+    if p.is_file() and (zipfile.is_zipfile(p) or p.suffix.lower() == ".zip"):
         return _load_zip(p, max_bytes)
     try:
         descriptor = find_descriptor(p)
