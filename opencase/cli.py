@@ -255,6 +255,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("opencase: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (`opencase ... | head`): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush fails silently
+        return EXIT_USAGE
     except (UsageError, FileNotFoundError, NotADirectoryError, PermissionError) as exc:
         print(f"opencase {args.verb}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

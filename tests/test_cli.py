@@ -119,3 +119,21 @@ def test_python_dash_m(harbour: Path, snapshots: Path) -> None:
 def test_real_records_are_valid() -> None:
     result = run_cli("validate", REPO / "records", "--snapshots", SHARED_SOURCES, "--strict")
     assert result.returncode == 0, result.stdout
+
+
+def test_a_closed_pipe_stops_quietly(harbour: Path) -> None:
+    """`opencase validate --format json | head -1`: no error message, no traceback."""
+    from .conftest import opencase_command
+
+    for _ in range(3):  # many issues, so that output outlasts the reader
+        (harbour / f"broken-{_}.yaml").write_text(
+            "people:\n" + "".join(f"  - id: p{i}\n    nmae: x\n" for i in range(2000)),
+            encoding="utf-8")
+    proc = subprocess.Popen([*opencase_command(), "validate", str(harbour), "--format", "json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 2
+    assert err == ""
