@@ -18,3 +18,15 @@ def test_every_code_is_documented_with_a_fix() -> None:
     for code in CODES.values():
         assert code.meaning.endswith(".") and code.fix.endswith("."), code.code
         assert code.code == code.code.lower() and " " not in code.code
+
+
+def test_citation_file_names_the_published_dataset_version() -> None:
+    import json
+
+    import yaml
+
+    cff = yaml.safe_load((REPO / "CITATION.cff").read_text(encoding="utf-8"))
+    package = json.loads((REPO / "datapackage" / "datapackage.json").read_text(encoding="utf-8"))
+    assert cff["version"] == package["version"] == "1.0.0"
+    assert cff["title"] == package["title"]
+    assert cff["license"] == package["licenses"][0]["name"]
