@@ -7,7 +7,8 @@ to its source passage. The public API:
 - :func:`validate` -> :class:`Report` (issues with codes, severities and locations);
 - :func:`publish` writes the data package; :func:`check` verifies a published one;
 - :func:`load` opens a package (folder, zip or URL) as Arrow, pandas or model objects;
-- :func:`coverage` says which sentences of each source no record cites yet.
+- :func:`coverage` says which sentences of each source no record cites yet;
+- :func:`schemas` writes the JSON Schema and Table Schemas generated from the models.
 
 Names are imported lazily so that ``import opencase`` stays fast.
 """
@@ -20,7 +21,10 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 __all__ = [
+    "IntegrityError",
     "Issue",
+    "LoadError",
+    "Package",
     "Report",
     "Severity",
     "__version__",
@@ -29,10 +33,14 @@ __all__ = [
     "load",
     "models",
     "publish",
+    "schemas",
     "validate",
 ]
 
 _LAZY = {
+    "IntegrityError": ("opencase.loading", "IntegrityError"),
+    "LoadError": ("opencase.loading", "LoadError"),
+    "Package": ("opencase.loading", "Package"),
     "Issue": ("opencase.report", "Issue"),
     "Report": ("opencase.report", "Report"),
     "Severity": ("opencase.report", "Severity"),
@@ -40,17 +48,19 @@ _LAZY = {
     "publish": ("opencase.publishing", "publish"),
     "check": ("opencase.checking", "check"),
     "load": ("opencase.loading", "load"),
-    "coverage": ("opencase.coverage", "coverage"),
+    "coverage": ("opencase.covering", "coverage"),
     "models": ("opencase.models", None),
+    "schemas": ("opencase.schemagen", "schemas"),
 }
 
 if TYPE_CHECKING:  # pragma: no cover
     from . import models
     from .checking import check
-    from .coverage import coverage
-    from .loading import load
+    from .covering import coverage
+    from .loading import IntegrityError, LoadError, Package, load
     from .publishing import publish
     from .report import Issue, Report, Severity
+    from .schemagen import schemas
     from .validation import validate
 
 

@@ -72,7 +72,7 @@ def command(name: str, help: str, example: str) -> Callable[[Configure], Configu
 @command(
     "validate",
     "check records: syntax, fields, ids, references, citations and quotes",
-    "opencase validate records --snapshots ../shared/sources --strict",
+    "opencase validate records --snapshots snapshots --strict",
 )
 def _validate_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
     p.add_argument("records", nargs="?", default="records",
@@ -84,7 +84,7 @@ def _validate_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
-    from .coverage import coverage
+    from .covering import coverage
 
     if not args.snapshots:
         raise UsageError("coverage needs the snapshot folder: --snapshots DIR "
@@ -95,7 +95,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 @command(
     "coverage",
     "list the sentences of each source no record cites yet, and the share covered",
-    "opencase coverage records --snapshots ../shared/sources --format json\n\n"
+    "opencase coverage records --snapshots snapshots --format json\n\n"
     "A sentence counts as covered when a citation quote falls in it, or when its source lists\n"
     "it under `uncited:` with a reason. Exit 0 when every sentence of every source is covered\n"
     "(and the records are valid), 1 otherwise, 2 on a usage or I/O error.",
@@ -126,7 +126,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
 @command(
     "publish",
     "validate the records, then publish them as a data package (CSV + Parquet)",
-    "opencase publish records --snapshots ../shared/sources --out datapackage\n\n"
+    "opencase publish records --snapshots snapshots --out datapackage\n\n"
     "Writes datapackage.json, csv/<table>.csv, parquet/<table>.parquet and README.md (the data\n"
     "dictionary) into a temporary folder beside --out, then swaps it in: a failure leaves the\n"
     "previous package as it was. Package metadata comes from package.yaml beside the records\n"
@@ -154,7 +154,7 @@ def _publish_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace]
 
 def cmd_schemas(args: argparse.Namespace) -> int:
     from .report import Report
-    from .schemas import stale_files, write_schemas
+    from .schemagen import stale_files, write_schemas
 
     if not args.check:
         for path in write_schemas(args.out):

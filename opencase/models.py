@@ -2,7 +2,7 @@
 
 Each kind of record (``people``, ``events``, ...) is a pydantic model. JSON Schema for record
 files, Table Schema for the published tables and the Arrow schemas are all generated from these
-classes (see :mod:`opencase.schemas`). Field metadata that the generators and the validator
+classes (see :mod:`opencase.schemagen`). Field metadata that the generators and the validator
 read:
 
 - ``RefTo(kinds)`` on a string field: the value is the id of a record of one of ``kinds``;

@@ -415,7 +415,8 @@ class Report:
 
     def summary(self) -> str:
         e, w = len(self.errors), len(self.warnings)
-        counts = ", ".join(f"{v} {k}" for k, v in self.stats.items())
+        counts = ", ".join(f"{v} {k[:-1] if v == 1 and k.endswith('s') else k}"
+                           for k, v in self.stats.items())
         verdict = "valid" if self.ok else "invalid"
         tail = f" ({counts})" if counts else ""
         return f"{verdict}: {e} error{'s' * (e != 1)}, {w} warning{'s' * (w != 1)}{tail}"

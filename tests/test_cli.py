@@ -24,7 +24,7 @@ def break_record(records: Path) -> None:
 def test_valid_records_exit_0(harbour: Path, snapshots: Path) -> None:
     result = run_cli("validate", harbour, "--snapshots", snapshots, "--strict")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.strip() == "valid: 0 errors, 0 warnings (1 files, 12 records)"
+    assert result.stdout.strip() == "valid: 0 errors, 0 warnings (1 file, 12 records)"
     assert result.stderr == ""
 
 
@@ -35,7 +35,7 @@ def test_text_format_names_file_line_column(harbour: Path, snapshots: Path) -> N
     first, summary = result.stdout.strip().splitlines()
     assert first.startswith(f"{harbour / 'harbour.yaml'}:23:5: error unknown-key ")
     assert "'descripton'" in first and "did you mean 'description'?" in first
-    assert summary == "invalid: 1 error, 0 warnings (1 files, 12 records)"
+    assert summary == "invalid: 1 error, 0 warnings (1 file, 12 records)"
 
 
 def test_relative_paths_in_messages(harbour: Path, snapshots: Path) -> None:

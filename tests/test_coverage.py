@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from opencase.coverage import SentenceStatus, coverage, split_sentences
+from opencase.covering import SentenceStatus, coverage, split_sentences
 from opencase.validation import validate
 
 TESTS = Path(__file__).parent
@@ -323,3 +323,11 @@ def test_cli_on_the_dataset_exits_0() -> None:
     assert out.returncode == 0, out.stdout[-2000:] + out.stderr
     data = json.loads(out.stdout)
     assert (data["sentences"], data["share"], data["not_cited"]) == (40, 1.0, 0)
+
+
+def test_opencase_coverage_stays_the_function_after_its_module_is_imported() -> None:
+    import opencase
+    import opencase.covering  # what the CLI does
+
+    assert callable(opencase.coverage)
+    assert opencase.coverage is opencase.covering.coverage

@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 import yaml
 
-from opencase.schemas import generated_files, record_file_schema, stale_files, write_schemas
+from opencase.schemagen import generated_files, record_file_schema, stale_files, write_schemas
 from opencase.tables import layout
 
 from .conftest import FIXTURES, REPO, run_cli
@@ -116,3 +116,12 @@ def test_cli_schemas_check(tmp_path: Path) -> None:
     written = run_cli("schemas", "--out", copy)
     assert written.returncode == 0
     assert run_cli("schemas", "--check", "--out", copy).returncode == 0
+
+
+def test_library_function_matches_the_verb(tmp_path: Path) -> None:
+    import opencase
+
+    written = opencase.schemas(tmp_path / "schemas")
+    assert sorted(p.relative_to(tmp_path / "schemas").as_posix() for p in written) == sorted(
+        generated_files())
+    assert stale_files(tmp_path / "schemas") == []

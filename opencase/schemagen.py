@@ -24,7 +24,7 @@ from pydantic.json_schema import models_json_schema
 from .models import KINDS
 from .tables import layout, table_schema
 
-__all__ = ["generated_files", "record_file_schema", "stale_files", "write_schemas"]
+__all__ = ["generated_files", "record_file_schema", "schemas", "stale_files", "write_schemas"]
 
 RECORDS_SCHEMA = "records.schema.json"
 TABLES_DIR = "tables"
@@ -132,3 +132,8 @@ def write_schemas(out: str | os.PathLike[str] = "schemas") -> list[Path]:
         path.write_bytes(text.encode())
         written.append(path)
     return written
+
+
+def schemas(out: str | os.PathLike[str] = "schemas") -> list[Path]:
+    """What ``opencase schemas`` does: write every generated schema file under ``out``."""
+    return write_schemas(out)
