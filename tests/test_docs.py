@@ -26,7 +26,8 @@ def test_citation_file_names_the_published_dataset_version() -> None:
     import yaml
 
     cff = yaml.safe_load((REPO / "CITATION.cff").read_text(encoding="utf-8"))
+    config = yaml.safe_load((REPO / "package.yaml").read_text(encoding="utf-8"))
     package = json.loads((REPO / "datapackage" / "datapackage.json").read_text(encoding="utf-8"))
-    assert cff["version"] == package["version"] == "1.0.0"
+    assert cff["version"] == package["version"] == config["version"]
     assert cff["title"] == package["title"]
     assert cff["license"] == package["licenses"][0]["name"]
