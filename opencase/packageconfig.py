@@ -27,12 +27,13 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from .reading import parse_yaml_text
 from .report import Report
+from .safeio import FileTooLarge, read_regular
 
 __all__ = ["CONFIG_NAME", "PackageConfig", "default_config_path", "load_config"]
 
@@ -108,22 +109,6 @@ def default_config_path(records: str | Path) -> Path:
     return folder.resolve().parent / CONFIG_NAME
 
 
-def _line_of(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
-    node, line = root, (root.start_mark.line + 1 if root is not None else None)
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            nxt = next((v for k, v in node.value if getattr(k, "value", None) == part), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(
-                node.value):
-            nxt = node.value[part]
-        else:
-            nxt = None
-        if nxt is None:
-            break
-        node, line = nxt, nxt.start_mark.line + 1
-    return line
-
-
 def load_config(path: str | Path, report: Report) -> PackageConfig | None:
     """Read and check ``path``; its problems are added to ``report`` (code ``package-config``)
     and ``None`` returned. Raises :class:`FileNotFoundError` when there is no such file."""
@@ -134,17 +119,21 @@ def load_config(path: str | Path, report: Report) -> PackageConfig | None:
             "`version` (see opencase/packageconfig.py), or pass --config"
         )
     shown = str(path)
-    raw = path.read_bytes()
-    if len(raw) > MAX_CONFIG_BYTES:
+    try:
+        text = read_regular(path, MAX_CONFIG_BYTES).decode("utf-8")
+    except FileTooLarge:
         report.add("package-config", "the file is larger than 1 MiB", file=shown)
         return None
-    try:
-        text = raw.decode("utf-8")
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except (UnicodeDecodeError, yaml.YAMLError) as exc:
-        report.add("package-config", f"cannot read the file: {exc}".replace("\n", " "),
-                   file=shown)
+    except UnicodeDecodeError as exc:
+        report.add("package-config", f"the file is not UTF-8 text ({exc.reason} at byte "
+                   f"{exc.start})", file=shown)
+        return None
+    # read like record files: every value is text typed by the model, duplicate keys refused
+    data, problems, located = parse_yaml_text(text.removeprefix("\ufeff"), shown)
+    for p in problems:
+        report.add("package-config", f"{p.code}: {p.message}", file=shown, line=p.line,
+                   column=p.column)
+    if problems:
         return None
     if not isinstance(data, dict):
         report.add("package-config", "the file must be a mapping of fields (name, title, "
@@ -160,7 +149,9 @@ def load_config(path: str | Path, report: Report) -> PackageConfig | None:
             if err["type"] == "extra_forbidden":
                 msg = "unknown field"
             elif loc == ("version",):
-                msg = f"{msg}; use semantic versioning, e.g. 1.0.0"
-            report.add("package-config", f"{where}: {msg}", file=shown,
-                       line=_line_of(root, loc), field=where)
+                msg = (f"{err['input']!r} is not a semantic version (MAJOR.MINOR.PATCH); use "
+                       "e.g. 1.0.0")
+            line, column = located.locate(loc)
+            report.add("package-config", f"{where}: {msg}", file=shown, line=line,
+                       column=column, field=where)
         return None

@@ -351,6 +351,16 @@ def _decode(raw: bytes, rf: RecordFile, report: Report) -> str | None:
     return text
 
 
+def parse_yaml_text(text: str, display: str) -> tuple[Any, list[Issue], RecordFile]:
+    """Parse one YAML text exactly as record files are read (scalars stay text; tags, anchors,
+    aliases and duplicate keys are refused): its value, its problems, and a
+    :class:`RecordFile` whose ``locate`` gives the line and column of any path in it."""
+    rf = RecordFile(Path(display), display, text)
+    report = Report()
+    data = _build(text, rf, report, None)
+    return data, report.issues, rf
+
+
 def iter_record_paths(root: Path) -> list[Path]:
     """Every ``*.yaml`` / ``*.yml`` file under ``root`` (sorted; hidden folders skipped), and
     every symlinked folder (not followed, listed so that reading reports it)."""

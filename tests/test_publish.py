@@ -355,6 +355,27 @@ def test_invalid_package_config_is_reported_with_its_line(project: Path) -> None
     assert errors == {("name", 1), ("version", 3), ("colour", 4)}
 
 
+@pytest.mark.parametrize(
+    ("text", "says", "line"),
+    [
+        ("name: m\ntitle: T\nversion: 1.0.0\nversion: 2.0.0\n", "yaml-duplicate-key", 4),
+        ("name: m\ntitle: &t T\nversion: 1.0.0\n", "yaml-alias", 2),
+        ("name: m\ntitle: !!python/name:os.system T\nversion: 1.0.0\n", "yaml-tag", 2),
+        ("name: m\ntitle: T\nversion: 1\n", "'1' is not a semantic version", 3),
+    ],
+    ids=["duplicate key", "anchor", "tag", "version as a number"],
+)
+def test_package_config_is_read_like_record_files(
+    project: Path, text: str, says: str, line: int
+) -> None:
+    """package.yaml is read as safely as records: a repeated key never silently wins."""
+    (project / "package.yaml").write_text(text, encoding="utf-8")
+    pub = _publish(project)
+    assert not pub.ok
+    ((msg, at),) = {(i.message, i.line) for i in pub.report.errors if i.code == "package-config"}
+    assert says in msg and at == line
+
+
 def test_missing_package_config(project: Path) -> None:
     (project / "package.yaml").unlink()
     with pytest.raises(FileNotFoundError, match=r"package\.yaml"):
