@@ -11,14 +11,15 @@ from __future__ import annotations
 import contextlib
 import difflib
 import os
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from . import gcpause
-from .models import KINDS, Record, RefField, Source, reference_fields
+from .models import ID_PATTERN, KINDS, Record, RefField, Source, reference_fields
 from .quotes import Match, SnapshotIndex, find_quote
 from .reading import RawRecord, RecordSet, iter_record_paths, read_records
 from .report import Report
@@ -188,11 +189,33 @@ def validate(
             if jobs > 1:
                 report = _validate_parallel(Path(records), snapshots, strict, jobs)
                 if report is not None:
-                    return report
+                    return _explain_cascades(report)
         report = _validate(records, snapshots, strict=strict)
         if not dataset:
             report.dataset = None
-        return report
+        return _explain_cascades(report)
+
+
+_VALID_ID = re.compile(ID_PATTERN)
+_UNREAD = frozenset({
+    "yaml-syntax", "yaml-too-deep", "too-many-problems", "unknown-kind", "not-a-mapping",
+    "not-a-list", "encoding", "control-character", "io-error", "file-too-large",
+    "not-a-regular-file",
+})
+
+
+def _explain_cascades(report: Report) -> Report:
+    """When some records could not be read, references to them fail too: say so on each
+    ``unknown-reference``, so that the cause is fixed first."""
+    unread = sorted({i.file for i in report.issues if i.code in _UNREAD and i.file})
+    if unread and any(i.code == "unknown-reference" for i in report.issues):
+        named = ", ".join(unread[:3]) + (f" and {len(unread) - 3} more" if len(unread) > 3 else "")
+        note = f" (some records in {named} could not be read: fix the errors there first)"
+        report.issues = [
+            replace(i, message=i.message + note) if i.code == "unknown-reference" else i
+            for i in report.issues
+        ]
+    return report
 
 
 def _validate(
@@ -489,7 +512,8 @@ def _check_ref(
 ) -> None:
     actual = kind_of.get(value)
     if actual is None:
-        close = difflib.get_close_matches(value, list(kind_of), n=1)
+        close = difflib.get_close_matches(
+            value, [k for k in kind_of if _VALID_ID.fullmatch(k)], n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         _loc_issue(report, raw, "unknown-reference",
                    f"{_field_name(path)}: no record has id {value!r}{hint}", path)

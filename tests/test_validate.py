@@ -380,3 +380,26 @@ def test_an_empty_records_folder_is_an_error(tmp_path: Path) -> None:
     assert [(i.code, i.severity, i.file) for i in report.issues] == [
         ("no-records", Severity.ERROR, str(tmp_path / "records"))
     ]
+
+
+def test_references_into_an_unreadable_file_point_at_the_cause(
+    harbour: Path, snapshots: Path
+) -> None:
+    """A kind misspelt in one file makes references to its records fail: each such error
+    says so, so the curator fixes the cause first."""
+    (harbour / "people.yaml").write_text(
+        "peple:\n  - id: sam-reed\n    name: Sam Reed\n", encoding="utf-8")
+    _break(harbour, "speaker: ada-lovell", "speaker: sam-reed")
+    issues = opencase.validate(harbour, snapshots).issues
+    assert [(i.code, Path(i.file or "").name) for i in issues] == [
+        ("unknown-kind", "people.yaml"), ("unknown-reference", FILE)]
+    assert issues[1].message.endswith(
+        "(some records in " + str(harbour / "people.yaml") + " could not be read: fix the "
+        "errors there first)")
+
+
+def test_no_suggestion_of_an_invalid_id(harbour: Path, snapshots: Path) -> None:
+    _break(harbour, "  - id: ada-lovell", "  - id: Ada-Lovell")
+    issues = opencase.validate(harbour, snapshots).issues
+    assert all("did you mean 'Ada-Lovell'" not in i.message for i in issues)
+    assert "invalid-id" in {i.code for i in issues}
