@@ -40,7 +40,7 @@ from typing import Any
 
 from .quotes import SnapshotIndex
 from .reading import RecordSet, display_path
-from .report import Report
+from .report import Report, github_annotation
 
 __all__ = [
     "CoverageReport",
@@ -314,33 +314,25 @@ class CoverageReport:
         return json.dumps(self.as_dict(), indent=2, ensure_ascii=False)
 
     def format_github(self) -> str:
-        def esc(s: str, prop: bool = False) -> str:
-            s = s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-            return s.replace(":", "%3A").replace(",", "%2C") if prop else s
-
-        out = []
-        for i in self.validation.sorted():
-            if i.severity == "error":
-                loc = f"file={esc(i.file, True)}," if i.file else ""
-                if i.file and i.line is not None:
-                    loc += f"line={i.line},"
-                out.append(f"::error {loc}title={esc(i.code, True)}::{esc(i.message)}")
+        out = [
+            github_annotation(i.severity.value, i.code, i.message, file=i.file, line=i.line,
+                              column=i.column)
+            for i in self.validation.sorted()
+        ]
         for sid in self.missing:
-            out.append(f"::warning title=snapshot-missing::source {esc(sid)}: no snapshot; "
-                       "its coverage is unknown")
+            out.append(github_annotation("warning", "snapshot-missing",
+                                         f"source {sid}: no snapshot; its coverage is unknown"))
         for sc in self.sources:
             for s in sc.uncited_sentences():
-                out.append(
-                    f"::warning title=uncited-sentence::{esc(sc.source)} line {s.line}: no "
-                    f"record cites {esc(s.text)!r}"
-                )
+                out.append(github_annotation(
+                    "warning", "uncited-sentence",
+                    f"{sc.source} line {s.line}: no record cites {s.text!r}"))
         out.append(self.summary())
         return "\n".join(out)
 
     def format(self, fmt: str) -> str:
-        return {"text": self.format_text, "json": self.format_json, "github": self.format_github}[
-            fmt
-        ]()
+        """The report as ``text``, ``json`` or ``github`` (workflow annotations)."""
+        return getattr(self, f"format_{fmt}")()
 
 
 # ---------------------------------------------------------------- computing it

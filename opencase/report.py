@@ -442,28 +442,41 @@ class Report:
         )
 
     def format_github(self) -> str:
-        def esc(s: str, prop: bool = False) -> str:
-            s = s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-            return s.replace(":", "%3A").replace(",", "%2C") if prop else s
-
-        out = []
-        for i in self.sorted():
-            props = []
-            if i.file:
-                props.append(f"file={esc(i.file, True)}")
-            if i.line is not None:
-                props.append(f"line={i.line}")
-            if i.column is not None:
-                props.append(f"col={i.column}")
-            props.append(f"title={esc(i.code, True)}")
-            out.append(f"::{i.severity.value} {','.join(props)}::{esc(i.message)}")
+        out = [
+            github_annotation(i.severity.value, i.code, i.message, file=i.file, line=i.line,
+                              column=i.column)
+            for i in self.sorted()
+        ]
         out.append(self.summary())
         return "\n".join(out)
 
     def format(self, fmt: str) -> str:
-        return {"text": self.format_text, "json": self.format_json, "github": self.format_github}[
-            fmt
-        ]()
+        """The report as ``text``, ``json`` or ``github`` (workflow annotations)."""
+        return getattr(self, f"format_{fmt}")()
+
+
+def _github_escape(s: str, prop: bool = False) -> str:
+    s = s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return s.replace(":", "%3A").replace(",", "%2C") if prop else s
+
+
+def github_annotation(
+    severity: str,
+    title: str,
+    message: str,
+    *,
+    file: str | None = None,
+    line: int | None = None,
+    column: int | None = None,
+) -> str:
+    """One GitHub workflow annotation (``::error file=...,line=...::message``), escaped."""
+    props = [f"file={_github_escape(file, True)}"] if file else []
+    if line is not None:
+        props.append(f"line={line}")
+        if column is not None:
+            props.append(f"col={column}")
+    props.append(f"title={_github_escape(title, True)}")
+    return f"::{severity} {','.join(props)}::{_github_escape(message)}"
 
 
 def codes_markdown() -> str:
