@@ -27,7 +27,9 @@ from pathlib import Path
 
 from .safeio import FileTooLarge, NotARegularFile, read_regular
 
-__all__ = ["Match", "Offsets", "Snapshot", "SnapshotIndex", "find_quote", "normalise"]
+__all__ = [
+    "Match", "Offsets", "Snapshot", "SnapshotIndex", "count_quote", "find_quote", "normalise",
+]
 
 _QUOTES = {c: "'" for c in "\u2018\u2019\u201a\u201b\u2032"}
 _QUOTES.update({c: '"' for c in "\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb"})
@@ -239,13 +241,29 @@ def find_quote(
     snapshot: Snapshot, quote: str, prefix: str | None = None, suffix: str | None = None
 ) -> list[Match]:
     """Every place ``quote`` occurs in the snapshot that fits ``prefix``/``suffix``."""
-    text, where = snapshot.matchable
+    where = snapshot.matchable[1]
+    found, size = _positions(snapshot, quote, prefix, suffix)
+    return [Match(where(pos), where(pos + size - 1) + 1) for pos in found]
+
+
+def count_quote(
+    snapshot: Snapshot, quote: str, prefix: str | None = None, suffix: str | None = None
+) -> int:
+    """How many places :func:`find_quote` would give (without working out their offsets)."""
+    return len(_positions(snapshot, quote, prefix, suffix)[0])
+
+
+def _positions(
+    snapshot: Snapshot, quote: str, prefix: str | None, suffix: str | None
+) -> tuple[list[int], int]:
+    """Where (in the normalised text) the normalised quote starts, and its length."""
+    text = snapshot.matchable[0]
     q = _normalise(quote, False)[0].strip()
     if not q:
-        return []
+        return [], 0
     p = _normalise(prefix, False)[0].strip() if prefix else ""
     s = _normalise(suffix, False)[0].strip() if suffix else ""
-    found: list[Match] = []
+    found: list[int] = []
     size = len(text)
     pos = text.find(q)
     while pos != -1:
@@ -262,9 +280,9 @@ def find_quote(
                 b += 1
             ok = text.startswith(s, b)
         if ok:
-            found.append(Match(where(pos), where(end - 1) + 1))
+            found.append(pos)
         pos = text.find(q, pos + 1)
-    return found
+    return found, len(q)
 
 
 class SnapshotIndex:
