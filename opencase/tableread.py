@@ -132,15 +132,7 @@ def _read_header(path: Path, encoding: str, opts: dict[str, Any]) -> list[str] |
 
         opener = bz2.open
     with opener(path, "rt", encoding=enc, newline="") as f:
-        kwargs: dict[str, Any] = {"delimiter": opts["delimiter"],
-                                  "doublequote": opts["double_quote"]}
-        if opts["quote_char"]:
-            kwargs["quotechar"] = opts["quote_char"]
-        else:
-            kwargs["quoting"] = csv.QUOTE_NONE
-        if opts["escape_char"]:
-            kwargs["escapechar"] = opts["escape_char"]
-        return next(csv.reader(f, **kwargs), None)
+        return next(csv.reader(f, **_reader_options(opts)), None)
 
 
 def read_csv(path: Path, resource: dict[str, Any], dialect: dict[str, Any], fmt: str,
@@ -241,17 +233,21 @@ def _reinsert(table: pa.Table, fixed: list[tuple[int, list[str]]], first: int,
     return pa.concat_tables(pieces)
 
 
+def _reader_options(opts: dict[str, Any]) -> dict[str, Any]:
+    """The stdlib ``csv.reader`` options for a resource's dialect."""
+    kwargs: dict[str, Any] = {"delimiter": opts["delimiter"], "doublequote": opts["double_quote"]}
+    if opts["quote_char"]:
+        kwargs["quotechar"] = opts["quote_char"]
+    else:
+        kwargs["quoting"] = csv.QUOTE_NONE
+    if opts["escape_char"]:
+        kwargs["escapechar"] = opts["escape_char"]
+    return kwargs
+
+
 def _split_row(text: str, opts: dict[str, Any]) -> list[str]:
     try:
-        kwargs: dict[str, Any] = {"delimiter": opts["delimiter"],
-                                  "doublequote": opts["double_quote"]}
-        if opts["quote_char"]:
-            kwargs["quotechar"] = opts["quote_char"]
-        else:
-            kwargs["quoting"] = csv.QUOTE_NONE
-        if opts["escape_char"]:
-            kwargs["escapechar"] = opts["escape_char"]
-        return next(csv.reader(io.StringIO(text), **kwargs), [])
+        return next(csv.reader(io.StringIO(text), **_reader_options(opts)), [])
     except csv.Error:
         return text.split(opts["delimiter"])
 
