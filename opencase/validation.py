@@ -405,22 +405,31 @@ def _validate_parallel(
         firsts = [conn.recv() for conn in conns]
         if any(first[0] != "ok" for first in firsts):
             return None
-        # every id: its first record (in file order) owns it; later ones are duplicates
-        owner: dict[str, tuple[int, str, str, int]] = {}  # id -> (worker, kind, file, line)
+        # every id: its first record (in file order) owns it; later ones are duplicates.
+        # Built back to front, so that the first record's entry is the one that stays.
+        ids = [rid for first in firsts for rid in first[1]]
+        kinds = [kind for first in firsts for kind in first[2]]
+        at = [(w, j) for w, first in enumerate(firsts) for j in range(len(first[1]))]
+        kind_of = dict(zip(reversed(ids), reversed(kinds), strict=True))
         dups: list[list[tuple[int, str, str, str, int]]] = [[] for _ in groups]
+        if len(kind_of) < len(ids):
+            owner_at = dict(zip(reversed(ids), reversed(at), strict=True))
+            for rid, (w, j) in zip(ids, at, strict=True):
+                ow, oj = owner_at[rid]
+                if (ow, oj) != (w, j):
+                    first = firsts[ow]
+                    # (record index in its worker, id, the first's kind, file and line)
+                    dups[w].append((firsts[w][6][j], rid, first[2][oj], first[3][oj],
+                                    first[4][oj]))
+        else:
+            owner_at = None
         sources: dict[str, str | None] = {}
-        for w, (_, ids, srcs, _counts) in enumerate(firsts):
-            for rid, kind, file, line, i in ids:
-                first = owner.get(rid)
-                if first is None:
-                    owner[rid] = (w, kind, file, line)
-                else:
-                    dups[w].append((i, rid, first[1], first[2], first[3]))
-            sources.update(srcs)
-        kind_of = {rid: o[1] for rid, o in owner.items()}
+        for first in firsts:
+            sources.update(first[5])
+        where = owner_at if owner_at is not None else dict(zip(ids, at, strict=True))
         missing: list[list[tuple[str, str | None]]] = [[] for _ in groups]
         for sid, sha in sorted(sources.items()):
-            missing[owner[sid][0]].append((sid, sha))
+            missing[where[sid][0]].append((sid, sha))
         for w, conn in enumerate(conns):
             conn.send((kind_of, sources, dups[w], missing[w]))
         seconds = [conn.recv() for conn in conns]
@@ -444,9 +453,10 @@ def _validate_parallel(
     # snapshot-missing, by source id across workers
     report.extend(i for _, i in sorted((i.record_id or "", i) for part in parts
                                        for i in part[4]))
-    report.stats = {"files": sum(f[3][0] for f in firsts),
-                    "records": sum(f[3][1] for f in firsts)}
+    report.stats = {"files": sum(f[7][0] for f in firsts),
+                    "records": sum(f[7][1] for f in firsts)}
     return report
+
 
 
 def _split(paths: list[Path], jobs: int) -> list[list[Path]]:
@@ -475,10 +485,12 @@ def _worker(conn: Any, root: Path, files: list[Path], index: SnapshotIndex | Non
         rs = read_records(root, files=files)
         _add_reading_issues(sections[0], rs)
         valid = _check_models(sections[1], rs.records)
-        ids = [(raw.id, raw.kind, raw.file.display, raw.line, i)
-               for i, raw in enumerate(rs.records) if raw.id is not None]
+        with_id = [(i, raw) for i, raw in enumerate(rs.records) if raw.id is not None]
         srcs = {rec.id: rec.sha256 for raw, rec in valid if isinstance(rec, Source)}
-        conn.send(("ok", ids, srcs, (len(rs.files), len(rs.records))))
+        conn.send(("ok",  # columns, which pickle much faster than rows
+                   [raw.id for _, raw in with_id], [raw.kind for _, raw in with_id],
+                   [raw.file.display for _, raw in with_id], [raw.line for _, raw in with_id],
+                   srcs, [i for i, _ in with_id], (len(rs.files), len(rs.records))))
         kind_of, sources, dups, missing = conn.recv()
         for i, rid, kind, file, line in dups:
             _duplicate(sections[2], rs.records[i], rid, kind, file, line)
