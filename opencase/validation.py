@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from . import gcpause
 from .models import ID_PATTERN, KINDS, Record, RefField, Source, reference_fields
 from .quotes import Match, SnapshotIndex, count_quote, find_quote
-from .reading import RawRecord, RecordSet, iter_record_paths, read_records
+from .reading import RawRecord, RecordSet, display_path, iter_record_paths, read_records
 from .report import Report
 
 __all__ = ["CitationCheck", "Dataset", "validate"]
@@ -380,7 +380,7 @@ class _SourceHash:
 def _validate_parallel(
     root: Path, snapshots: str | os.PathLike[str] | SnapshotIndex | None, strict: bool, jobs: int
 ) -> Report | None:
-    """Validate with ``jobs`` worker processes, each taking a run of consecutive files, in two
+    """Validate with ``jobs`` worker processes, each taking a share of the files, in two
     rounds: (1) read and check its records against their models, and tell the ids it holds;
     (2) given every id, check its records' references and citations. Returns ``None`` (to
     validate in this process instead) if a worker fails."""
@@ -407,12 +407,16 @@ def _validate_parallel(
             return None
         # every id: its first record (in file order) owns it; later ones are duplicates.
         # Built back to front, so that the first record's entry is the one that stays.
-        ids = [rid for first in firsts for rid in first[1]]
-        kinds = [kind for first in firsts for kind in first[2]]
         at = [(w, j) for w, first in enumerate(firsts) for j in range(len(first[1]))]
-        kind_of = dict(zip(reversed(ids), reversed(kinds), strict=True))
+        ids = [rid for first in firsts for rid in first[1]]
+        kind_of = dict(zip(ids, (kind for first in firsts for kind in first[2]), strict=True))
         dups: list[list[tuple[int, str, str, str, int]]] = [[] for _ in groups]
-        if len(kind_of) < len(ids):
+        if len(kind_of) < len(ids):  # duplicate ids: which record comes first matters
+            order = [firsts[w][8][j] for w, j in at]  # (file number, record number)
+            at = [at[k] for k in sorted(range(len(at)), key=order.__getitem__)]
+            ids = [firsts[w][1][j] for w, j in at]
+            kinds = [firsts[w][2][j] for w, j in at]
+            kind_of = dict(zip(reversed(ids), reversed(kinds), strict=True))
             owner_at = dict(zip(reversed(ids), reversed(at), strict=True))
             for rid, (w, j) in zip(ids, at, strict=True):
                 ow, oj = owner_at[rid]
@@ -446,10 +450,16 @@ def _validate_parallel(
                 proc.kill()
     report = Report(strict=strict)
     parts = [second[1] for second in seconds]  # per worker: issues by section
-    report.extend(i for part in parts for i in part[0])  # reading
+    file_no = {display_path(path): n for n, path in enumerate(paths)}
+
+    def in_file_order(section: int) -> list[Any]:  # (a file's issues all come from one worker)
+        issues = [i for part in parts for i in part[section]]
+        return sorted(issues, key=lambda i: file_no.get(i.file, -1))
+
+    report.extend(in_file_order(0))  # reading
     _add_index_problems(report, index)
     for section in (1, 2, 3):  # models, duplicate ids, references and citations
-        report.extend(i for part in parts for i in part[section])
+        report.extend(in_file_order(section))
     # snapshot-missing, by source id across workers
     report.extend(i for _, i in sorted((i.record_id or "", i) for part in parts
                                        for i in part[4]))
@@ -458,31 +468,31 @@ def _validate_parallel(
     return report
 
 
-
-def _split(paths: list[Path], jobs: int) -> list[list[Path]]:
-    """``paths`` in ``jobs`` runs of consecutive files of about the same total size."""
+def _split(paths: list[Path], jobs: int) -> list[list[tuple[int, Path]]]:
+    """``paths`` (with their index) shared between ``jobs`` workers by size, largest first to
+    the least loaded; each share in the paths' order."""
     sizes = []
     for path in paths:
         try:
             sizes.append(max(1, path.lstat().st_size))
         except OSError:
             sizes.append(1)
-    total = sum(sizes)
-    groups: list[list[Path]] = [[] for _ in range(jobs)]
-    acc = 0
-    for path, size in zip(paths, sizes, strict=True):
-        w = min(jobs - 1, acc * jobs // total)
-        groups[w].append(path)
-        acc += size
-    return [g for g in groups if g] or [[]]
+    load = [0] * jobs
+    groups: list[list[tuple[int, Path]]] = [[] for _ in range(jobs)]
+    for i in sorted(range(len(paths)), key=lambda i: -sizes[i]):
+        w = load.index(min(load))
+        groups[w].append((i, paths[i]))
+        load[w] += sizes[i]
+    return [sorted(g) for g in groups if g] or [[]]
 
 
-def _worker(conn: Any, root: Path, files: list[Path], index: SnapshotIndex | None,
-            strict: bool) -> None:
+def _worker(conn: Any, root: Path, files: list[tuple[int, Path]],
+            index: SnapshotIndex | None, strict: bool) -> None:
     """One worker of :func:`_validate_parallel` (in a forked process)."""
     try:
         sections = [Report(strict=strict) for _ in range(5)]
-        rs = read_records(root, files=files)
+        rs = read_records(root, files=[path for _, path in files])
+        file_no = {id(rf): n for rf, (n, _) in zip(rs.files, files, strict=True)}
         _add_reading_issues(sections[0], rs)
         valid = _check_models(sections[1], rs.records)
         with_id = [(i, raw) for i, raw in enumerate(rs.records) if raw.id is not None]
@@ -490,7 +500,8 @@ def _worker(conn: Any, root: Path, files: list[Path], index: SnapshotIndex | Non
         conn.send(("ok",  # columns, which pickle much faster than rows
                    [raw.id for _, raw in with_id], [raw.kind for _, raw in with_id],
                    [raw.file.display for _, raw in with_id], [raw.line for _, raw in with_id],
-                   srcs, [i for i, _ in with_id], (len(rs.files), len(rs.records))))
+                   srcs, [i for i, _ in with_id], (len(rs.files), len(rs.records)),
+                   [(file_no[id(raw.file)], i) for i, raw in with_id]))
         kind_of, sources, dups, missing = conn.recv()
         for i, rid, kind, file, line in dups:
             _duplicate(sections[2], rs.records[i], rid, kind, file, line)
