@@ -385,6 +385,7 @@ def _validate_parallel(
     (2) given every id, check its records' references and citations. Returns ``None`` (to
     validate in this process instead) if a worker fails."""
     import multiprocessing
+    import pickle
 
     if not root.exists():
         raise FileNotFoundError(f"records folder not found: {root}")
@@ -434,8 +435,10 @@ def _validate_parallel(
         missing: list[list[tuple[str, str | None]]] = [[] for _ in groups]
         for sid, sha in sorted(sources.items()):
             missing[where[sid][0]].append((sid, sha))
+        shared = pickle.dumps((kind_of, sources), protocol=pickle.HIGHEST_PROTOCOL)  # once
         for w, conn in enumerate(conns):
-            conn.send((kind_of, sources, dups[w], missing[w]))
+            conn.send_bytes(shared)
+            conn.send((dups[w], missing[w]))
         seconds = [conn.recv() for conn in conns]
         if any(second[0] != "ok" for second in seconds):
             return None
@@ -489,6 +492,8 @@ def _split(paths: list[Path], jobs: int) -> list[list[tuple[int, Path]]]:
 def _worker(conn: Any, root: Path, files: list[tuple[int, Path]],
             index: SnapshotIndex | None, strict: bool) -> None:
     """One worker of :func:`_validate_parallel` (in a forked process)."""
+    import pickle
+
     try:
         sections = [Report(strict=strict) for _ in range(5)]
         rs = read_records(root, files=[path for _, path in files])
@@ -502,7 +507,8 @@ def _worker(conn: Any, root: Path, files: list[tuple[int, Path]],
                    [raw.file.display for _, raw in with_id], [raw.line for _, raw in with_id],
                    srcs, [i for i, _ in with_id], (len(rs.files), len(rs.records)),
                    [(file_no[id(raw.file)], i) for i, raw in with_id]))
-        kind_of, sources, dups, missing = conn.recv()
+        kind_of, sources = pickle.loads(conn.recv_bytes())
+        dups, missing = conn.recv()
         for i, rid, kind, file, line in dups:
             _duplicate(sections[2], rs.records[i], rid, kind, file, line)
         hashes = {sid: _SourceHash(sha) for sid, sha in sources.items()}
