@@ -13,6 +13,7 @@ import difflib
 import os
 import re
 from dataclasses import dataclass, field, replace
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -406,35 +407,39 @@ def _validate_parallel(
         firsts = [conn.recv() for conn in conns]
         if any(first[0] != "ok" for first in firsts):
             return None
-        # every id: its first record (in file order) owns it; later ones are duplicates.
-        # Built back to front, so that the first record's entry is the one that stays.
-        at = [(w, j) for w, first in enumerate(firsts) for j in range(len(first[1]))]
-        ids = [rid for first in firsts for rid in first[1]]
-        kind_of = dict(zip(ids, (kind for first in firsts for kind in first[2]), strict=True))
+        # every id: its first record (in file order) owns it; later ones are duplicates
+        count = sum(len(first[1]) for first in firsts)
+        kind_of = dict(zip(chain.from_iterable(first[1] for first in firsts),
+                           chain.from_iterable(first[2] for first in firsts), strict=True))
         dups: list[list[tuple[int, str, str, str, int]]] = [[] for _ in groups]
-        if len(kind_of) < len(ids):  # duplicate ids: which record comes first matters
-            order = [firsts[w][8][j] for w, j in at]  # (file number, record number)
+        sources: dict[str, str | None] = {}
+        holder: dict[str, int] = {}  # source id -> the worker holding its (first) record
+        for w, first in enumerate(firsts):
+            sources.update(first[3])
+            holder.update(dict.fromkeys(first[3], w))
+        duplicated = len(kind_of) < count
+        for conn in conns:
+            conn.send(duplicated)  # if so, each worker tells where its records are
+        if duplicated:  # which record comes first matters
+            more = [conn.recv() for conn in conns]  # (files, lines, indexes, file numbers)
+            at = [(w, j) for w, first in enumerate(firsts) for j in range(len(first[1]))]
+            order = [(more[w][3][j], more[w][2][j]) for w, j in at]  # (file, record)
             at = [at[k] for k in sorted(range(len(at)), key=order.__getitem__)]
             ids = [firsts[w][1][j] for w, j in at]
             kinds = [firsts[w][2][j] for w, j in at]
+            # built back to front, so that the first record's entry is the one that stays
             kind_of = dict(zip(reversed(ids), reversed(kinds), strict=True))
             owner_at = dict(zip(reversed(ids), reversed(at), strict=True))
             for rid, (w, j) in zip(ids, at, strict=True):
                 ow, oj = owner_at[rid]
                 if (ow, oj) != (w, j):
-                    first = firsts[ow]
                     # (record index in its worker, id, the first's kind, file and line)
-                    dups[w].append((firsts[w][6][j], rid, first[2][oj], first[3][oj],
-                                    first[4][oj]))
-        else:
-            owner_at = None
-        sources: dict[str, str | None] = {}
-        for first in firsts:
-            sources.update(first[5])
-        where = owner_at if owner_at is not None else dict(zip(ids, at, strict=True))
+                    dups[w].append((more[w][2][j], rid, firsts[ow][2][oj], more[ow][0][oj],
+                                    more[ow][1][oj]))
+            holder = {sid: owner_at[sid][0] for sid in sources}
         missing: list[list[tuple[str, str | None]]] = [[] for _ in groups]
         for sid, sha in sorted(sources.items()):
-            missing[where[sid][0]].append((sid, sha))
+            missing[holder[sid]].append((sid, sha))
         shared = pickle.dumps((kind_of, sources), protocol=pickle.HIGHEST_PROTOCOL)  # once
         for w, conn in enumerate(conns):
             conn.send_bytes(shared)
@@ -466,8 +471,8 @@ def _validate_parallel(
     # snapshot-missing, by source id across workers
     report.extend(i for _, i in sorted((i.record_id or "", i) for part in parts
                                        for i in part[4]))
-    report.stats = {"files": sum(f[7][0] for f in firsts),
-                    "records": sum(f[7][1] for f in firsts)}
+    report.stats = {"files": sum(f[4][0] for f in firsts),
+                    "records": sum(f[4][1] for f in firsts)}
     return report
 
 
@@ -504,9 +509,11 @@ def _worker(conn: Any, root: Path, files: list[tuple[int, Path]],
         srcs = {rec.id: rec.sha256 for raw, rec in valid if isinstance(rec, Source)}
         conn.send(("ok",  # columns, which pickle much faster than rows
                    [raw.id for _, raw in with_id], [raw.kind for _, raw in with_id],
-                   [raw.file.display for _, raw in with_id], [raw.line for _, raw in with_id],
-                   srcs, [i for i, _ in with_id], (len(rs.files), len(rs.records)),
-                   [(file_no[id(raw.file)], i) for i, raw in with_id]))
+                   srcs, (len(rs.files), len(rs.records))))
+        if conn.recv():  # some ids are duplicated: where each record is
+            conn.send(([raw.file.display for _, raw in with_id],
+                       [raw.line for _, raw in with_id], [i for i, _ in with_id],
+                       [file_no[id(raw.file)] for _, raw in with_id]))
         kind_of, sources = pickle.loads(conn.recv_bytes())
         dups, missing = conn.recv()
         for i, rid, kind, file, line in dups:
