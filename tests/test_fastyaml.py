@@ -367,3 +367,32 @@ def test_control_characters_are_never_missed(text: str) -> None:
     """reading's byte-level shortcut says "no control character" only when there is none."""
     if not reading._may_hold_control(text.encode("utf-8", "surrogatepass")):
         assert reading._CONTROL.search(text) is None
+
+
+def _report(folder: Path, snapshots: Path) -> list[tuple[Any, ...]]:
+    from opencase.validation import validate
+
+    report = validate(folder, snapshots)
+    return [(i.code, i.severity, i.message, i.file, i.line, i.column, i.record_id, i.field)
+            for i in report.issues]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in _yaml_files() if "hostile" in p.parts or "fixtures" in p.parts],
+    ids=lambda p: str(p.relative_to(REPO)),
+)
+def test_validation_issues_are_the_same_without_the_fast_reader(
+    path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every fixture and hostile record file, validated beside the valid fixture: the same
+    issues (codes, messages, lines, columns, fields) with the fast reader as without it."""
+    import shutil
+
+    folder = tmp_path / "records"
+    shutil.copytree(FIXTURES / "valid", folder)
+    shutil.copy(path, folder / ("zz-" + path.name))
+    snapshots = FIXTURES / "snapshots"
+    fast = _report(folder, snapshots)
+    monkeypatch.setattr(reading, "read_fast", lambda text, **kw: None)
+    assert _report(folder, snapshots) == fast
