@@ -230,12 +230,6 @@ class Snapshot:
             self._norm = (norm, where)
         return self._norm
 
-    @property
-    def normalised(self) -> tuple[str, list[int]]:
-        """As :func:`normalise` gives it (one index per character; prefer :attr:`matchable`)."""
-        norm, where = self.matchable
-        return norm, [where(i) for i in range(len(norm))]
-
 
 def find_quote(
     snapshot: Snapshot, quote: str, prefix: str | None = None, suffix: str | None = None

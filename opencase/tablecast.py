@@ -24,10 +24,6 @@ __all__ = ["SUPPORTED", "cast_constant", "cast_native", "cast_text"]
 
 DEFAULT_TRUE = ["true", "True", "TRUE", "1"]
 DEFAULT_FALSE = ["false", "False", "FALSE", "0"]
-KNOWN_TYPES = {
-    "string", "number", "integer", "boolean", "object", "array", "list", "date", "time",
-    "datetime", "year", "yearmonth", "duration", "geopoint", "geojson", "any",
-}
 SUPPORTED = {
     "any": {"required", "enum"},
     "array": {"required", "minLength", "maxLength", "enum"},
