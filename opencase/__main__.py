@@ -1,5 +1,5 @@
 """``python -m opencase``: the same as the ``opencase`` command."""
 
-from .cli import main
+from .cli import run
 
-raise SystemExit(main())
+run()

@@ -8,12 +8,13 @@ are imported inside the verbs, never at start-up, so ``opencase --help`` is inst
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
-__all__ = ["main"]
+__all__ = ["main", "run"]
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -274,3 +275,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+
+
+def run() -> NoReturn:
+    """The ``opencase`` command and ``python -m opencase``: :func:`main`, then exit.
+
+    Everything still alive is frozen first (``gc.freeze``), so that the interpreter's last
+    garbage collection at exit does not walk the thousands of objects the models and their
+    validators are made of: a few tens of milliseconds of a short run. Exit handlers still run
+    and every file is still closed as usual."""
+    code = main()
+    gc.freeze()
+    sys.exit(code)

@@ -109,6 +109,15 @@ def _whole_number(value: Any) -> Any:
 
 
 _DIGITS = re.compile(r"[0-9]{1,18}")
+
+
+def _no_items() -> list[Any]:
+    """A new empty list: the default of list fields. (A Python function rather than ``list``:
+    pydantic inspects a factory's signature, which for a builtin means parsing its text
+    signature, tens of milliseconds when the models are built at start-up.)"""
+    return []
+
+
 Count = Annotated[int, Field(ge=0), BeforeValidator(_whole_number)]
 """A count: a whole number, 0 or more, written in digits only in record files."""
 Age = Annotated[int, Field(ge=0, le=130), BeforeValidator(_whole_number)]
@@ -189,7 +198,7 @@ class Record(_Strict):
 
     id: Id = Field(description="Unique id across the whole dataset (lowercase slug).")
     cite: list[Citation] = Field(
-        default_factory=list,
+        default_factory=_no_items,
         description="The passages this record rests on (at least one).",
     )
 
@@ -391,7 +400,7 @@ class Source(Record):
     )
     description: Text | None = Field(None, description="What the document is.")
     uncited: list[UncitedPassage] = Field(
-        default_factory=list,
+        default_factory=_no_items,
         description="Passages of this source's snapshot deliberately left uncited, each with "
         "the reason (counted as covered by `opencase coverage`).",
     )
@@ -465,7 +474,7 @@ class Event(Record):
         None, description="The proceeding (investigation, trial, inquest...) it was part of."
     )
     participants: list[Participant] = Field(
-        default_factory=list, description="Who took part and in what role."
+        default_factory=_no_items, description="Who took part and in what role."
     )
 
 
@@ -487,7 +496,7 @@ class Proceeding(Record):
     )
     description: Text | None = Field(None, description="What it is, as the sources say.")
     subjects: list[ActorRef] = Field(
-        default_factory=list, description="Whom or what it examined."
+        default_factory=_no_items, description="Whom or what it examined."
     )
 
 
@@ -505,7 +514,7 @@ class Finding(Record):
     date: EDTFDate | None = Field(None, description="When it was made, if reported.")
     count: Count | None = Field(None, description="A number the finding states, if any.")
     subjects: list[ActorRef] = Field(
-        default_factory=list, description="Whom the finding is about."
+        default_factory=_no_items, description="Whom the finding is about."
     )
 
 
@@ -523,7 +532,7 @@ class Statement(Record):
     text: Text = Field(description="The words, as the source gives them.")
     date: EDTFDate | None = Field(None, description="When it was said, if reported.")
     about: list[AnyRef] = Field(
-        default_factory=list, description="The records the statement is about."
+        default_factory=_no_items, description="The records the statement is about."
     )
 
 

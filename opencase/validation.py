@@ -404,23 +404,30 @@ def _validate_parallel(
             child.close()
             conns.append(parent)
             procs.append(proc)
-        firsts = [conn.recv() for conn in conns]
+        blobs = [conn.recv_bytes() for conn in conns]
+        firsts = [pickle.loads(blob) for blob in blobs]
         if any(first[0] != "ok" for first in firsts):
             return None
         # every id: its first record (in file order) owns it; later ones are duplicates
         count = sum(len(first[1]) for first in firsts)
-        kind_of = dict(zip(chain.from_iterable(first[1] for first in firsts),
-                           chain.from_iterable(first[2] for first in firsts), strict=True))
+        duplicated = len(set(chain.from_iterable(first[1] for first in firsts))) < count
         dups: list[list[tuple[int, str, str, str, int]]] = [[] for _ in groups]
         sources: dict[str, str | None] = {}
         holder: dict[str, int] = {}  # source id -> the worker holding its (first) record
         for w, first in enumerate(firsts):
             sources.update(first[3])
             holder.update(dict.fromkeys(first[3], w))
-        duplicated = len(kind_of) < count
         for conn in conns:
             conn.send(duplicated)  # if so, each worker tells where its records are
-        if duplicated:  # which record comes first matters
+        if not duplicated:
+            # each worker builds the map of every id itself (in parallel), from what the
+            # others sent, passed on as it came
+            for w, conn in enumerate(conns):
+                conn.send_bytes(pickle.dumps([b for v, b in enumerate(blobs) if v != w],
+                                             protocol=pickle.HIGHEST_PROTOCOL))
+        else:  # which record comes first matters
+            kind_of = dict(zip(chain.from_iterable(first[1] for first in firsts),
+                               chain.from_iterable(first[2] for first in firsts), strict=True))
             more = [conn.recv() for conn in conns]  # (files, lines, indexes, file numbers)
             at = [(w, j) for w, first in enumerate(firsts) for j in range(len(first[1]))]
             order = [(more[w][3][j], more[w][2][j]) for w, j in at]  # (file, record)
@@ -437,12 +444,13 @@ def _validate_parallel(
                     dups[w].append((more[w][2][j], rid, firsts[ow][2][oj], more[ow][0][oj],
                                     more[ow][1][oj]))
             holder = {sid: owner_at[sid][0] for sid in sources}
+            shared = pickle.dumps((kind_of, sources), protocol=pickle.HIGHEST_PROTOCOL)  # once
+            for conn in conns:
+                conn.send_bytes(shared)
         missing: list[list[tuple[str, str | None]]] = [[] for _ in groups]
         for sid, sha in sorted(sources.items()):
             missing[holder[sid]].append((sid, sha))
-        shared = pickle.dumps((kind_of, sources), protocol=pickle.HIGHEST_PROTOCOL)  # once
         for w, conn in enumerate(conns):
-            conn.send_bytes(shared)
             conn.send((dups[w], missing[w]))
         seconds = [conn.recv() for conn in conns]
         if any(second[0] != "ok" for second in seconds):
@@ -507,14 +515,20 @@ def _worker(conn: Any, root: Path, files: list[tuple[int, Path]],
         valid = _check_models(sections[1], rs.records)
         with_id = [(i, raw) for i, raw in enumerate(rs.records) if raw.id is not None]
         srcs = {rec.id: rec.sha256 for raw, rec in valid if isinstance(rec, Source)}
-        conn.send(("ok",  # columns, which pickle much faster than rows
-                   [raw.id for _, raw in with_id], [raw.kind for _, raw in with_id],
-                   srcs, (len(rs.files), len(rs.records))))
+        ids, kinds = [raw.id for _, raw in with_id], [raw.kind for _, raw in with_id]
+        conn.send(("ok", ids, kinds, srcs,  # columns, which pickle much faster than rows
+                   (len(rs.files), len(rs.records))))
         if conn.recv():  # some ids are duplicated: where each record is
             conn.send(([raw.file.display for _, raw in with_id],
                        [raw.line for _, raw in with_id], [i for i, _ in with_id],
                        [file_no[id(raw.file)] for _, raw in with_id]))
-        kind_of, sources = pickle.loads(conn.recv_bytes())
+            kind_of, sources = pickle.loads(conn.recv_bytes())
+        else:  # every id is unique: the others' ids and sources, as they sent them
+            kind_of, sources = dict(zip(ids, kinds, strict=True)), dict(srcs)
+            for blob in pickle.loads(conn.recv_bytes()):
+                _, other_ids, other_kinds, other_srcs, _ = pickle.loads(blob)
+                kind_of.update(zip(other_ids, other_kinds, strict=True))
+                sources.update(other_srcs)
         dups, missing = conn.recv()
         for i, rid, kind, file, line in dups:
             _duplicate(sections[2], rs.records[i], rid, kind, file, line)
