@@ -24,8 +24,16 @@ references:
   whole package, Parquet twins included (frictionless on it with ``--full-frictionless``: it
   reads Parquet row by row, 80 s at 10k events).
 
+Bars given in seconds were set on another machine, where ``import pydantic, yaml`` took 0.11 s
+and PyYAML's C loader parsed the 100k records in 28 s. Machines differ, and a shared one's speed
+moves from minute to minute (by 2x on ours), so each such bar is scaled by a *calibration* step
+measured in the same run, runs interleaved with opencase's: ``import pydantic, yaml`` (inside
+the process) for the start-up bars, PyYAML's C loader alone on the same files for the 100k bar.
+A bar is met when opencase's median is within the scaled bar; the table also gives the
+unscaled bar, for a machine as fast as that one.
+
 The table printed at the end gives, per size and step, the times, the ratio to the reference,
-the bar and whether it is met, and the peak memory of each side.
+the bar (scaled) and whether it is met, and the peak memory of each side.
 """
 
 from __future__ import annotations
@@ -93,18 +101,56 @@ def run_once(cmd: list[str], cwd: Path, timed_inside: bool) -> tuple[float, floa
 
 def measure(cmd: list[str], runs: int, cwd: Path = REPO, timed_inside: bool = False,
             before: list[str] | None = None) -> Measure:
-    m = Measure()
-    for _ in range(runs):
-        if before:
-            shutil.rmtree(before[0], ignore_errors=True)
-        try:
-            seconds, peak, _ = run_once(cmd, cwd, timed_inside)
-        except (RuntimeError, ValueError, KeyError) as exc:
-            m.failed = str(exc)[:200]
-            break
-        m.seconds.append(seconds)
-        m.peak_mb.append(peak)
-    return m
+    return measure_together([Spec(cmd, runs, timed_inside, before)], cwd)[0]
+
+
+@dataclass
+class Spec:
+    """A command to time: how many runs, whether it reports its own seconds, what to remove
+    before each run."""
+
+    cmd: list[str]
+    runs: int
+    timed_inside: bool = False
+    before: list[str] | None = None
+
+
+def measure_together(specs: list[Spec], cwd: Path = REPO) -> list[Measure]:
+    """Time the commands in turn, run by run (A B C A B C ...), so that a machine whose speed
+    changes over the minutes changes them alike."""
+    out = [Measure() for _ in specs]
+    for r in range(max(spec.runs for spec in specs)):
+        for spec, m in zip(specs, out, strict=True):
+            if r >= spec.runs or m.failed:
+                continue
+            if spec.before:
+                shutil.rmtree(spec.before[0], ignore_errors=True)
+            try:
+                seconds, peak, _ = run_once(spec.cmd, cwd, spec.timed_inside)
+            except (RuntimeError, ValueError, KeyError) as exc:
+                m.failed = str(exc)[:200]
+                continue
+            m.seconds.append(seconds)
+            m.peak_mb.append(peak)
+    return out
+
+
+@dataclass
+class Calibration:
+    """A bar in seconds set where ``name`` took ``then`` seconds; ``measure`` is what it takes
+    here, in the same run."""
+
+    name: str
+    measure: Measure
+    then: float
+
+    @property
+    def factor(self) -> float | None:
+        now = self.measure.median
+        return None if now is None or self.measure.failed else now / self.then
+
+    def scaled(self, bar: float) -> float | None:
+        return None if self.factor is None else bar * self.factor
 
 
 @dataclass
@@ -116,6 +162,7 @@ class Row:
     ref_name: str = ""
     bar: str = ""
     ok: bool | None = None
+    calibration: Calibration | None = None
 
 
 def _opencase() -> list[str]:
@@ -134,12 +181,20 @@ def bench_size(size: str, steps: set[str], runs: int, ref_runs: int, scratch: Pa
     rows: list[Row] = []
     records, snaps = folder / "records", folder / "snapshots"
     if "validate" in steps:
-        ours = measure([*_opencase(), "validate", str(records), "--snapshots", str(snaps)], runs)
-        ref = measure([PY, str(HERE / "steps.py"), "validate-reference", str(records)], ref_runs)
+        specs = [Spec([*_opencase(), "validate", str(records), "--snapshots", str(snaps)], runs),
+                 Spec([PY, str(HERE / "steps.py"), "validate-reference", str(records)],
+                      ref_runs)]
+        if size == "100k":  # the bar in seconds was set where this took 28 s
+            specs.append(Spec([PY, str(HERE / "steps.py"), "parse-reference", str(records)],
+                              ref_runs))
+        ours, ref, *calib = measure_together(specs)
         row = Row(size, "validate", ours, ref, "PyYAML C + pydantic")
-        if size == "100k" and ours.median and ref.median:
-            row.bar = "<= 5 s, >= 5x faster"
-            row.ok = ours.median <= 5 and ref.median / ours.median >= 5
+        if calib:
+            row.calibration = Calibration("PyYAML C parse", calib[0], 28.0)
+            bar = row.calibration.scaled(5.0)
+            if ours.median and ref.median and bar:
+                row.bar = f"<= 5 s x{row.calibration.factor:.2f} = {bar:.2f} s, >= 5x faster"
+                row.ok = ours.median <= bar and ref.median / ours.median >= 5
         rows.append(row)
     if "publish" in steps or "check" in steps:
         package = generate.build_package(folder)
@@ -186,17 +241,37 @@ def csv_descriptor(package: Path) -> Path:
 
 
 def bench_fixed(steps: set[str], runs: int) -> list[Row]:
+    """The start-up bars, scaled by ``import pydantic, yaml`` (0.11 s where they were set),
+    timed in the same runs."""
+    wanted = [s for s in ("import", "validate-real") if s in steps]
+    if "validate-real" in wanted and not SHARED_SOURCES.is_dir():
+        wanted.remove("validate-real")
+    if not wanted:
+        return []
+    specs = [Spec([PY, str(HERE / "steps.py"), "import-reference"], runs, timed_inside=True)]
+    if "import" in wanted:
+        specs.append(Spec([PY, str(HERE / "steps.py"), "import"], runs, timed_inside=True))
+    if "validate-real" in wanted:
+        specs.append(Spec([*_opencase(), "validate", "records", "--snapshots",
+                           str(SHARED_SOURCES)], runs))
+    ref, *ours = measure_together(specs)
+    calibration = Calibration("import pydantic, yaml", ref, 0.11)
     rows = []
-    if "import" in steps:
-        m = measure([PY, str(HERE / "steps.py"), "import"], runs, timed_inside=True)
-        rows.append(Row("-", "import opencase", m, bar="<= 0.15 s",
-                        ok=m.median is not None and m.median <= 0.15))
-    if "validate-real" in steps and SHARED_SOURCES.is_dir():
-        m = measure([*_opencase(), "validate", "records", "--snapshots", str(SHARED_SOURCES)],
-                    runs)
-        rows.append(Row("real", "validate records/ (wall)", m, bar="<= 0.3 s",
-                        ok=m.median is not None and m.median <= 0.3))
+    for step, m in zip(wanted, ours, strict=True):
+        bar, size, name = FIXED[step]
+        row = Row(size, name, m, calibration=calibration)
+        scaled = calibration.scaled(bar)
+        if scaled is not None and m.median is not None:
+            row.bar = f"<= {bar} s x{calibration.factor:.2f} = {scaled:.2f} s"
+            row.ok = m.median <= scaled
+        rows.append(row)
     return rows
+
+
+FIXED = {  # step: (bar in seconds where import pydantic, yaml took 0.11 s, size, name)
+    "import": (0.15, "-", "import opencase"),
+    "validate-real": (0.3, "real", "validate records/ (wall)"),
+}
 
 
 def _fmt(x: float | None, unit: str = "s") -> str:
@@ -208,8 +283,8 @@ def _fmt(x: float | None, unit: str = "s") -> str:
 
 
 def table(rows: list[Row], runs: int) -> str:
-    head = ["size", "step", "opencase s", "reference", "ref s", "ratio", "bar", "met",
-            "peak MB (ours / ref)"]
+    head = ["size", "step", "opencase s", "reference", "ref s", "ratio", "calibration",
+            "bar (scaled)", "met", "peak MB (ours / ref)"]
     lines = [head]
     for r in rows:
         ratio = "-"
@@ -220,13 +295,19 @@ def table(rows: list[Row], runs: int) -> str:
         met = "" if r.ok is None else ("yes" if r.ok else "NO")
         ours = _fmt(r.ours.median) if not r.ours.failed else "failed"
         ref = (_fmt(r.ref.median) if not r.ref.failed else "failed") if r.ref else "-"
-        lines.append([r.size, r.step, ours, r.ref_name or "-", ref, ratio, r.bar or "-", met,
-                      peak])
+        calib = "-"
+        if r.calibration is not None:
+            c = r.calibration
+            now = _fmt(c.measure.median) if not c.measure.failed else "failed"
+            calib = f"{c.name}: {now} s here, {c.then} s there"
+        lines.append([r.size, r.step, ours, r.ref_name or "-", ref, ratio, calib, r.bar or "-",
+                      met, peak])
     widths = [max(len(str(row[i])) for row in lines) for i in range(len(head))]
     out = ["| " + " | ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) + " |"
            for row in lines]
     out.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    failures = [f"{r.size} {r.step}: {m.failed}" for r in rows for m in (r.ours, r.ref)
+    failures = [f"{r.size} {r.step}: {m.failed}" for r in rows
+                for m in (r.ours, r.ref, r.calibration and r.calibration.measure)
                 if m is not None and m.failed]
     note = f"\nmedians of {runs} runs; peak = max resident set size of the step's process"
     return "\n".join(out) + note + "".join("\nfailed: " + f for f in failures)
@@ -268,6 +349,8 @@ def main(argv: list[str] | None = None) -> int:
             {"size": r.size, "step": r.step, "opencase_s": r.ours.median,
              "reference": r.ref_name, "reference_s": r.ref.median if r.ref else None,
              "peak_mb": r.ours.peak, "reference_peak_mb": r.ref.peak if r.ref else None,
+             "calibration": r.calibration.name if r.calibration else None,
+             "calibration_s": r.calibration.measure.median if r.calibration else None,
              "bar": r.bar, "met": r.ok} for r in rows], indent=2))
     return 0 if all(r.ok is not False for r in rows) else 1
 
