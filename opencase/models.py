@@ -12,9 +12,7 @@ read:
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
 from pydantic import (
@@ -25,9 +23,23 @@ from pydantic import (
     Field,
     StringConstraints,
 )
-from pydantic_core import PydanticCustomError
 
-from .edtf import EDTFError, parse_edtf
+from .fields import (
+    ID_PATTERN,
+    SHA256_PATTERN,
+    EventType,
+    FindingType,
+    OrganisationType,
+    ParticipantRole,
+    ProceedingStatus,
+    ProceedingType,
+    RelationshipType,
+    SourceKind,
+    StatementKind,
+    check_edtf,
+    no_items,
+    whole_number,
+)
 
 __all__ = [
     "ID_PATTERN",
@@ -59,12 +71,6 @@ __all__ = [
     "UncitedPassage",
 ]
 
-ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-"""Record ids: lowercase ASCII letters and digits in words joined by single hyphens."""
-
-SHA256_PATTERN = r"^[0-9a-f]{64}$"
-
-
 @dataclass(frozen=True, slots=True)
 class RefTo:
     """Marks a string field as a reference to a record of one of ``kinds``."""
@@ -72,25 +78,9 @@ class RefTo:
     kinds: tuple[str, ...]
 
 
-_VALID_DATES: set[str] = set()  # dates already checked (a dataset repeats its dates)
-
-
-def _check_edtf(value: str) -> str:
-    if value in _VALID_DATES:
-        return value
-    try:
-        parse_edtf(value)
-    except EDTFError as exc:
-        kind = "edtf_order" if "before it starts" in str(exc) else "edtf"
-        raise PydanticCustomError(kind, "{reason}", {"reason": str(exc)}) from None
-    if len(_VALID_DATES) < 100_000:
-        _VALID_DATES.add(value)
-    return value
-
-
 EDTFDate = Annotated[
     str,
-    AfterValidator(_check_edtf),
+    AfterValidator(check_edtf),
     Field(json_schema_extra={"format": "edtf"}),
 ]
 """An EDTF date string (``2016``, ``2019-07``, ``2014/2015``, ``2020~``...)."""
@@ -98,29 +88,9 @@ EDTFDate = Annotated[
 Text = Annotated[str, StringConstraints(min_length=1, max_length=100_000)]
 
 
-def _whole_number(value: Any) -> Any:
-    """Record files hold text: a whole number must be written as digits only (``52``), not
-    ``52.0``, ``5_2``, ``+52`` or ``1e3``, which YAML or Python would also read as numbers."""
-    if isinstance(value, str) and not _DIGITS.fullmatch(value):
-        raise PydanticCustomError(
-            "int_parsing", "Input should be a whole number written in digits, e.g. 52"
-        )
-    return value
-
-
-_DIGITS = re.compile(r"[0-9]{1,18}")
-
-
-def _no_items() -> list[Any]:
-    """A new empty list: the default of list fields. (A Python function rather than ``list``:
-    pydantic inspects a factory's signature, which for a builtin means parsing its text
-    signature, tens of milliseconds when the models are built at start-up.)"""
-    return []
-
-
-Count = Annotated[int, Field(ge=0), BeforeValidator(_whole_number)]
+Count = Annotated[int, Field(ge=0), BeforeValidator(whole_number)]
 """A count: a whole number, 0 or more, written in digits only in record files."""
-Age = Annotated[int, Field(ge=0, le=130), BeforeValidator(_whole_number)]
+Age = Annotated[int, Field(ge=0, le=130), BeforeValidator(whole_number)]
 """An age in years, 0 to 130, written in digits only in record files."""
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=120)]
 
@@ -198,149 +168,9 @@ class Record(_Strict):
 
     id: Id = Field(description="Unique id across the whole dataset (lowercase slug).")
     cite: list[Citation] = Field(
-        default_factory=_no_items,
+        default_factory=no_items,
         description="The passages this record rests on (at least one).",
     )
-
-
-# ---------------------------------------------------------------- vocabularies
-
-
-class SourceKind(StrEnum):
-    """What kind of document a source is."""
-
-    NEWS_ARTICLE = "news-article"
-    BLOG_POST = "blog-post"
-    OFFICIAL_STATEMENT = "official-statement"
-    REPORT = "report"
-    INTERVIEW = "interview"
-    BROADCAST = "broadcast"
-    COURT_RECORD = "court-record"
-    OTHER = "other"
-
-
-class OrganisationType(StrEnum):
-    """What an organisation is."""
-
-    POLICE_FORCE = "police-force"
-    POLICE_OVERSIGHT = "police-oversight"
-    NEWS_ORGANISATION = "news-organisation"
-    COURT = "court"
-    CORONER = "coroner"
-    GOVERNMENT = "government"
-    CHARITY = "charity"
-    CAMPAIGN = "campaign"
-    COMPANY = "company"
-    OTHER = "other"
-
-
-class EventType(StrEnum):
-    """What happened."""
-
-    MURDER = "murder"
-    DEATH = "death"
-    ATTACK = "attack"
-    DISCOVERY = "discovery"
-    ARREST = "arrest"
-    CHARGE = "charge"
-    TRIAL = "trial"
-    CONVICTION = "conviction"
-    SENTENCING = "sentencing"
-    INVESTIGATION = "investigation"
-    INTERVIEW = "interview"
-    DECISION = "decision"
-    REPORT = "report"
-    PUBLICATION = "publication"
-    STATEMENT = "statement"
-    WARNING = "warning"
-    FAILURE = "failure"
-    OTHER = "other"
-
-
-class ParticipantRole(StrEnum):
-    """The part someone played in an event."""
-
-    VICTIM = "victim"
-    PERPETRATOR = "perpetrator"
-    SUSPECT = "suspect"
-    DEFENDANT = "defendant"
-    INVESTIGATOR = "investigator"
-    DECISION_MAKER = "decision-maker"
-    SUBJECT = "subject"
-    WITNESS = "witness"
-    SPEAKER = "speaker"
-    REPORTER = "reporter"
-    AFFECTED = "affected"
-    RECIPIENT = "recipient"
-    OTHER = "other"
-
-
-class ProceedingType(StrEnum):
-    """What kind of proceeding."""
-
-    CRIMINAL_INVESTIGATION = "criminal-investigation"
-    CRIMINAL_TRIAL = "criminal-trial"
-    MISCONDUCT_INVESTIGATION = "misconduct-investigation"
-    INQUEST = "inquest"
-    INQUIRY = "inquiry"
-    REVIEW = "review"
-    APPEAL = "appeal"
-    CIVIL_CLAIM = "civil-claim"
-    OTHER = "other"
-
-
-class ProceedingStatus(StrEnum):
-    """Where a proceeding stood, as its sources report."""
-
-    PLANNED = "planned"
-    DELAYED = "delayed"
-    ONGOING = "ongoing"
-    CONCLUDED = "concluded"
-    UNKNOWN = "unknown"
-
-
-class FindingType(StrEnum):
-    """What a proceeding found or decided."""
-
-    VERDICT = "verdict"
-    SENTENCE = "sentence"
-    FAILING = "failing"
-    RECOMMENDATION = "recommendation"
-    DECISION = "decision"
-    COUNT = "count"
-    CONCLUSION = "conclusion"
-    REQUIREMENT = "requirement"
-    OTHER = "other"
-
-
-class StatementKind(StrEnum):
-    """How a statement is given by its source."""
-
-    QUOTE = "quote"
-    PARAPHRASE = "paraphrase"
-    OPINION = "opinion"
-    POSITION = "position"
-    CLAIM = "claim"
-
-
-class RelationshipType(StrEnum):
-    """How two actors are related (read: subject <type> object)."""
-
-    FLATMATE_OF = "flatmate-of"
-    FORMER_FLATMATE_OF = "former-flatmate-of"
-    FAMILY_OF = "family-of"
-    FRIEND_OF = "friend-of"
-    PARTNER_OF = "partner-of"
-    MEMBER_OF = "member-of"
-    EMPLOYED_BY = "employed-by"
-    PART_OF = "part-of"
-    KILLED = "killed"
-    INVESTIGATED = "investigated"
-    REPRESENTS = "represents"
-    OTHER = "other"
-
-
-# ---------------------------------------------------------------- kinds
 
 
 class Case(Record):
@@ -400,7 +230,7 @@ class Source(Record):
     )
     description: Text | None = Field(None, description="What the document is.")
     uncited: list[UncitedPassage] = Field(
-        default_factory=_no_items,
+        default_factory=no_items,
         description="Passages of this source's snapshot deliberately left uncited, each with "
         "the reason (counted as covered by `opencase coverage`).",
     )
@@ -474,7 +304,7 @@ class Event(Record):
         None, description="The proceeding (investigation, trial, inquest...) it was part of."
     )
     participants: list[Participant] = Field(
-        default_factory=_no_items, description="Who took part and in what role."
+        default_factory=no_items, description="Who took part and in what role."
     )
 
 
@@ -496,7 +326,7 @@ class Proceeding(Record):
     )
     description: Text | None = Field(None, description="What it is, as the sources say.")
     subjects: list[ActorRef] = Field(
-        default_factory=_no_items, description="Whom or what it examined."
+        default_factory=no_items, description="Whom or what it examined."
     )
 
 
@@ -514,7 +344,7 @@ class Finding(Record):
     date: EDTFDate | None = Field(None, description="When it was made, if reported.")
     count: Count | None = Field(None, description="A number the finding states, if any.")
     subjects: list[ActorRef] = Field(
-        default_factory=_no_items, description="Whom the finding is about."
+        default_factory=no_items, description="Whom the finding is about."
     )
 
 
@@ -532,7 +362,7 @@ class Statement(Record):
     text: Text = Field(description="The words, as the source gives them.")
     date: EDTFDate | None = Field(None, description="When it was said, if reported.")
     about: list[AnyRef] = Field(
-        default_factory=_no_items, description="The records the statement is about."
+        default_factory=no_items, description="The records the statement is about."
     )
 
 
