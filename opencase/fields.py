@@ -9,6 +9,7 @@ from the models) refers to them by name, so that validation can run without impo
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -25,6 +26,7 @@ __all__ = [
     "ParticipantRole",
     "ProceedingStatus",
     "ProceedingType",
+    "RefField",
     "RelationshipType",
     "SourceKind",
     "StatementKind",
@@ -37,6 +39,16 @@ ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 """Record ids: lowercase ASCII letters and digits in words joined by single hyphens."""
 
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
+
+
+@dataclass(frozen=True, slots=True)
+class RefField:
+    """A reference field of a model: ``field`` (and ``sub`` inside each list item), its kinds."""
+
+    field: str
+    kinds: tuple[str, ...]
+    many: bool = False
+    sub: str | None = None
 
 
 _VALID_DATES: set[str] = set()  # dates already checked (a dataset repeats its dates)

@@ -33,6 +33,7 @@ from .fields import (
     ParticipantRole,
     ProceedingStatus,
     ProceedingType,
+    RefField,
     RelationshipType,
     SourceKind,
     StatementKind,
@@ -398,16 +399,6 @@ KINDS: dict[str, type[Record]] = {
 
 
 # ---------------------------------------------------------------- introspection
-
-
-@dataclass(frozen=True, slots=True)
-class RefField:
-    """A reference field of a model: ``field`` (and ``sub`` inside each list item), its kinds."""
-
-    field: str
-    kinds: tuple[str, ...]
-    many: bool = False
-    sub: str | None = None
 
 
 def _ref_of(annotation: Any) -> tuple[tuple[str, ...] | None, bool]:

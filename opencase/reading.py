@@ -393,9 +393,9 @@ def read_records(
     when ``root`` itself does not exist. ``files``: read only these, of the files
     :func:`iter_record_paths` lists under ``root`` (for a share of the work).
     """
-    from .models import KINDS
+    from .compiled import kind_names
 
-    known = set(kinds) if kinds is not None else set(KINDS)
+    known = set(kinds) if kinds is not None else set(kind_names())
     root_path = Path(root)
     if not root_path.exists():
         raise FileNotFoundError(f"records folder not found: {root}")

@@ -15,15 +15,18 @@ import re
 from dataclasses import dataclass, field, replace
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
+from pydantic_core import ValidationError  # (pydantic's own: the same class)
 
-from . import gcpause
-from .models import ID_PATTERN, KINDS, Record, RefField, Source, reference_fields
+from . import compiled, gcpause
+from .fields import ID_PATTERN
 from .quotes import Match, SnapshotIndex, count_quote, find_quote
 from .reading import RawRecord, RecordSet, display_path, iter_record_paths, read_records
 from .report import Report
+
+if TYPE_CHECKING:
+    from .models import Record
 
 __all__ = ["CitationCheck", "Dataset", "validate"]
 
@@ -52,7 +55,7 @@ class Dataset:
     snapshots: SnapshotIndex | None = None
 
     def all_records(self) -> list[Record]:
-        return [r for kind in KINDS for r in self.records.get(kind, [])]
+        return [r for kind in compiled.kind_names() for r in self.records.get(kind, [])]
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:
@@ -71,9 +74,10 @@ _TYPE_CODES = {
 }
 
 
-def _pydantic_issue(
-    report: Report, raw: RawRecord, model: type[Record], err: Any
-) -> None:
+def _pydantic_issue(report: Report, raw: RawRecord, err: Any) -> None:
+    from .models import KINDS  # (only for records with problems: pydantic takes a while)
+
+    model = KINDS[raw.kind]
     loc = tuple(err["loc"])
     etype = err["type"]
     fname = _field_name(loc)
@@ -135,16 +139,8 @@ def _model_at(model: type[Any], loc: tuple[Any, ...]) -> type[Any] | None:
 
 def _is_ref(model: type[Record], loc: tuple[Any, ...]) -> bool:
     names = {str(p) for p in loc if not isinstance(p, int)}
-    return any(r.field in names for r in _refs(model)) or "source" in names or "via" in names
-
-
-_REF_CACHE: dict[type[Record], list[RefField]] = {}
-
-
-def _refs(model: type[Record]) -> list[RefField]:
-    if model not in _REF_CACHE:
-        _REF_CACHE[model] = reference_fields(model)
-    return _REF_CACHE[model]
+    refs = compiled.info(model.table).refs
+    return any(r.field in names for r in refs) or "source" in names or "via" in names
 
 
 def _formulas(report: Report, raw: RawRecord, value: Any, path: tuple[Any, ...]) -> None:
@@ -191,9 +187,7 @@ def validate(
                 report = _validate_parallel(Path(records), snapshots, strict, jobs)
                 if report is not None:
                     return _explain_cascades(report)
-        report = _validate(records, snapshots, strict=strict)
-        if not dataset:
-            report.dataset = None
+        report = _validate(records, snapshots, strict=strict, dataset=dataset)
         return _explain_cascades(report)
 
 
@@ -224,6 +218,7 @@ def _validate(
     snapshots: str | os.PathLike[str] | SnapshotIndex | None,
     *,
     strict: bool,
+    dataset: bool = True,
 ) -> Report:
     report = Report(strict=strict)
     rs = records if isinstance(records, RecordSet) else read_records(records)
@@ -233,13 +228,14 @@ def _validate(
     valid = _check_models(report, rs.records)
     owner = _check_ids(report, rs.records)
     kind_of = {rid: raw.kind for rid, raw in owner.items()}
-    sources = {rec.id: rec for raw, rec in valid if isinstance(rec, Source)}
-    data = Dataset(snapshots=index)
+    sources = {rec["id"]: rec["sha256"] for raw, rec in valid if raw.kind == "sources"}
+    data = Dataset(snapshots=index) if dataset else None
     _check_dataset(report, valid, kind_of, sources, index, data)
-    missing = [(sid, src.sha256) for sid, src in sorted(sources.items())]
+    missing = sorted(sources.items())
     _check_snapshots(report, missing, owner, index)
-    for kind in data.records:
-        data.records[kind].sort(key=lambda r: r.id)
+    if data is not None:
+        for kind in data.records:
+            data.records[kind].sort(key=lambda r: r.id)
     report.stats = {"files": len(rs.files), "records": len(rs.records)}
     report.dataset = data
     return report
@@ -264,20 +260,24 @@ def _add_index_problems(report: Report, index: SnapshotIndex | None) -> None:
             report.add("snapshot-unreadable", f"snapshot file {path} {why}", file=path)
 
 
-def _check_models(report: Report, records: list[RawRecord]) -> list[tuple[RawRecord, Record]]:
-    """Each record against its model; the records that pass, with their model objects."""
-    valid: list[tuple[RawRecord, Record]] = []
+Valid = list[tuple[RawRecord, dict[str, Any]]]
+
+
+def _check_models(report: Report, records: list[RawRecord]) -> Valid:
+    """Each record against its model (compiled: :mod:`opencase.compiled`); the records that
+    pass, each with its fields as the model has them (a dict: defaults filled in, values
+    typed)."""
+    valid: Valid = []
     for raw in records:
-        model = KINDS[raw.kind]
         if raw.tainted:  # its YAML problem is reported; checking its fields would only echo it
             continue
         if raw.file.formulas:  # False: no value of the file starts like a formula
             _formulas(report, raw, raw.data, ())
-        try:  # (the model's validator itself: model_validate adds a layer of Python)
-            valid.append((raw, model.__pydantic_validator__.validate_python(raw.data)))
+        try:
+            valid.append((raw, compiled.validator(raw.kind).validate_python(raw.data)))
         except ValidationError as exc:
             for err in exc.errors(include_url=False):
-                _pydantic_issue(report, raw, model, err)
+                _pydantic_issue(report, raw, err)
     return valid
 
 
@@ -306,21 +306,26 @@ def _check_ids(report: Report, records: list[RawRecord]) -> dict[str, RawRecord]
 
 def _check_dataset(
     report: Report,
-    valid: list[tuple[RawRecord, Record]],
+    valid: Valid,
     kind_of: dict[str, str],
-    sources: dict[str, Any],
+    sources: dict[str, str | None],
     index: SnapshotIndex | None,
     data: Dataset | None,
 ) -> None:
-    """References and citations (``sources``: by id, anything with the source's ``sha256``);
-    the records and where their quotes are go into ``data`` (if any)."""
+    """References and citations (``sources``: the ``sha256`` of each source, by id); the
+    records (as model objects) and where their quotes are go into ``data`` (if any)."""
+    models = None
+    if data is not None:
+        from .models import KINDS as models
     for raw, rec in valid:
         _check_refs(report, raw, rec, kind_of)
         _check_citations(report, raw, rec, kind_of, sources, index, data)
-        if isinstance(rec, Source) and rec.uncited:
+        if raw.kind == "sources" and rec["uncited"]:
             _check_uncited(report, raw, rec, index, data)
-        if data is not None:
-            data.records.setdefault(raw.kind, []).append(rec)
+        if data is not None and models is not None:
+            model = models[raw.kind]  # (valid as a dict, so valid as a model)
+            data.records.setdefault(raw.kind, []).append(
+                model.__pydantic_validator__.validate_python(raw.data))
 
 
 def _check_snapshots(
@@ -367,15 +372,6 @@ def _jobs(records: str | os.PathLike[str]) -> int:
         if size >= PARALLEL_FROM:
             return min(cores or 1, 8)
     return 1
-
-
-class _SourceHash:
-    """What checking a citation needs of its source: the hash of its snapshot."""
-
-    __slots__ = ("sha256",)
-
-    def __init__(self, sha256: str | None) -> None:
-        self.sha256 = sha256
 
 
 def _validate_parallel(
@@ -514,7 +510,7 @@ def _worker(conn: Any, root: Path, files: list[tuple[int, Path]],
         _add_reading_issues(sections[0], rs)
         valid = _check_models(sections[1], rs.records)
         with_id = [(i, raw) for i, raw in enumerate(rs.records) if raw.id is not None]
-        srcs = {rec.id: rec.sha256 for raw, rec in valid if isinstance(rec, Source)}
+        srcs = {rec["id"]: rec["sha256"] for raw, rec in valid if raw.kind == "sources"}
         ids, kinds = [raw.id for _, raw in with_id], [raw.kind for _, raw in with_id]
         conn.send(("ok", ids, kinds, srcs,  # columns, which pickle much faster than rows
                    (len(rs.files), len(rs.records))))
@@ -532,8 +528,7 @@ def _worker(conn: Any, root: Path, files: list[tuple[int, Path]],
         dups, missing = conn.recv()
         for i, rid, kind, file, line in dups:
             _duplicate(sections[2], rs.records[i], rid, kind, file, line)
-        hashes = {sid: _SourceHash(sha) for sid, sha in sources.items()}
-        _check_dataset(sections[3], valid, kind_of, hashes, index, None)
+        _check_dataset(sections[3], valid, kind_of, sources, index, None)
         wanted = {sid for sid, _ in missing}
         owners: dict[str, RawRecord] = {}
         for raw in rs.records:  # the first record of each id, as in one process
@@ -573,9 +568,10 @@ def _check_ref(
                    f"{' or '.join(kinds)}", path)
 
 
-def _check_refs(report: Report, raw: RawRecord, rec: Record, kind_of: dict[str, str]) -> None:
-    for ref in _refs(type(rec)):
-        value = getattr(rec, ref.field)
+def _check_refs(report: Report, raw: RawRecord, rec: dict[str, Any],
+                kind_of: dict[str, str]) -> None:
+    for ref in compiled.info(raw.kind).refs:
+        value = rec[ref.field]
         if value is None:
             continue
         kinds = ref.kinds
@@ -588,67 +584,57 @@ def _check_refs(report: Report, raw: RawRecord, rec: Record, kind_of: dict[str, 
                 if kind_of.get(item) not in kinds:
                     _check_ref(report, raw, item, kinds, (ref.field, i), kind_of)
             else:
-                sub = getattr(item, ref.sub)
+                sub = item[ref.sub]
                 if kind_of.get(sub) not in kinds:
                     _check_ref(report, raw, sub, kinds, (ref.field, i, ref.sub), kind_of)
-
-
-_OWN_FIELDS: dict[type[Record], set[str]] = {}
-
-
-def _own_fields(model: type[Record]) -> set[str]:
-    """The fields a citation's ``supports`` may name."""
-    fields = _OWN_FIELDS.get(model)
-    if fields is None:
-        fields = _OWN_FIELDS[model] = set(model.model_fields) - {"id", "cite"}
-    return fields
 
 
 def _check_citations(
     report: Report,
     raw: RawRecord,
-    rec: Record,
+    rec: dict[str, Any],
     kind_of: dict[str, str],
-    sources: dict[str, Source],
+    sources: dict[str, str | None],
     index: SnapshotIndex | None,
     dataset: Dataset | None,
 ) -> None:
-    if not rec.cite:
-        needs = rec.cite_required or (isinstance(rec, Source) and rec.sha256 is None)
+    kind = compiled.info(raw.kind)
+    cites = rec["cite"]
+    if not cites:
+        is_source = raw.kind == "sources"
+        needs = kind.cite_required or (is_source and rec["sha256"] is None)
         if needs:
             why = (" (a source without a snapshot of its own must cite the passage that "
-                   "makes it known)" if isinstance(rec, Source) else "")
+                   "makes it known)" if is_source else "")
             _loc_issue(report, raw, "missing-citation",
-                       f"{rec.singular} {rec.id!r} "
+                       f"{kind.singular} {rec['id']!r} "
                        f"cites nothing; add `cite:` with a source and an exact quote{why}",
                        ("cite",) if "cite" in raw.data else ())
         return
-    own_fields = _own_fields(type(rec))
-    for i, c in enumerate(rec.cite):
-        if kind_of.get(c.source) != "sources" or (
-            c.via is not None and kind_of.get(c.via) != "sources"
-        ):
-            for name, sid in (("source", c.source), ("via", c.via)):
+    own_fields = kind.fields
+    for i, c in enumerate(cites):
+        source, via = c["source"], c["via"]
+        if kind_of.get(source) != "sources" or (via is not None and kind_of.get(via) != "sources"):
+            for name, sid in (("source", source), ("via", via)):
                 if sid is None or kind_of.get(sid) == "sources":
                     continue
                 what = f"a {kind_of[sid]} record" if sid in kind_of else "not a record"
                 _loc_issue(report, raw, "unknown-source",
                            f"cite[{i}].{name}: {sid!r} is {what}; cite a source record's id",
                            ("cite", i, name))
-        if c.supports:
-            for j, name in enumerate(c.supports):
+        if c["supports"]:
+            for j, name in enumerate(c["supports"]):
                 if name not in own_fields:
                     close = difflib.get_close_matches(name, sorted(own_fields), n=1)
                     hint = f"did you mean {close[0]!r}? " if close else ""
                     _loc_issue(report, raw, "unknown-supported-field",
-                               f"cite[{i}].supports: {rec.table} have no field {name!r}; {hint}"
+                               f"cite[{i}].supports: {raw.kind} have no field {name!r}; {hint}"
                                f"fields: {', '.join(sorted(own_fields))}",
                                ("cite", i, "supports", j))
-        text_id = c.via or c.source
-        src = sources.get(text_id)
-        sha = src.sha256 if src else None
+        text_id = via or source
+        sha = sources.get(text_id)
         match: Match | None = None
-        if src is not None:
+        if text_id in sources:
             if sha is None:  # a missing snapshot is reported once, on the source
                 _loc_issue(report, raw, "quote-unverifiable",
                            f"cite[{i}]: source {text_id!r} has no snapshot (sha256) and the "
@@ -658,41 +644,45 @@ def _check_citations(
                 match = _match_quote(report, raw, i, c, index, sha, text_id,
                                      where=dataset is not None)
         if dataset is not None:
-            dataset.citations[(rec.id, i)] = CitationCheck(rec.id, i, text_id, sha, match)
+            rid = rec["id"]
+            dataset.citations[(rid, i)] = CitationCheck(rid, i, text_id, sha, match)
 
 
 def _check_uncited(
-    report: Report, raw: RawRecord, src: Source, index: SnapshotIndex | None,
+    report: Report, raw: RawRecord, src: dict[str, Any], index: SnapshotIndex | None,
     dataset: Dataset | None,
 ) -> None:
     """Passages a source marks as deliberately uncited must be found in its own snapshot."""
-    if src.sha256 is None:
+    sid, sha = src["id"], src["sha256"]
+    if sha is None:
         _loc_issue(report, raw, "uncited-without-snapshot",
-                   f"source {src.id!r} marks passages as uncited but has no snapshot (sha256) "
+                   f"source {sid!r} marks passages as uncited but has no snapshot (sha256) "
                    "of its own; only a source with a snapshot can mark its passages",
                    ("uncited",))
         return
-    if index is None or index.get(src.sha256) is None:
+    if index is None or index.get(sha) is None:
         return  # reported once, as snapshot-missing
-    for i, passage in enumerate(src.uncited):
-        match = _match_quote(report, raw, i, passage, index, src.sha256, src.id,
+    for i, passage in enumerate(src["uncited"]):
+        match = _match_quote(report, raw, i, passage, index, sha, sid,
                              path=("uncited", i, "quote"), where=dataset is not None)
         if dataset is not None:
-            dataset.uncited[(src.id, i)] = CitationCheck(src.id, i, src.id, src.sha256, match)
+            dataset.uncited[(sid, i)] = CitationCheck(sid, i, sid, sha, match)
 
 
 def _match_quote(
-    report: Report, raw: RawRecord, i: int, c: Any, index: SnapshotIndex, sha: str, text_id: str,
+    report: Report, raw: RawRecord, i: int, c: dict[str, Any], index: SnapshotIndex, sha: str,
+    text_id: str,
     *, path: tuple[Any, ...] | None = None, where: bool = True,
 ) -> Match | None:
     """Check a quote; return where it is (``where=False``: only check, return ``None``)."""
     snap = index.get(sha)
     assert snap is not None
     path = path or ("cite", i, "quote")
+    quote, prefix, suffix = c["quote"], c["prefix"], c["suffix"]
     try:
-        if not where and count_quote(snap, c.quote, c.prefix, c.suffix) == 1:
+        if not where and count_quote(snap, quote, prefix, suffix) == 1:
             return None  # (working out offsets is most of the cost of a match)
-        found = find_quote(snap, c.quote, c.prefix, c.suffix)
+        found = find_quote(snap, quote, prefix, suffix)
     except (OSError, UnicodeDecodeError) as exc:
         _loc_issue(report, raw, "snapshot-unreadable",
                    f"snapshot {snap.path} of {text_id!r} cannot be read as UTF-8 text ({exc})",
@@ -701,9 +691,9 @@ def _match_quote(
     if len(found) == 1:
         return found[0]
     label = _field_name(path[:-1])
-    short = c.quote if len(c.quote) <= 60 else c.quote[:57] + "..."
+    short = quote if len(quote) <= 60 else quote[:57] + "..."
     if not found:
-        bare = find_quote(snap, c.quote) if (c.prefix or c.suffix) else []
+        bare = find_quote(snap, quote) if (prefix or suffix) else []
         if bare:
             _loc_issue(report, raw, "quote-not-found",
                        f"{label}: the quote occurs in {text_id!r} but not with this "
