@@ -2,8 +2,9 @@
 
 Each kind of record (``people``, ``events``, ...) is a pydantic model. JSON Schema for record
 files, Table Schema for the published tables and the Arrow schemas are all generated from these
-classes (see :mod:`opencase.schemagen`). Field metadata that the generators and the validator
-read:
+classes (see :mod:`opencase.schemagen`), and so are the validators that check records without
+importing pydantic (:mod:`opencase.compiled`). Field metadata that the generators and the
+validator read:
 
 - ``RefTo(kinds)`` on a string field: the value is the id of a record of one of ``kinds``;
 - ``EDTFDate``: an EDTF string, published with ``<field>_start`` / ``<field>_end`` columns;
