@@ -52,14 +52,22 @@ def kind_names() -> tuple[str, ...]:
 
 
 def validator(kind: str) -> Any:
-    """The pydantic-core ``SchemaValidator`` of ``kind``'s records (built once)."""
+    """The pydantic-core ``SchemaValidator`` of ``kind``'s records (built once).
+
+    Built from :mod:`opencase.coreschema`; should the installed pydantic-core refuse that
+    schema (a pydantic release other than the one it was generated with), from the models
+    themselves, compiled here and now (slower to start, the same checks)."""
     v = _VALIDATORS.get(kind)
     if v is None:
-        from pydantic_core import SchemaValidator
+        from pydantic_core import SchemaError, SchemaValidator
 
         from . import coreschema
 
-        v = _VALIDATORS[kind] = SchemaValidator(coreschema.SCHEMAS[kind])
+        try:
+            v = SchemaValidator(coreschema.SCHEMAS[kind])
+        except SchemaError:
+            v = SchemaValidator(compile_models()[kind])
+        _VALIDATORS[kind] = v
     return v
 
 
@@ -105,6 +113,7 @@ class _Compiler:
     def __init__(self, names: dict[int, str]) -> None:
         self.names = names
         self.models: dict[str, Any] = {}  # constant name -> its typed-dict, inner ones first
+        self.classes: dict[str, type] = {}  # constant name -> its model class
 
     def plain(self, node: Any) -> Any:
         if isinstance(node, dict):
@@ -116,21 +125,31 @@ class _Compiler:
             return {k: self.plain(v) for k, v in node.items() if k not in _DROPPED}
         if isinstance(node, list):
             if node and all(isinstance(x, Enum) for x in node):
-                return _Name(f"list({self.names[id(type(node[0]))]})")
+                return _Name(f"list({self.name_of(type(node[0]))})")
             return [self.plain(x) for x in node]
+        if isinstance(node, Enum):
+            return _Name(f"{self.name_of(type(node))}.{node.name}")
         if callable(node):
-            name = self.names.get(id(node))
-            if name is None:
-                raise ValueError(f"{node!r} is not in opencase.fields; the compiled validators "
-                                 "can only refer to what is there")
-            return _Name(name)
-        return node
+            return _Name(self.name_of(node))
+        if node is None or isinstance(node, (str, int, float)):  # (bool is an int)
+            return node
+        raise ValueError(f"{node!r} cannot be written into the compiled module")
+
+    def name_of(self, thing: Any) -> str:
+        name = self.names.get(id(thing))
+        if name is None:
+            raise ValueError(f"{thing!r} is not in opencase.fields; the compiled validators "
+                             "can only refer to what is there")
+        return name
 
     def typed_dict(self, node: dict[str, Any]) -> _Name:
         cls = node["cls"].__name__
         const = _constant(cls)
         if const in self.models:
+            if self.classes[const] is not node["cls"]:
+                raise ValueError(f"two models are named {cls}: rename one")
             return _Name(const)
+        self.classes[const] = node["cls"]
         config = node.get("config", {})
         inner = node["schema"]
         odd = set(config) - _CONFIG_KEYS
@@ -153,16 +172,50 @@ class _Compiler:
         return _Name(const)
 
 
+def _compiler() -> _Compiler:
+    from . import fields
+
+    return _Compiler({id(getattr(fields, n)): n for n in fields.__all__
+                      if callable(getattr(fields, n)) and n != "RefField"})
+
+
+def _resolve(node: Any, names: dict[str, Any]) -> Any:
+    """The compiler's output with every name replaced by what it names (as importing the
+    generated module does)."""
+    if isinstance(node, _Name):  # X, X.MEMBER or list(X)
+        name = node.name
+        if name.startswith("list("):
+            return list(names[name[5:-1]])
+        head, _, member = name.partition(".")
+        return getattr(names[head], member) if member else names[head]
+    if isinstance(node, dict):
+        return {k: _resolve(v, names) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_resolve(x, names) for x in node]
+    return node
+
+
+def compile_models() -> dict[str, Any]:
+    """Each kind's core schema compiled from the models now, as :mod:`opencase.coreschema`
+    holds it once imported (needs pydantic)."""
+    from . import fields
+    from .models import KINDS
+
+    compiler = _compiler()
+    top = {kind: compiler.plain(model.__pydantic_core_schema__) for kind, model in KINDS.items()}
+    names = {n: getattr(fields, n) for n in fields.__all__}
+    for const, schema in compiler.models.items():  # inner models first
+        names[const] = _resolve(schema, names)
+    return {kind: names[node.name] for kind, node in top.items()}
+
+
 def source() -> str:
     """The text of ``opencase/coreschema.py``, generated from the models."""
     import pprint
 
-    from . import fields
     from .models import KINDS, reference_fields
 
-    names = {id(getattr(fields, n)): n for n in fields.__all__
-             if callable(getattr(fields, n)) and n != "RefField"}
-    compiler = _Compiler(names)
+    compiler = _compiler()
     schemas = {kind: compiler.plain(model.__pydantic_core_schema__)
                for kind, model in KINDS.items()}
     kinds = {

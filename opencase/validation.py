@@ -228,7 +228,10 @@ def _validate(
     valid = _check_models(report, rs.records)
     owner = _check_ids(report, rs.records)
     kind_of = {rid: raw.kind for rid, raw in owner.items()}
-    sources = {rec["id"]: rec["sha256"] for raw, rec in valid if raw.kind == "sources"}
+    sources: dict[str, str | None] = {}  # the first valid source of each id, in file order
+    for raw, rec in valid:
+        if raw.kind == "sources":
+            sources.setdefault(rec["id"], rec["sha256"])
     data = Dataset(snapshots=index) if dataset else None
     _check_dataset(report, valid, kind_of, sources, index, data)
     missing = sorted(sources.items())
@@ -408,11 +411,15 @@ def _validate_parallel(
         count = sum(len(first[1]) for first in firsts)
         duplicated = len(set(chain.from_iterable(first[1] for first in firsts))) < count
         dups: list[list[tuple[int, str, str, str, int]]] = [[] for _ in groups]
-        sources: dict[str, str | None] = {}
+        # the first valid source of each id (file, line, sha256), as one process takes it
+        found: dict[str, tuple[int, int, str | None]] = {}
         holder: dict[str, int] = {}  # source id -> the worker holding its (first) record
         for w, first in enumerate(firsts):
-            sources.update(first[3])
+            for sid, at in first[3].items():
+                if sid not in found or at < found[sid]:
+                    found[sid] = at
             holder.update(dict.fromkeys(first[3], w))
+        sources = {sid: at[2] for sid, at in found.items()}
         for conn in conns:
             conn.send(duplicated)  # if so, each worker tells where its records are
         if not duplicated:
@@ -510,7 +517,10 @@ def _worker(conn: Any, root: Path, files: list[tuple[int, Path]],
         _add_reading_issues(sections[0], rs)
         valid = _check_models(sections[1], rs.records)
         with_id = [(i, raw) for i, raw in enumerate(rs.records) if raw.id is not None]
-        srcs = {rec["id"]: rec["sha256"] for raw, rec in valid if raw.kind == "sources"}
+        srcs: dict[str, tuple[int, int, str | None]] = {}  # its first valid source of each id
+        for raw, rec in valid:
+            if raw.kind == "sources":
+                srcs.setdefault(rec["id"], (file_no[id(raw.file)], raw.line, rec["sha256"]))
         ids, kinds = [raw.id for _, raw in with_id], [raw.kind for _, raw in with_id]
         conn.send(("ok", ids, kinds, srcs,  # columns, which pickle much faster than rows
                    (len(rs.files), len(rs.records))))
@@ -520,11 +530,12 @@ def _worker(conn: Any, root: Path, files: list[tuple[int, Path]],
                        [file_no[id(raw.file)] for _, raw in with_id]))
             kind_of, sources = pickle.loads(conn.recv_bytes())
         else:  # every id is unique: the others' ids and sources, as they sent them
-            kind_of, sources = dict(zip(ids, kinds, strict=True)), dict(srcs)
+            kind_of = dict(zip(ids, kinds, strict=True))
+            sources = {sid: at[2] for sid, at in srcs.items()}
             for blob in pickle.loads(conn.recv_bytes()):
                 _, other_ids, other_kinds, other_srcs, _ = pickle.loads(blob)
                 kind_of.update(zip(other_ids, other_kinds, strict=True))
-                sources.update(other_srcs)
+                sources.update((sid, at[2]) for sid, at in other_srcs.items())
         dups, missing = conn.recv()
         for i, rid, kind, file, line in dups:
             _duplicate(sections[2], rs.records[i], rid, kind, file, line)

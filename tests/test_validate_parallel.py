@@ -96,3 +96,30 @@ def test_a_valid_folder_in_parallel(
     assert _issues(tmp_path / "records", snapshots, "2", monkeypatch) == [
         {"files": 10, "records": 12}
     ]
+
+
+@pytest.mark.parametrize("hashed_first", [True, False])
+def test_a_source_id_used_twice_is_the_first_valid_source_of_it_in_both(
+    tmp_path: Path, snapshots: Path, monkeypatch: pytest.MonkeyPatch, hashed_first: bool
+) -> None:
+    """Two sources with one id, one with a snapshot hash and one without, the larger file
+    first in the workers' shares: citations of that id are checked against the first (in
+    file order) in one process and on several workers alike."""
+    folder = tmp_path / "records"
+    folder.mkdir()
+    hashed = "sources:\n  - id: s\n    kind: report\n    sha256: " + "ab" * 32 + "\n"
+    bare = ("sources:\n  - id: s\n    kind: report\n    title: " + "long " * 400 + "\n"
+            "    cite:\n      - source: s\n        quote: a quote\n")
+    first, second = (hashed, bare) if hashed_first else (bare, hashed)
+    (folder / "a.yaml").write_text(first, encoding="utf-8")
+    (folder / "b.yaml").write_text(second, encoding="utf-8")
+    (folder / "c.yaml").write_text(
+        "people:\n  - id: p\n    name: P\n    cite:\n      - source: s\n        quote: q\n",
+        encoding="utf-8")
+    one = _issues(folder, snapshots, "1", monkeypatch)
+    codes = {i[0] for i in one[:-1]}
+    assert "duplicate-id" in codes
+    assert ("snapshot-missing" in codes) is hashed_first
+    assert ("quote-unverifiable" in codes) is not hashed_first
+    for jobs in ("2", "3"):
+        assert _issues(folder, snapshots, jobs, monkeypatch) == one
