@@ -3,8 +3,9 @@
 Importing pydantic's model machinery and building the models takes most of a short
 ``opencase validate`` (about 0.2 s of 0.35 s on the real records). Checking records needs none
 of it: only the validators that pydantic-core (pydantic's compiled core, which ``import
-pydantic`` loads too) builds from the models' *core schemas*. So :func:`source` writes the models' core schemas, and what the
-checks need to know of each kind, into :mod:`opencase.coreschema`, a generated module that
+pydantic`` loads too) builds from the models' *core schemas*. So :func:`source` writes the
+models' core schemas, and what the checks need to know of each kind, into
+:mod:`opencase.coreschema`, a generated module that
 refers to pydantic-free code only (:mod:`opencase.fields`); :func:`validator` builds a
 validator from it. Each validator gives what the model would, as plain data: a record's model
 becomes a dict of the same fields (``typed-dict``), with the same defaults, values and errors
