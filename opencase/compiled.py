@@ -5,11 +5,12 @@ Importing pydantic's model machinery and building the models takes most of a sho
 of it: only the validators that pydantic-core (pydantic's compiled core, which ``import
 pydantic`` loads too) builds from the models' *core schemas*. So :func:`source` writes the
 models' core schemas, and what the checks need to know of each kind, into
-:mod:`opencase.coreschema`, a generated module that
-refers to pydantic-free code only (:mod:`opencase.fields`); :func:`validator` builds a
-validator from it. Each validator gives what the model would, as plain data: a record's model
-becomes a dict of the same fields (``typed-dict``), with the same defaults, values and errors
-(``tests/test_compiled.py`` holds the two to that on every fixture and on generated records).
+:mod:`opencase.coreschema`, a generated module that refers to pydantic-free code only
+(:mod:`opencase.fields`); :func:`validator` builds a validator from it. Each validator gives
+what the model would, as plain data: a record's model becomes a dict of the same fields
+(``typed-dict``), with the same defaults, values and errors (``tests/test_compiled.py`` holds
+the two to that on every fixture and on generated records; the one difference is the wording
+of a mapping given as something else, ``dict_type`` where the model says ``model_type``).
 
 The models stay the one source of truth: ``python -m opencase.compiled`` regenerates
 ``opencase/coreschema.py``, and a test fails when the committed module differs from what the
