@@ -27,7 +27,7 @@ from typing import Any
 
 from .fields import RefField
 
-__all__ = ["KindInfo", "info", "kind_names", "source", "validator"]
+__all__ = ["KindInfo", "compile_models", "info", "kind_names", "source", "validator"]
 
 MODULE = Path(__file__).with_name("coreschema.py")
 
