@@ -102,11 +102,6 @@ def run_once(cmd: list[str], cwd: Path, timed_inside: bool) -> tuple[float, floa
     return seconds, usage.ru_maxrss / 1024, stdout
 
 
-def measure(cmd: list[str], runs: int, cwd: Path = REPO, timed_inside: bool = False,
-            before: list[str] | None = None) -> Measure:
-    return measure_together([Spec(cmd, runs, timed_inside, before)], cwd)[0]
-
-
 @dataclass
 class Spec:
     """A command to time: how many runs, whether it reports its own seconds, what to remove
@@ -210,10 +205,12 @@ def bench_size(size: str, steps: set[str], runs: int, ref_runs: int, scratch: Pa
     if "publish" in steps:
         table = package / "parquet" / "events.parquet"
         out = scratch / f"publish-{size}"
-        ours = measure([PY, str(HERE / "steps.py"), "publish", str(table), str(out)], runs,
-                       timed_inside=True, before=[str(out)])
-        ref = measure([PY, str(HERE / "steps.py"), "publish-reference", str(table), str(out)],
-                      runs, timed_inside=True, before=[str(out)])
+        ours, ref = measure_together([
+            Spec([PY, str(HERE / "steps.py"), "publish", str(table), str(out)], runs,
+                 timed_inside=True, before=[str(out)]),
+            Spec([PY, str(HERE / "steps.py"), "publish-reference", str(table), str(out)],
+                 runs, timed_inside=True, before=[str(out)]),
+        ])
         shutil.rmtree(out, ignore_errors=True)
         row = Row(size, "publish (events table)", ours, ref, "pyarrow CSV + Parquet")
         if size == "1m":
@@ -223,18 +220,21 @@ def bench_size(size: str, steps: set[str], runs: int, ref_runs: int, scratch: Pa
     if "check" in steps:
         fl = shutil.which("frictionless") or "frictionless"
         csv_only = csv_descriptor(package)
-        ours = measure([*_opencase(), "check", str(csv_only)], runs)
-        ref = measure([fl, "validate", "--type", "package", str(csv_only)], ref_runs)
+        ours, ref = measure_together([
+            Spec([*_opencase(), "check", str(csv_only)], runs),
+            Spec([fl, "validate", "--type", "package", str(csv_only)], ref_runs),
+        ])
         row = Row(size, "check (CSV tables)", ours, ref, "frictionless validate")
         if size == "1m":
             row.bar = "<= 1/20 frictionless, <= 1.2 GB"
             row.ok = _measured(ours, ref) and ours.median * 20 <= ref.median \
                 and (ours.peak or 0) <= 1200
         rows.append(row)
-        ours = measure([*_opencase(), "check", str(package)], runs)
-        ref = None
+        specs = [Spec([*_opencase(), "check", str(package)], runs)]
         if full_frictionless:
-            ref = measure([fl, "validate", str(package / "datapackage.json")], ref_runs)
+            specs.append(Spec([fl, "validate", str(package / "datapackage.json")], ref_runs))
+        ours, *refs = measure_together(specs)
+        ref = refs[0] if refs else None
         rows.append(Row(size, "check (CSV + Parquet)", ours, ref,
                         "frictionless validate" if ref else ""))
     return rows
