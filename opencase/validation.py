@@ -316,37 +316,23 @@ def _check_dataset(
     data: Dataset | None,
 ) -> None:
     """References and citations (``sources``: the ``sha256`` of each source, by id); the
-    records (as model objects) and where their quotes are go into ``data`` (if any). With
-    ``data``, ``valid`` is used up: each record's dict goes as its model object comes, so that
-    the two are not both held for every record."""
-    if data is None:
-        for raw, rec in valid:
-            _check_record(report, raw, rec, kind_of, sources, index, None)
-        return
-    from .models import KINDS
-
-    valid.reverse()  # (then popped from the end: in order, each dropped once checked)
+    records (as model objects) and where their quotes are go into ``data`` (if any).
+    ``valid`` is used up: each record's dict is dropped once checked (and, with ``data``, as
+    its model object comes), so that the two are not both held for every record."""
+    models = None
+    if data is not None:
+        from .models import KINDS as models
+    valid.reverse()  # (then popped from the end: in order)
     while valid:
         raw, rec = valid.pop()
-        _check_record(report, raw, rec, kind_of, sources, index, data)
-        model = KINDS[raw.kind]  # (valid as a dict, so valid as a model)
-        data.records.setdefault(raw.kind, []).append(
-            model.__pydantic_validator__.validate_python(raw.data))
-
-
-def _check_record(
-    report: Report,
-    raw: RawRecord,
-    rec: dict[str, Any],
-    kind_of: dict[str, str],
-    sources: dict[str, str | None],
-    index: SnapshotIndex | None,
-    data: Dataset | None,
-) -> None:
-    _check_refs(report, raw, rec, kind_of)
-    _check_citations(report, raw, rec, kind_of, sources, index, data)
-    if raw.kind == "sources" and rec["uncited"]:
-        _check_uncited(report, raw, rec, index, data)
+        _check_refs(report, raw, rec, kind_of)
+        _check_citations(report, raw, rec, kind_of, sources, index, data)
+        if raw.kind == "sources" and rec["uncited"]:
+            _check_uncited(report, raw, rec, index, data)
+        if data is not None and models is not None:
+            model = models[raw.kind]  # (valid as a dict, so valid as a model)
+            data.records.setdefault(raw.kind, []).append(
+                model.__pydantic_validator__.validate_python(raw.data))
 
 
 def _check_snapshots(
