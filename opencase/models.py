@@ -88,6 +88,14 @@ EDTFDate = Annotated[
 """An EDTF date string (``2016``, ``2019-07``, ``2014/2015``, ``2020~``...)."""
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=100_000)]
+Prefix = Annotated[
+    Text | None, Field(description="Text just before the quote, to pick one of several matches.")
+]
+"""A quote's ``prefix`` (citations and uncited passages alike)."""
+Suffix = Annotated[
+    Text | None, Field(description="Text just after the quote, to pick one of several matches.")
+]
+"""A quote's ``suffix``."""
 
 
 Count = Annotated[int, Field(ge=0), BeforeValidator(whole_number)]
@@ -142,12 +150,8 @@ class Citation(_Strict):
         description="The exact words of the source (typographic quotes, dashes and white "
         "space may differ)."
     )
-    prefix: Text | None = Field(
-        None, description="Text just before the quote, to pick one of several matches."
-    )
-    suffix: Text | None = Field(
-        None, description="Text just after the quote, to pick one of several matches."
-    )
+    prefix: Prefix = None
+    suffix: Suffix = None
     supports: list[str] | None = Field(
         None,
         min_length=1,
@@ -196,12 +200,8 @@ class UncitedPassage(_Strict):
         description="The exact words of the passage, usually a whole sentence or heading "
         "(typographic quotes, dashes and white space may differ)."
     )
-    prefix: Text | None = Field(
-        None, description="Text just before the quote, to pick one of several matches."
-    )
-    suffix: Text | None = Field(
-        None, description="Text just after the quote, to pick one of several matches."
-    )
+    prefix: Prefix = None
+    suffix: Suffix = None
     reason: Text = Field(description="Why the passage is deliberately not cited.")
 
 
