@@ -279,7 +279,16 @@ def _build(
             # e.g. an unclosed quote or bracket: say where it was opened, not only where the
             # parser gave up
             msg += f" (it starts at line {ctx.line + 1}, column {ctx.column + 1})"
-        if mark is not None:
+        if mark is not None and "maximum nesting depth" in str(exc.problem):
+            # libyaml 0.2.6 and newer stop at their own depth limit while scanning ahead,
+            # before the parser reaches MAX_DEPTH: the same finding
+            issue(
+                "yaml-too-deep",
+                f"values nest deeper than the YAML parser allows (opencase allows {MAX_DEPTH} "
+                "levels; no record needs more)",
+                mark,
+            )
+        elif mark is not None:
             issue("yaml-syntax", f"{msg}; fix the YAML here", mark)
         else:
             report.add("yaml-syntax", msg, file=where)

@@ -284,9 +284,12 @@ def _check_issues(case: dict[str, Any], issues: list[dict[str, Any]], exit_code:
         assert i["file"] and i["message"], i
     if issues:
         first = issues[0]
-        want = case.get("at", {})
-        assert {k: first[k] for k in want} == want, first
-        if "line" in want:
+        # `at` is one location, or a list of the locations that different libyaml releases
+        # give (each stops at its own place where it has a limit of its own)
+        wants = case.get("at", {})
+        wants = wants if isinstance(wants, list) else [wants]
+        assert any({k: first[k] for k in want} == want for want in wants), first
+        if any("line" in want for want in wants):
             assert first["line"] is not None
 
 
