@@ -16,12 +16,15 @@ mismatch raises :class:`IntegrityError` naming the file. A local package is veri
 whole when it is opened; a package at a URL file by file as each is downloaded. Resource paths
 must stay inside the package (no absolute paths, ``..`` or symlinks out of it).
 
-Zip archives are refused when an entry's name is absolute or climbs out with ``..``, when an
-entry is a link, or when they would unpack to more than ``max_bytes`` (a zip bomb). Downloads
-use ``urllib`` with a ``timeout`` (for connecting and for each wait for data) and the same
-``max_bytes`` limit, must average at least 16 KiB/s once ``timeout`` seconds have passed (so
-that a server trickling bytes cannot hold a download open), fail when cut short of their
-``Content-Length``, and follow redirects only to http(s) URLs.
+A resource path with white space at either end or a control character, or a URL of any
+scheme, is refused. Zip archives are unpacked by :mod:`opencase.unzip`, which refuses unsafe
+entry names, links and other special files, duplicate names, several descriptors and archives
+that would unpack to more than ``max_bytes`` (a zip bomb). Downloads (:mod:`opencase.download`)
+open http(s) URLs only, follow redirects only to http(s), keep every resource on the
+descriptor's host and folder, stop at the descriptor's ``bytes`` or ``max_bytes``, and honour
+``timeout`` on every read (and a minimum rate of 16 KiB/s once ``timeout`` has passed).
+Tables are read by :mod:`opencase.loadtable`. Every failure is a :class:`LoadError` (or an
+:class:`IntegrityError`), naming the file.
 """
 
 from __future__ import annotations
@@ -30,10 +33,7 @@ import os
 import shutil
 import stat
 import tempfile
-import time
-import urllib.error
 import urllib.parse
-import urllib.request
 import weakref
 import zipfile
 from collections.abc import Iterator, Mapping
@@ -41,8 +41,11 @@ from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from .download import check_url, download, resource_url
+from .loaderrors import IntegrityError, LoadError
 from .package import (
     DESCRIPTOR,
+    MAX_DESCRIPTOR_BYTES,
     PackageError,
     digest_files,
     find_descriptor,
@@ -54,6 +57,7 @@ from .package import (
     resource_paths,
     unsafe_path_reason,
 )
+from .unzip import unzip
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas
@@ -62,23 +66,9 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["IntegrityError", "LoadError", "Package", "load"]
 
 MAX_BYTES = 2 * 1024**3  # largest download, or total size a zip may unpack to
-MAX_ZIP_ENTRIES = 100_000
 TIMEOUT = 30.0
-MIN_RATE = 16 * 1024  # bytes per second a download must average once `timeout` has passed
-_CHUNK = 1 << 20
 _FORMAT_SUFFIXES = ("-parquet", "_parquet", ".parquet", "-csv", "_csv", ".csv")
-
-
-class LoadError(Exception):
-    """A package that cannot be opened: missing, malformed, unsafe, or too large."""
-
-
-class IntegrityError(LoadError):
-    """A file differs from the size or hash its descriptor gives (changed or corrupted)."""
-
-    def __init__(self, path: str, message: str) -> None:
-        super().__init__(f"{path}: {message}")
-        self.path = path
+_unzip = unzip  # the name opencase.checking imports
 
 
 def load(path_or_url: str | os.PathLike[str] | None = None, *, timeout: float = TIMEOUT,
@@ -91,17 +81,14 @@ def load(path_or_url: str | os.PathLike[str] | None = None, *, timeout: float = 
     if path_or_url is None:
         return Package(_LocalFiles(bundled_descriptor()))
     text = os.fspath(path_or_url)
-    if is_remote(text):
-        scheme = urllib.parse.urlsplit(text).scheme.lower()
-        if scheme not in ("http", "https"):
-            raise LoadError(f"{text}: only http and https URLs can be loaded")
-        return _load_url(text, timeout, max_bytes)
+    if is_remote(text) or "://" in text:
+        return _load_url(check_url(text), timeout, max_bytes)
     p = Path(text)
-    if p.is_file() and (zipfile.is_zipfile(p) or p.suffix.lower() == ".zip"):
-        return _load_zip(p, max_bytes)
     try:
+        if p.is_file() and (p.suffix.lower() == ".zip" or zipfile.is_zipfile(p)):
+            return _load_zip(p, max_bytes)
         descriptor = find_descriptor(p)
-    except (FileNotFoundError, IsADirectoryError) as exc:
+    except (OSError, ValueError) as exc:
         raise LoadError(str(exc)) from None
     return Package(_LocalFiles(descriptor))
 
@@ -172,33 +159,50 @@ class _RemoteFiles:
 
     def descriptor(self) -> Any:
         target = self.root / DESCRIPTOR
-        _download(self.url, target, self.timeout, self.max_bytes)
+        download(self.url, target, self.timeout, min(self.max_bytes, MAX_DESCRIPTOR_BYTES))
         return _read_descriptor(target, shown=self.url)
 
     def open_all(self, resources: list[dict[str, Any]]) -> None:
         for r in resources:
             for p in resource_paths(r):
-                self._check_path(p)
+                self._url(p)
 
     def files(self, resource: dict[str, Any]) -> list[Path]:
         paths = []
+        left = _declared_bytes(resource)  # what the parts not yet downloaded may still hold
         for p in resource_paths(resource):
             if p not in self._done:
-                self._check_path(p)
+                url = self._url(p)
                 target = self.root / "files" / PurePosixPath(p)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                _download(urllib.parse.urljoin(self.url, p), target, self.timeout,
-                          self.max_bytes)
+                try:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:  # e.g. a path that is both a file and a folder
+                    raise LoadError(f"{p}: cannot be stored: {exc.strerror}") from None
+                download(url, target, self.timeout, self.max_bytes, expected=left,
+                         shown=", ".join(resource_paths(resource)))
                 self._done[p] = target
+            if left is not None:
+                left = max(left - self._done[p].stat().st_size, 0)
             paths.append(self._done[p])
         _verify(resource, paths, self.root / "files")
         return paths
 
-    @staticmethod
-    def _check_path(p: str) -> None:
+    def _url(self, p: str) -> str:
         reason = "it is a URL outside the package" if is_remote(p) else unsafe_path_reason(p)
         if reason:
             raise LoadError(f"resource path {p!r} is refused: {reason}")
+        return resource_url(self.url, p)
+
+
+def _declared_bytes(resource: dict[str, Any]) -> int | None:
+    size = resource.get("bytes")
+    if size is None:
+        return None
+    if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+        shown = ", ".join(resource_paths(resource)) or str(resource.get("name"))
+        raise IntegrityError(shown, f"the descriptor's bytes {size!r} is not a whole number "
+                             "of bytes")
+    return size
 
 
 def _read_descriptor(path: Path, shown: str | None = None) -> Any:
@@ -213,7 +217,7 @@ def _read_descriptor(path: Path, shown: str | None = None) -> Any:
 
 def _verify(resource: dict[str, Any], paths: list[Path], root: Path) -> None:
     declared_hash = resource.get("hash")
-    declared_size = resource.get("bytes")
+    declared_size = _declared_bytes(resource)
     if declared_hash is None and declared_size is None:
         return
     parsed = parse_hash(declared_hash) if declared_hash is not None else None
@@ -224,7 +228,7 @@ def _verify(resource: dict[str, Any], paths: list[Path], root: Path) -> None:
         size, digest = digest_files(paths, parsed[0] if parsed else None)
     except OSError as exc:
         raise LoadError(f"{shown}: cannot be read: {exc}") from None
-    if isinstance(declared_size, int) and size != declared_size:
+    if declared_size is not None and size != declared_size:
         raise IntegrityError(shown, f"{size:,} bytes, but the package says {declared_size:,}: "
                              "the file was changed or is incomplete")
     if parsed and digest != parsed[1]:
@@ -238,117 +242,24 @@ def _verify(resource: dict[str, Any], paths: list[Path], root: Path) -> None:
 def _load_zip(path: Path, max_bytes: int, shown: str | None = None) -> Package:
     tmp = tempfile.TemporaryDirectory(prefix="opencase-")
     try:
-        root = _unzip(path, Path(tmp.name), max_bytes, shown or str(path))
+        root = unzip(path, Path(tmp.name), max_bytes, shown or str(path))
         return Package(_LocalFiles(root / DESCRIPTOR, cleanup=tmp))
     except BaseException:
         tmp.cleanup()
         raise
 
 
-def _unzip(path: Path, dest: Path, max_bytes: int, shown: str) -> Path:
-    """Unpack a package zip safely; returns the folder holding datapackage.json."""
-    try:
-        zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise LoadError(f"{shown}: not a readable zip file ({exc})") from None
-    with zf:
-        infos = zf.infolist()
-        if len(infos) > MAX_ZIP_ENTRIES:
-            raise LoadError(f"{shown}: {len(infos):,} entries, more than {MAX_ZIP_ENTRIES:,}")
-        declared = sum(i.file_size for i in infos)
-        if declared > max_bytes:
-            raise LoadError(f"{shown}: would unpack to {declared:,} bytes, more than the "
-                            f"limit of {max_bytes:,}")
-        for info in infos:
-            name = info.filename
-            reason = unsafe_path_reason(name.rstrip("/")) if name.rstrip("/") else "empty"
-            if reason or is_remote(name):
-                raise LoadError(f"{shown}: entry {name!r} is refused: {reason or 'a URL'}")
-            if stat.S_ISLNK(info.external_attr >> 16):
-                raise LoadError(f"{shown}: entry {name!r} is a symbolic link")
-        written = 0
-        for info in infos:
-            target = dest / PurePosixPath(info.filename)
-            if info.is_dir():
-                target.mkdir(parents=True, exist_ok=True)
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                with zf.open(info) as src, open(target, "wb") as out:
-                    while chunk := src.read(_CHUNK):
-                        written += len(chunk)
-                        if written > max_bytes:
-                            raise LoadError(f"{shown}: unpacks to more than the limit of "
-                                            f"{max_bytes:,} bytes")
-                        out.write(chunk)
-            except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError,
-                    NotImplementedError) as exc:
-                raise LoadError(f"{shown}: entry {info.filename!r} cannot be read: "
-                                f"{exc}") from None
-    found = sorted((p for p in dest.rglob(DESCRIPTOR) if p.is_file()),
-                   key=lambda p: len(p.relative_to(dest).parts))
-    if not found or len(found[0].relative_to(dest).parts) > 2:
-        raise LoadError(f"{shown}: no {DESCRIPTOR} at the top of the archive")
-    return found[0].parent
-
-
-class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any,
-                         newurl: str) -> Any:
-        if urllib.parse.urlsplit(newurl).scheme.lower() not in ("http", "https"):
-            raise LoadError(f"{req.full_url}: redirected to {newurl}, which is not http(s)")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
-def _download(url: str, target: Path, timeout: float, max_bytes: int) -> None:
-    from . import __version__
-
-    opener = urllib.request.build_opener(_HttpOnlyRedirects)
-    request = urllib.request.Request(url, headers={"User-Agent": f"opencase/{__version__}"})
-    try:
-        start = time.monotonic()
-        with opener.open(request, timeout=timeout) as resp, open(target, "wb") as out:
-            length = resp.headers.get("Content-Length")
-            if length and length.isdigit() and int(length) > max_bytes:
-                raise LoadError(f"{url}: {int(length):,} bytes, more than the limit of "
-                                f"{max_bytes:,}")
-            size = 0
-            read = getattr(resp, "read1", resp.read)  # read1: whatever has arrived, at once
-            while chunk := read(_CHUNK):
-                size += len(chunk)
-                if size > max_bytes:
-                    raise LoadError(f"{url}: more than the limit of {max_bytes:,} bytes")
-                out.write(chunk)
-                elapsed = time.monotonic() - start
-                if elapsed > timeout and size < MIN_RATE * elapsed:
-                    raise LoadError(f"{url}: too slow: {size:,} bytes in {elapsed:.1f} s (less "
-                                    f"than {MIN_RATE // 1024} KiB/s); try again later")
-            if length and length.isdigit() and size != int(length):
-                raise LoadError(f"{url}: the download was cut short: {size:,} of "
-                                f"{int(length):,} bytes")
-    except urllib.error.HTTPError as exc:
-        raise LoadError(f"{url}: HTTP {exc.code} {exc.reason}") from None
-    except urllib.error.URLError as exc:
-        raise LoadError(f"{url}: cannot be downloaded: {exc.reason}") from None
-    except TimeoutError:
-        raise LoadError(f"{url}: no answer within {timeout:g} s") from None
-    except OSError as exc:
-        raise LoadError(f"{url}: cannot be downloaded: {exc}") from None
-
-
 def _load_url(url: str, timeout: float, max_bytes: int) -> Package:
     path = urllib.parse.urlsplit(url).path
     if path.lower().endswith(".zip"):
-        tmp = tempfile.TemporaryDirectory(prefix="opencase-")
-        try:
-            archive = Path(tmp.name) / "package.zip"
-            _download(url, archive, timeout, max_bytes)
+        with tempfile.TemporaryDirectory(prefix="opencase-") as tmp:
+            archive = Path(tmp) / "package.zip"
+            download(url, archive, timeout, max_bytes)
             return _load_zip(archive, max_bytes, shown=url)
-        finally:
-            tmp.cleanup()
     if not path.lower().endswith(".json"):
-        url = url if url.endswith("/") else url + "/"
-        url = urllib.parse.urljoin(url, DESCRIPTOR)
+        parts = urllib.parse.urlsplit(url)
+        folder = parts.path if parts.path.endswith("/") else parts.path + "/"
+        url = urllib.parse.urlunsplit(parts._replace(path=folder + DESCRIPTOR))
     return Package(_RemoteFiles(url, timeout, max_bytes))
 
 
@@ -417,7 +328,10 @@ class Package:
 
     def path(self, name: str) -> Path:
         """The local file of table ``name`` (downloaded and verified first for a URL)."""
-        return self._source.files(self.resource(name))[0]
+        files = self._source.files(self.resource(name))
+        if not files:
+            raise LoadError(f"table {name!r} has no file (inline `data` is not supported)")
+        return files[0]
 
     def table(self, name: str) -> pa.Table:
         """Table ``name`` as a ``pyarrow.Table`` (read from Parquet when published so)."""
@@ -426,33 +340,11 @@ class Package:
         return self._tables[name]
 
     def _read(self, resource: dict[str, Any]) -> pa.Table:
-        import pyarrow as pa
-        import pyarrow.csv as pacsv
-        import pyarrow.parquet as pq
+        from .loadtable import read_table
 
         files = self._source.files(resource)
-        try:
-            if resource_format(resource) == "parquet":
-                return pa.concat_tables([pq.read_table(f) for f in files])
-            from .tableread import _dialect_options
-
-            dialect = resource.get("dialect") if isinstance(resource.get("dialect"), dict) else {}
-            fmt = resource_format(resource) or "csv"
-            parse = pacsv.ParseOptions(**_dialect_options(dialect, fmt), newlines_in_values=True)
-            # only the schema's missing values are null (default: the empty cell), never
-            # pyarrow's defaults, which would read text such as "NA", "null" or "nan" as null
-            schema = resource.get("schema") if isinstance(resource.get("schema"), dict) else {}
-            missing = schema.get("missingValues", [""])
-            if not (isinstance(missing, list) and all(isinstance(m, str) for m in missing)):
-                missing = [""]
-            convert = pacsv.ConvertOptions(column_types=_arrow_types(resource),
-                                           strings_can_be_null=True, null_values=missing)
-            return pa.concat_tables([
-                pacsv.read_csv(f, parse_options=parse, convert_options=convert) for f in files
-            ])
-        except (pa.ArrowException, OSError) as exc:
-            raise LoadError(f"{', '.join(resource_paths(resource))}: cannot be read: "
-                            f"{exc}") from None
+        shown = ", ".join(resource_paths(resource)) or str(resource.get("name"))
+        return read_table(resource, files, shown)
 
     def to_pandas(self, name: str) -> pandas.DataFrame:
         """Table ``name`` as a pandas DataFrame (``pip install opencase[pandas]``)."""
@@ -506,22 +398,6 @@ class _LazyTables(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self.names)
-
-
-_ARROW = {"integer": "int64", "number": "float64", "boolean": "bool", "date": "date32"}
-
-
-def _arrow_types(resource: dict[str, Any]) -> dict[str, Any]:
-    """Column types for reading a CSV resource as its Table Schema says (text otherwise)."""
-    import pyarrow as pa
-
-    schema = resource.get("schema")
-    fields = schema.get("fields", []) if isinstance(schema, dict) else []
-    out = {}
-    for f in fields:
-        if isinstance(f, dict) and isinstance(f.get("name"), str):
-            out[f["name"]] = getattr(pa, _ARROW.get(f.get("type", ""), "string"))()
-    return out
 
 
 def _cleanup(tmp: Any) -> None:

@@ -21,6 +21,8 @@ import hashlib
 import json
 import os
 import re
+import stat
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -49,6 +51,10 @@ _CHUNK = 1 << 20
 
 _URL = re.compile(r"^(?:https?|ftp)s?://", re.IGNORECASE)
 _DRIVE = re.compile(r"^[A-Za-z]:")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+# control, format (bidi, zero-width), line/paragraph separator and surrogate characters
+_HIDDEN = frozenset(("Cc", "Cf", "Zl", "Zp", "Cs"))
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
 
 
@@ -70,10 +76,13 @@ def find_descriptor(path: str | os.PathLike[str]) -> Path:
 
 def read_json(path: Path, limit: int = MAX_DESCRIPTOR_BYTES) -> Any:
     """Parse a JSON file; ``ValueError`` (with line and column) if it is not valid JSON."""
-    size = path.stat().st_size
-    if size > limit:
-        raise ValueError(f"{path.name} is {size:,} bytes, more than the {limit:,} allowed")
-    raw = path.read_bytes()
+    with _open_regular(path) as f:
+        size = os.fstat(f.fileno()).st_size
+        if size > limit:
+            raise ValueError(f"{path.name} is {size:,} bytes, more than the {limit:,} allowed")
+        raw = f.read(limit + 1)
+    if len(raw) > limit:
+        raise ValueError(f"{path.name} is more than the {limit:,} bytes allowed")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -96,19 +105,29 @@ def is_remote(path: str) -> bool:
 def unsafe_path_reason(path: Any) -> str | None:
     """Why a resource path may not be opened, or None if it is a safe relative path.
 
-    URLs are not judged here (see :func:`is_remote`)."""
+    Paths with white space at either end or with a control or invisible character anywhere
+    are refused (URL parsers strip or drop such characters, so ``" file:/etc/passwd"`` would
+    open a local file), as are URLs of any scheme but http(s) and ftp, which are left to the
+    caller (see :func:`is_remote`)."""
     if not isinstance(path, str) or not path:
         return "a path must be a non-empty string"
+    if path != path.strip():
+        return "it begins or ends with white space"
+    hidden = next((c for c in path if unicodedata.category(c) in _HIDDEN), None)
+    if hidden is not None:
+        return f"it contains the control or invisible character U+{ord(hidden):04X}"
     if is_remote(path):
         return None
     if path.startswith(("/", "\\", "~")) or _DRIVE.match(path):
         return "it is absolute (paths must be relative to the package folder)"
     if path.lower().startswith("file:"):
         return "file: URLs are not allowed (use a relative path)"
+    if _SCHEME.match(path):
+        scheme = path.split(":", 1)[0]
+        return (f"it is a {scheme}: URL (only relative paths, and http(s) URLs where they "
+                "are read, are allowed)")
     if "\\" in path:
         return "it contains a backslash (use / between folders)"
-    if "\x00" in path:
-        return "it contains a NUL character"
     if ".." in PurePosixPath(path).parts:
         return "it contains '..' (paths must stay inside the package folder)"
     return None
@@ -120,8 +139,11 @@ def resolve_inside(root: Path, path: str) -> Path:
     reason = unsafe_path_reason(path)
     if reason:
         raise PackageError(f"resource path {path!r} is refused: {reason}")
-    base = root.resolve()
-    target = (base / path).resolve()
+    try:
+        base = root.resolve()
+        target = (base / path).resolve()
+    except (OSError, RuntimeError) as exc:  # a symlink loop; a name too long
+        raise PackageError(f"resource path {path!r} cannot be resolved: {exc}") from None
     if not target.is_relative_to(base):
         raise PackageError(f"resource path {path!r} leads out of the package folder")
     return target
@@ -185,12 +207,27 @@ def digest_files(paths: Iterable[Path], algorithm: str | None) -> tuple[int, str
     h = hashlib.new(algorithm) if algorithm else None
     size = 0
     for p in paths:
-        with open(p, "rb") as f:
+        with _open_regular(p) as f:
             while chunk := f.read(_CHUNK):
                 size += len(chunk)
                 if h is not None:
                     h.update(chunk)
     return size, (h.hexdigest() if h is not None else None)
+
+
+def _open_regular(path: Path) -> Any:
+    """``path`` opened for reading, if it is a regular file: a FIFO or device put in its place
+    since it was checked is refused, not waited on."""
+    fd = os.open(path, os.O_RDONLY | _NONBLOCK | getattr(os, "O_BINARY", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{path} is not a regular file")
+        if _NONBLOCK:
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def table_fields(schema: Any) -> list[str] | None:

@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import socket
+import stat
 import struct
 import threading
 import time
@@ -332,6 +333,57 @@ def zip_without_descriptor(pkg: Path) -> Path:
 @maker
 def zip_descriptor_deep_inside(pkg: Path) -> Path:
     return _zip(pkg, prefix="a/b/c/")
+
+
+# load() stays inside the package: paths a URL parser would strip or turn into a local file
+
+
+@maker
+def resource_path_white_space(pkg: Path) -> Path:
+    """urllib strips the leading space and would open the local file."""
+    _set(pkg, "people", path=" file:///etc/passwd")
+    return pkg
+
+
+@maker
+def resource_path_control_character(pkg: Path) -> Path:
+    """urllib drops a tab anywhere in a URL: "fi\tle:" would be "file:"."""
+    _set(pkg, "people", path="fi\tle:///etc/passwd")
+    return pkg
+
+
+@maker
+def resource_data_url(pkg: Path) -> Path:
+    """urllib's default opener reads data: URLs: the table would come from the descriptor."""
+    _set(pkg, "people", path="data:text/csv,id%0Aforged")
+    return pkg
+
+
+@maker
+def zip_duplicate_names(pkg: Path) -> Path:
+    """Two entries whose names differ only in case: one would overwrite the other."""
+    return _zip(pkg, {"CSV/People.csv": b"id\nforged\n"})
+
+
+@maker
+def zip_file_and_folder(pkg: Path) -> Path:
+    """``csv/people.csv`` is a file and also the folder of ``csv/people.csv/x``."""
+    return _zip(pkg, {"csv/people.csv/x": b"x"})
+
+
+@maker
+def zip_two_descriptors(pkg: Path) -> Path:
+    return _zip(pkg, {"other/datapackage.json": b'{"resources": []}'})
+
+
+@maker
+def zip_fifo_entry(pkg: Path) -> Path:
+    target = _zip(pkg)
+    with zipfile.ZipFile(target, "a") as zf:
+        info = zipfile.ZipInfo("csv/pipe.csv")
+        info.external_attr = (stat.S_IFIFO | 0o644) << 16
+        zf.writestr(info, "")
+    return target
 
 
 # ---------------------------------------------------------------- running the cases
