@@ -158,7 +158,8 @@ class _Checker:
             rows = self._check_tables(resources)
             for r in resources:
                 self._check_digest(r)
-        tables = sum(1 for r in resources if r.schema is not None and r.fmt in TABLE_FORMATS)
+        tables = sum(1 for r in resources if r.schema is not None and (
+            r.fmt in TABLE_FORMATS or "data" in r.desc))
         self.report.stats.update({"resources": len(resources), "tables": tables, "rows": rows})
 
     # ------------------------------------------------------------ descriptor
@@ -351,6 +352,12 @@ class _Checker:
                 r.schema = self._load_ref(r.desc["schema"], "schema", r)
             if "dialect" in r.desc:
                 r.dialect = self._dialect_ok(r, self._load_ref(r.desc["dialect"], "dialect", r))
+            if "schema" not in r.desc and "path" not in r.desc and "data" in r.desc:
+                r.schema = _inferred_schema(r.desc["data"], r.dialect)
+                if r.schema is None:
+                    self.add("descriptor-invalid", f"resource {r.name!r}: inline `data` must "
+                             "be a non-empty array of rows, all arrays (the first the header) "
+                             "or all objects; other inline data is not checked", file=r.label)
             if r.schema is not None and not self._schema_ok(r):
                 r.schema = None
             if r.schema is not None and r.fmt not in TABLE_FORMATS and r.files:
@@ -363,23 +370,33 @@ class _Checker:
                 self._check_foreign_keys(r, by_name)
 
     def _dialect_ok(self, r: _Resource, dialect: dict[str, Any] | None) -> dict[str, Any]:
-        """The dialect with malformed properties reported and dropped."""
+        """The dialect with malformed properties reported and dropped: a value that cannot
+        work (an empty or two-character delimiter, a line break as the quote) is a descriptor
+        error, as it is to frictionless."""
         if not dialect:
             return {}
         out = dict(dialect)
+
+        def drop(key: str, must: str) -> None:
+            self.add("descriptor-invalid", f"resource {r.name!r}: dialect `{key}` must be "
+                     f"{must}, not {out.pop(key)!r}", file=r.label)
+
         for key in ("delimiter", "quoteChar", "escapeChar"):
             value = out.get(key)
-            if value is not None and not (isinstance(value, str) and len(value) <= 1
-                                          and value not in ("\n", "\r")
-                                          and (value or key != "delimiter")):
-                self.add("descriptor-invalid", f"resource {r.name!r}: dialect `{key}` must be "
-                         f"a single character, not {value!r}", file=r.label)
-                out.pop(key)
+            if key in out and not (isinstance(value, str) and len(value) == 1
+                                   and value not in ("\n", "\r")):
+                drop(key, "a single character (not a line break)")
         for key in ("header", "doubleQuote", "skipInitialSpace"):
             if key in out and not isinstance(out[key], bool):
-                self.add("descriptor-invalid", f"resource {r.name!r}: dialect `{key}` must be "
-                         "true or false", file=r.label)
-                out.pop(key)
+                drop(key, "true or false")
+        for key in ("lineTerminator", "nullSequence", "commentChar", "headerJoin"):
+            if key in out and not isinstance(out[key], str):
+                drop(key, "a string")
+        for key in ("headerRows", "commentRows"):
+            value = out.get(key)
+            if key in out and not (isinstance(value, list) and all(
+                    isinstance(x, int) and not isinstance(x, bool) and x >= 1 for x in value)):
+                drop(key, "an array of row numbers (1 or more)")
         if "escapeChar" in out and out.get("escapeChar") == out.get("quoteChar", '"'):
             out.pop("escapeChar")
         return out
@@ -415,6 +432,9 @@ class _Checker:
             for key, kind in _FIELD_PROPERTIES.items():
                 if key in f and not isinstance(f[key], kind):
                     bad(f"field {name!r}: `{key}` must be a {_KIND_NAMES[kind]}", name)
+                    del f[key]
+                elif key in ("decimalChar", "delimiter") and f.get(key) == "":
+                    bad(f"field {name!r}: `{key}` must not be empty", name)  # cannot work
                     del f[key]
             cons = f.get("constraints", {})
             if not isinstance(cons, dict):
@@ -490,8 +510,7 @@ class _Checker:
     def _check_tables(self, resources: list[_Resource]) -> int:
         from .tabledata import DataChecker
 
-        tables = [r for r in resources if r.schema is not None and r.fmt in TABLE_FORMATS
-                  and (r.files or "data" in r.desc)]
+        tables = [r for r in resources if _is_table(r)]
         schemas = [r.schema if r in tables else None for r in resources]
         pairs = twins([r.desc for r in resources], schemas)
         data = DataChecker(self.report, self.limit)
@@ -516,6 +535,35 @@ class _Checker:
             self.add("hash-mismatch", f"{shown} has {parsed[0]} {digest} but the descriptor "
                      f"says {parsed[1]}: the file was changed after publishing, or `hash` is "
                      "stale", file=r.label)
+
+
+def _inferred_schema(data: Any, dialect: dict[str, Any]) -> dict[str, Any] | None:
+    """For inline tabular ``data`` without a Table Schema (rows that are all arrays or all
+    objects): a schema of ``any`` fields named by its header (or its objects' keys), so that
+    its shape (row lengths, blank rows, labels) is checked as frictionless checks it."""
+    if not isinstance(data, list) or not data:
+        return None
+    if all(isinstance(row, dict) for row in data):
+        names = list(data[0])  # frictionless, too, takes the header from the first object
+    elif all(isinstance(row, list) for row in data):
+        if dialect.get("header") is False:
+            names = [f"field{i}" for i in range(1, len(data[0]) + 1)]
+        else:
+            names = ["" if x is None else str(x) for x in data[0]]
+            names = list(dict.fromkeys(names))  # a label given twice: reported by the header
+    else:
+        return None
+    return {"fields": [{"name": n, "type": "any"} for n in names]}
+
+
+def _is_table(r: _Resource) -> bool:
+    """Whether the rows of ``r`` are checked: a Table Schema, and a CSV, TSV or Parquet file
+    or inline ``data`` (whatever its declared format)."""
+    if r.schema is None:
+        return False
+    if "data" in r.desc and "path" not in r.desc:
+        return True
+    return r.fmt in TABLE_FORMATS and bool(r.files)
 
 
 def _fk_problem(fk: Any, names: list[str], own: str,

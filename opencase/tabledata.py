@@ -9,6 +9,7 @@ the CSV's), one that differs is reported and then checked in full.
 
 from __future__ import annotations
 
+import codecs
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -31,7 +32,16 @@ from .tablecheck import (
     key_set,
     typed_column,
 )
-from .tableread import Emitter, RawTable, read_csv, read_inline, read_parquet, show
+from .tableread import (
+    Emitter,
+    RawTable,
+    decoded,
+    read_csv,
+    read_inline,
+    read_parquet,
+    show,
+    text_encoding,
+)
 
 __all__ = ["DataChecker"]
 
@@ -99,7 +109,7 @@ class DataChecker:
         assert r.schema is not None
         names = [f["name"] for f in r.schema["fields"]]
         if "data" in r.desc and not r.files:
-            return read_inline(r.desc["data"], names, emit)
+            return read_inline(r.desc["data"], names, emit, r.dialect.get("header") is not False)
         if len(r.files) != 1:
             emit.add("format-unsupported", f"resource {r.name!r} is split over "
                      f"{len(r.files)} files; only their bytes and hash are checked")
@@ -137,8 +147,9 @@ class DataChecker:
 
     def _pair(self, c: Resource, p: Resource) -> int:
         """A CSV resource and its Parquet twin; returns the rows read."""
+        p_found = Report(strict=self.report.strict)  # the Parquet file's header issues
         if len(c.files) == 1 and len(p.files) == 1 and c.fmt == "csv" and not c.dialect:
-            p_emit = Emitter(self.report, p.label, self.limit)
+            p_emit = Emitter(p_found, p.label, self.limit)
             raw = read_parquet(p.files[0], [f["name"] for f in (p.schema or {})["fields"]],
                                p_emit)
             if raw is not None and all(col is not None for col in raw.columns):
@@ -149,7 +160,8 @@ class DataChecker:
                 # only if it succeeds.
                 names = [f["name"] for f in p.schema["fields"]]
                 with ThreadPoolExecutor(max_workers=1) as pool:
-                    same = pool.submit(csv_matches, c.files[0], raw, names)
+                    same = pool.submit(csv_matches, c.files[0], raw, names,
+                                       c.desc.get("encoding") or "utf-8")
                     found = Report(strict=self.report.strict)
                     emit = Emitter(found, c.label, self.limit, raw.rows)
                     assert c.schema is not None
@@ -159,6 +171,7 @@ class DataChecker:
                 pa.default_memory_pool().release_unused()
                 if identical:
                     self.alias[p.name] = c.name
+                    self.report.extend(p_found.issues)
                     self.report.extend(found.issues)
                     emit.report = self.report
                     self._keys_of(c, checked, emit)
@@ -170,6 +183,7 @@ class DataChecker:
         rows = checked.num_rows if checked else 0
         if checked is not None and self._same_rows(c, checked, p):
             self.alias[p.name] = c.name
+            self.report.extend(p_found.issues)
             return 2 * rows
         del checked
         twin_checked = self._check(p)
@@ -214,10 +228,13 @@ class DataChecker:
             return False
         try:
             pf = pq.ParquetFile(p.files[0])
-            have = set(pf.schema_arrow.names)
+            names = pf.schema_arrow.names
+            have = set(names)
             n = pf.metadata.num_rows
         except (pa.ArrowException, OSError):
             return False  # the full check of the Parquet file reports it
+        if len(have) != len(names):
+            return False  # a column name given twice: the full check reports it
         if n != checked.num_rows:
             emit.add("twin-mismatch", f"{p.label} has {n:,} rows but its CSV twin {c.label} "
                      f"has {checked.num_rows:,}")
@@ -239,7 +256,7 @@ class DataChecker:
             a = checked.typed.pop(name)
             masks, start = [], 0
             for g, rows in enumerate(groups):
-                col = pf.read_row_group(g, columns=[name]).column(0)
+                col = decoded(pf.read_row_group(g, columns=[name]).column(0))
                 native = not _is_text(col.type)
                 _, v = column_values(f, col, native, default_missing)
                 t, reason = typed_column(f, v, native)
@@ -276,16 +293,22 @@ def _parquet_value(pf: Any, name: str, i: int) -> Any:
 
 
 class _Compare:
-    """A file-like sink that compares what is written with a file's bytes."""
+    """A file-like sink that compares what is written (UTF-8, from pyarrow's CSV writer) with a
+    file's bytes, the text encoded as the file declares (``codec``: None for UTF-8)."""
 
     closed = False
 
-    def __init__(self, f: Any) -> None:
+    def __init__(self, f: Any, codec: str | None) -> None:
         self.f = f
+        self.decoder = codecs.getincrementaldecoder("utf-8")() if codec else None
+        self.encoder = codecs.getincrementalencoder(codec)() if codec else None
 
     def write(self, data: Any) -> int:
         n = len(data)
-        if self.f.read(n) != bytes(data):
+        out = bytes(data)
+        if self.decoder is not None and self.encoder is not None:
+            out = self.encoder.encode(self.decoder.decode(out))
+        if self.f.read(len(out)) != out:
             raise _Differs
         return n
 
@@ -297,21 +320,34 @@ class _Differs(Exception):
     pass
 
 
-def csv_matches(path: Any, raw: RawTable, names: list[str]) -> bool:
+def _line_end(f: Any, codec: str | None) -> str:
+    """The line ending of the file's first line (its text decoded as declared)."""
+    head = f.read(1 << 16)
+    f.seek(0)
+    text = head.decode(codec or "utf-8", errors="replace")
+    at = text.find("\n")
+    return "\r\n" if at > 0 and text[at - 1] == "\r" else "\n"
+
+
+def csv_matches(path: Any, raw: RawTable, names: list[str], encoding: str = "utf-8") -> bool:
     """Whether the CSV file is exactly ``raw`` written by pyarrow's CSV writer (header, quoting
-    of text, comma, the file's line ending): then both hold the same rows."""
+    of text, comma, the file's line ending) in the file's declared ``encoding``: then both hold
+    the same rows."""
+    codec = text_encoding(encoding)
+    if codec is None:
+        return False  # an encoding that cannot be read: the CSV's own check reports it
+    if codec == "utf-8":
+        codec = None
     with open(path, "rb") as f:
-        first = f.readline()
-        eol = "\r\n" if first.endswith(b"\r\n") else "\n"
-        f.seek(0)
-        table = pa.table(raw.columns, names=names)
-        sink = _Compare(f)
         try:
+            eol = _line_end(f, codec)
+            table = pa.table(raw.columns, names=names)
+            sink = _Compare(f, codec)
             pcsv.write_csv(table, sink, pcsv.WriteOptions(
                 include_header=True, eol=eol, quoting_style="needed"))
         except _Differs:
             return False
-        except (pa.ArrowException, OSError, ValueError):
+        except (pa.ArrowException, OSError, ValueError):  # (UnicodeError is a ValueError)
             return False
         return f.read(1) == b""
 

@@ -8,6 +8,7 @@ empty) after a ``row-shape`` issue.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -24,7 +25,10 @@ import pyarrow.parquet as pq
 from .report import Report
 from .tablecast import STR, _arrow_message, _is_text
 
-__all__ = ["Emitter", "RawTable", "RowMap", "read_csv", "read_inline", "read_parquet", "show"]
+__all__ = ["Emitter", "RawTable", "RowMap", "decoded", "read_csv", "read_inline", "read_parquet",
+           "show", "text_encoding"]
+
+MAX_HEADER_CHARS = 64 << 20  # the longest header row read (labels of any length up to this)
 
 
 def show(value: Any, limit: int = 60) -> str:
@@ -120,7 +124,7 @@ def _dialect_options(dialect: dict[str, Any], fmt: str) -> dict[str, Any]:
     }
 
 
-def _read_header(path: Path, encoding: str, opts: dict[str, Any]) -> list[str] | None:
+def _open_text(path: Path, encoding: str) -> Any:
     enc = "utf-8-sig" if encoding.replace("_", "-").lower() in ("utf-8", "utf8") else encoding
     opener: Callable[..., Any] = open
     if path.suffix == ".gz":
@@ -131,15 +135,64 @@ def _read_header(path: Path, encoding: str, opts: dict[str, Any]) -> list[str] |
         import bz2
 
         opener = bz2.open
-    with opener(path, "rt", encoding=enc, newline="") as f:
-        return next(csv.reader(f, **_reader_options(opts)), None)
+    return opener(path, "rt", encoding=enc, newline="")
+
+
+def _read_header(path: Path, encoding: str, opts: dict[str, Any]) -> list[str] | None:
+    limit = csv.field_size_limit()
+    csv.field_size_limit(MAX_HEADER_CHARS)  # a label may be long (the default stops at 128 KiB)
+    try:
+        with _open_text(path, encoding) as f:
+            return next(csv.reader(f, **_reader_options(opts)), None)
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _plain_copy(path: Path, encoding: str, opts: dict[str, Any]) -> pa.Buffer:
+    """The rows of a CSV file whose dialect pyarrow cannot read (a non-ASCII delimiter or
+    quote), read by the stdlib reader and written as a plain UTF-8 CSV, row for row."""
+    out = io.StringIO()
+    limit = csv.field_size_limit()
+    csv.field_size_limit(MAX_HEADER_CHARS)
+    try:
+        with _open_text(path, encoding) as f:
+            csv.writer(out, lineterminator="\n").writerows(csv.reader(f, **_reader_options(opts)))
+    finally:
+        csv.field_size_limit(limit)
+    return pa.py_buffer(out.getvalue().encode("utf-8"))
+
+
+def text_encoding(encoding: Any) -> str | None:
+    """The codec name of a declared ``encoding`` if Python can decode text with it (not
+    ``zlib``, ``rot13`` and the like), else None."""
+    if not isinstance(encoding, str) or not encoding:
+        return None
+    try:
+        info = codecs.lookup(encoding)
+    except (LookupError, ValueError):
+        return None
+    return info.name if getattr(info, "_is_text_encoding", True) else None
+
+
+def _decode_problem(exc: Exception, encoding: str) -> str:
+    name = text_encoding(encoding) or encoding
+    if name in ("utf-16", "utf-32") and "BOM" in str(exc):
+        return (f"the file does not start with a byte-order mark (BOM), which encoding "
+                f"{encoding!r} needs to tell the byte order: declare {name}-le or {name}-be")
+    return f"the file cannot be read as {encoding} text: {exc}"
 
 
 def read_csv(path: Path, resource: dict[str, Any], dialect: dict[str, Any], fmt: str,
              names: list[str], emit: Emitter) -> RawTable | None:
     """Read a CSV resource as text columns; header and row-shape problems become issues."""
     encoding = resource.get("encoding") or "utf-8"
+    if text_encoding(encoding) is None:
+        emit.add("descriptor-invalid", f"`encoding` {encoding!r} is not a text encoding "
+                 "(e.g. utf-8, latin-1, utf-16-le); the rows are not read")
+        return None
     opts = _dialect_options(dialect, fmt)
+    # the stdlib reader (header, rows pyarrow refuses) also skips spaces after a delimiter
+    ropts = {**opts, "skip_initial_space": dialect.get("skipInitialSpace") is True}
     header = dialect.get("header", True) is not False
     unsupported = sorted(k for k in ("commentChar", "commentRows", "nullSequence")
                          if k in dialect)
@@ -149,9 +202,9 @@ def read_csv(path: Path, resource: dict[str, Any], dialect: dict[str, Any], fmt:
         emit.add("dialect-unsupported", "the CSV dialect uses " + ", ".join(unsupported)
                  + ", which opencase check does not support; rows may be misread")
     try:
-        labels = _read_header(path, encoding, opts) if header else None
-    except (UnicodeDecodeError, LookupError) as exc:
-        emit.add("table-unreadable", f"the header cannot be read as {encoding} text: {exc}")
+        labels = _read_header(path, encoding, ropts) if header else None
+    except (UnicodeError, LookupError) as exc:
+        emit.add("table-unreadable", f"the header cannot be read: {_decode_problem(exc, encoding)}")
         return None
     except csv.Error as exc:
         emit.add("table-unreadable", f"the header row is not valid CSV: {exc}")
@@ -162,20 +215,40 @@ def read_csv(path: Path, resource: dict[str, Any], dialect: dict[str, Any], fmt:
             return None
         _compare_labels(labels, names, emit)
         width = len(labels)
+        longest = max(map(len, labels), default=0)
     else:
+        longest = 0
         width = len(names)
     cols = [f"c{i}" for i in range(width)]
+    source: Any = path
+    if any(isinstance(c, str) and not (c.isascii() and c != "\0") for c in opts.values()):
+        # pyarrow reads ASCII delimiters and quotes only: the stdlib reader copies the rows
+        # into a plain (comma, double quote, UTF-8) CSV that pyarrow then reads as usual
+        try:
+            source = _plain_copy(path, encoding, ropts)
+        except (UnicodeError, LookupError) as exc:
+            emit.add("table-unreadable", _decode_problem(exc, encoding))
+            return None
+        except csv.Error as exc:
+            emit.add("table-unreadable", f"the file is not valid CSV: {exc}")
+            return None
+        encoding, opts = "utf-8", _dialect_options({}, "csv")
+        ropts = {**opts, "skip_initial_space": False}
 
     def read(threads: bool, bad: list[tuple[int | None, str]]) -> pa.Table:
         def on_invalid(row: Any) -> str:
             bad.append((row.number, row.text))
             return "skip"
 
-        return pcsv.read_csv(
-            path,
+        if isinstance(source, pa.Buffer):
+            return pcsv.read_csv(pa.BufferReader(source), **options(threads, on_invalid))
+        return pcsv.read_csv(source, **options(threads, on_invalid))
+
+    def options(threads: bool, on_invalid: Callable[[Any], str]) -> dict[str, Any]:
+        return dict(
             read_options=pcsv.ReadOptions(
                 use_threads=threads, column_names=cols, skip_rows=1 if header else 0,
-                encoding=encoding, block_size=4 << 20),
+                encoding=encoding, block_size=max(4 << 20, 8 * longest)),
             parse_options=pcsv.ParseOptions(
                 **opts, newlines_in_values=True, ignore_empty_lines=False,
                 invalid_row_handler=on_invalid),
@@ -190,14 +263,17 @@ def read_csv(path: Path, resource: dict[str, Any], dialect: dict[str, Any], fmt:
         if bad and any(n is None for n, _ in bad):
             bad = []
             table = read(False, bad)
-    except (pa.ArrowInvalid, UnicodeDecodeError, LookupError) as exc:
+    except (UnicodeError, LookupError) as exc:
+        emit.add("table-unreadable", _decode_problem(exc, encoding))
+        return None
+    except pa.ArrowInvalid as exc:
         emit.add("table-unreadable", f"the file cannot be read as {encoding} CSV: "
                  f"{_arrow_message(exc)}")
         return None
     first = 2 if header else 1
     fixed: list[tuple[int, list[str]]] = []
     for n, text in sorted(bad, key=lambda b: b[0] or 0):
-        row = _split_row(text, opts)
+        row = _split_row(text, ropts)
         cells = len(row)
         if cells > width:
             msg = f"the row has {cells} cells but the header has {width}: remove the extra cells"
@@ -235,7 +311,8 @@ def _reinsert(table: pa.Table, fixed: list[tuple[int, list[str]]], first: int,
 
 def _reader_options(opts: dict[str, Any]) -> dict[str, Any]:
     """The stdlib ``csv.reader`` options for a resource's dialect."""
-    kwargs: dict[str, Any] = {"delimiter": opts["delimiter"], "doublequote": opts["double_quote"]}
+    kwargs: dict[str, Any] = {"delimiter": opts["delimiter"], "doublequote": opts["double_quote"],
+                              "skipinitialspace": opts.get("skip_initial_space", False)}
     if opts["quote_char"]:
         kwargs["quotechar"] = opts["quote_char"]
     else:
@@ -277,59 +354,101 @@ def _compare_labels(labels: list[str], names: list[str], emit: Emitter) -> None:
 
 def read_parquet(path: Path, names: list[str], emit: Emitter,
                  only: Iterable[str] | None = None) -> RawTable | None:
-    """Read a Parquet resource's columns by name (``only``: just these fields)."""
+    """Read a Parquet resource's columns by name (``only``: just these fields).
+
+    Dictionary-encoded columns (pandas' ``category``) are decoded to their values. A column
+    name the file holds twice is reported, and its first column is read."""
     try:
         pf = pq.ParquetFile(path)
         have = pf.schema_arrow.names
+        first = {n: i for i, n in reversed(list(enumerate(have)))}
         wanted = set(only) if only is not None else None
-        cols = [n for n in names if n in have and (wanted is None or n in wanted)]
+        cols = [n for n in names if n in first and (wanted is None or n in wanted)]
         # row group by row group: the decoding buffers of one group at a time, not the file's
-        table = pa.concat_tables(
-            [pf.read_row_group(i, columns=cols, use_threads=True)
-             for i in range(pf.num_row_groups)]
-        ) if pf.num_row_groups else pf.read(columns=cols)
-    except (pa.ArrowException, OSError) as exc:
+        if len(first) == len(have):
+            groups = [pf.read_row_group(i, columns=cols, use_threads=True)
+                      for i in range(pf.num_row_groups)]
+        else:  # a name given twice cannot be read by name
+            idx = [first[n] for n in cols]
+            groups = [pf.read_row_group(i, use_threads=True).select(idx)
+                      for i in range(pf.num_row_groups)]
+        table = pa.concat_tables(groups) if groups else pf.schema_arrow.empty_table().select(
+            [first[n] for n in cols])
+    except (pa.ArrowException, OSError, KeyError) as exc:
         emit.add("table-unreadable", f"the file cannot be read as Parquet: {_arrow_message(exc)}")
         return None
     if only is None:
         for n in names:
-            if n not in have:
+            if n not in first:
                 emit.add("header-mismatch", f"the schema's field {n!r} has no column in the "
                          "file", field=n)
-        for n in have:
+        for n in first:
             if n not in names:
                 emit.add("header-mismatch", f"column {n!r} is not in the schema: remove it or "
                          "add a field for it")
-    columns = [table.column(n) if n in table.column_names else None for n in names]
+        for n in sorted({n for n in have if have.count(n) > 1}, key=first.__getitem__):
+            emit.add("header-mismatch", f"the file has {have.count(n)} columns named {n!r}; "
+                     "only the first is checked", field=n if n in names else None)
+    by_name = dict(zip(cols, table.columns, strict=True))
+    columns = [decoded(by_name[n]) if n in by_name else None for n in names]
     native = [c is not None and not _is_text(c.type) for c in columns]
     return RawTable(columns, table.num_rows, RowMap(2, []), native)
 
 
-def read_inline(data: Any, names: list[str], emit: Emitter) -> RawTable | None:
-    """Inline ``data``: a list of arrays (the first is the header) or a list of objects."""
-    if not isinstance(data, list):
-        emit.add("descriptor-invalid", "inline `data` must be an array of rows")
+def decoded(col: Any) -> Any:
+    """A column with its dictionary encoding (if any) undone: the values, column-wise."""
+    if not pa.types.is_dictionary(col.type):
+        return col
+    return pc.cast(col, col.type.value_type)
+
+
+def read_inline(data: Any, names: list[str], emit: Emitter,
+                header: bool = True) -> RawTable | None:
+    """Inline ``data``: a list of arrays (the first is the header, unless ``header`` is False)
+    or a list of objects, read as text cells the way a CSV file is (a JSON null is an empty
+    cell; a row with more or fewer cells than the header is a ``row-shape`` issue)."""
+    if not isinstance(data, list) or not data:
+        emit.add("descriptor-invalid", "inline `data` must be a non-empty array of rows")
         return None
     rows: list[list[Any]]
+    first = 2 if header else 1
+    width = len(names)
     if data and all(isinstance(r, dict) for r in data):
         rows = [[r.get(n) for n in names] for r in data]
-    elif data and all(isinstance(r, list) for r in data):
-        _compare_labels([str(x) for x in data[0]], names, emit)
-        rows = [list(r) + [None] * (len(names) - len(r)) for r in data[1:]]
+        first = 2
+    elif all(isinstance(r, list) for r in data):
+        if header:
+            if not data or not data[0]:
+                emit.add("table-unreadable", "inline `data` has no header row")
+                return None
+            labels = ["" if x is None else _text(x) for x in data[0]]
+            _compare_labels(labels, names, emit)
+            width, body = len(labels), data[1:]
+        else:
+            body = data
+        rows = []
+        for n, r in enumerate(body, first):
+            if len(r) != width:
+                cells = len(r)
+                emit.add("row-shape", f"the row has {cells} cell{'s' * (cells != 1)} but the "
+                         f"header has {width}", line=n)
+            rows.append((list(r[:width]) + [None] * len(names))[: len(names)])
     else:
         emit.add("descriptor-invalid", "inline `data` rows must all be arrays or all objects")
         return None
-
-    def text(v: Any) -> str | None:
-        if v is None or isinstance(v, str):
-            return v
-        if isinstance(v, bool):
-            return "true" if v else "false"
-        if isinstance(v, (dict, list)):
-            return json.dumps(v)
-        return str(v)
-
     columns: list[pa.ChunkedArray | None] = [
-        pa.chunked_array([pa.array([text(r[i]) for r in rows], STR)]) for i in range(len(names))
+        pa.chunked_array([pa.array([_text(r[i]) for r in rows], STR)])
+        if i < width else None for i in range(len(names))
     ]
-    return RawTable(columns, len(rows), RowMap(2, []), [False] * len(names))
+    return RawTable(columns, len(rows), RowMap(first, []), [False] * len(names))
+
+
+def _text(v: Any) -> str | None:
+    """An inline JSON cell as the text a CSV file would hold (None: empty)."""
+    if v is None or isinstance(v, str):
+        return v
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (dict, list)):
+        return json.dumps(v)
+    return str(v)
