@@ -13,14 +13,16 @@ from __future__ import annotations
 import base64
 import json
 import re
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["SUPPORTED", "cast_constant", "cast_native", "cast_text"]
+__all__ = ["SUPPORTED", "beyond", "cast_constant", "cast_native", "cast_text"]
 
 DEFAULT_TRUE = ["true", "True", "TRUE", "1"]
 DEFAULT_FALSE = ["false", "False", "FALSE", "0"]
@@ -368,8 +370,6 @@ def _python_reader(f: dict[str, Any]) -> Callable[[str], Any] | None:
 
         return read_int
     if ftype == "number":
-        from decimal import Decimal
-
         group, decimal = f.get("groupChar", ""), f.get("decimalChar", ".")
         special = {"bareNumber", "groupChar", "decimalChar"} & set(f)
 
@@ -447,16 +447,45 @@ def cast_native(f: dict[str, Any], col: Any) -> tuple[Any, str | None]:
     return None, f"a Parquet column of type {t} cannot hold {ft} values"
 
 
+def beyond(value: Any, t: pa.DataType) -> int:
+    """1 if the number ``value`` (a constraint) is above every value a column of numeric type
+    ``t`` can hold, -1 if below every one, else 0 (e.g. 10**30 and an int64 column)."""
+    if isinstance(value, str) and re.fullmatch(r"[+-]?\d{1,4300}", value):
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        return 0
+    if pa.types.is_integer(t):
+        signed = pa.types.is_signed_integer(t)
+        high = 2 ** (t.bit_width - signed) - 1
+        low = -(2 ** (t.bit_width - 1)) if signed else 0
+    elif pa.types.is_decimal(t):
+        high = 10 ** (t.precision - t.scale) - 1
+        low = -high
+    elif pa.types.is_floating(t) and isinstance(value, int):
+        high = int(sys.float_info.max)
+        low = -high
+    else:
+        return 0
+    return 1 if value > high else -1 if value < low else 0
+
+
 def cast_constant(f: dict[str, Any], value: Any, typed_type: pa.DataType) -> pa.Scalar | None:
-    """A constraint value (minimum, enum item, ...) in the column's Arrow type, or None."""
+    """A constraint value (minimum, enum item, ...) in the column's Arrow type, or None (also
+    for a number beyond the type's range: see :func:`beyond`)."""
     ft = f.get("type", "any")
     if isinstance(value, bool) and ft == "boolean":
         return pa.scalar(value)
+    if ft in ("integer", "number", "year") and beyond(value, typed_type):
+        return None
     if isinstance(value, (int, float)) and not isinstance(value, bool) \
             and ft in ("integer", "number", "year"):
         try:
+            if isinstance(value, int) and pa.types.is_decimal(typed_type):
+                return pa.scalar(Decimal(value), typed_type)
+            if isinstance(value, int) and pa.types.is_floating(typed_type):
+                return pa.scalar(float(value), typed_type)
             return pa.scalar(value).cast(typed_type)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OverflowError):
             return None
     if isinstance(value, bool):
         text = "true" if value else "false"
@@ -470,5 +499,5 @@ def cast_constant(f: dict[str, Any], value: Any, typed_type: pa.DataType) -> pa.
         return None
     try:
         return scalar.cast(typed_type)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OverflowError):
         return None

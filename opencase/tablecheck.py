@@ -37,6 +37,7 @@ from .tablecast import (
     _bad,
     _keep,
     _per_unique,
+    beyond,
     cast_constant,
     cast_native,
     cast_text,
@@ -44,8 +45,8 @@ from .tablecast import (
 from .tableread import Emitter, RawTable, RowMap, show
 
 __all__ = [
-    "Checked", "TableChecker", "all_null", "canonical_key", "column_values", "key_set",
-    "later_duplicates", "typed_column",
+    "Checked", "TableChecker", "all_null", "canonical_key", "column_values", "comparable",
+    "key_set", "key_text", "later_duplicates", "typed_column",
 ]
 
 _SEP = "\x1f"
@@ -56,12 +57,16 @@ _NONE = "\x00"
 
 
 def canonical_key(columns: list[Any]) -> Any:
-    """One comparable column for a key: the value itself, or for several fields the values as
-    text joined by a separator (a missing part spelt as NUL)."""
+    """One comparable column for a key: the value itself (see :func:`comparable`), or for
+    several fields the values as text joined by a separator (a missing part spelt as NUL)."""
     if len(columns) == 1:
-        return columns[0]
-    parts = [pc.fill_null(pc.cast(c, STR), _NONE) for c in columns]
-    return pc.binary_join_element_wise(*parts, _SEP)
+        return comparable(columns[0])
+    try:
+        parts = [pc.fill_null(pc.cast(comparable(c), STR), _NONE) for c in columns]
+        return pc.binary_join_element_wise(*parts, _SEP)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # bytes that are not UTF-8
+        parts = [pc.fill_null(_bytes(comparable(c)), _NONE.encode()) for c in columns]
+        return pc.binary_join_element_wise(*parts, pa.scalar(_SEP.encode(), _BIN))
 
 
 def all_null(columns: list[Any]) -> Any:
@@ -101,6 +106,7 @@ def later_duplicates(key: Any, keep: Any | None, sorted_by: list[Any] | None = N
     """Rows whose key equals an earlier row's (every occurrence after the first), sorted, and
     for each the index of the first occurrence. ``keep``: rows to consider (null keys never
     are)."""
+    key = comparable(key)
     n = len(key)
     none = pa.array([], pa.int64()), pa.array([], pa.int64())
     if sorted_by is not None and strictly_increasing(sorted_by):
@@ -129,8 +135,71 @@ def key_set(columns: list[Any]) -> Any:
     """The values a foreign key may point to (rows whose key is all missing are left out, as
     frictionless does). Duplicates are harmless to ``is_in``, so none are removed."""
     if len(columns) == 1:
-        return columns[0].drop_null()
+        return comparable(columns[0]).drop_null()
     return pc.filter(canonical_key(columns), pc.invert(all_null(columns)))
+
+
+# ---------------------------------------------------------------- nested values as keys
+
+_BIN = pa.large_binary()
+
+
+def comparable(col: Any) -> Any:
+    """``col`` itself, or for a column of lists, structs, maps or dictionary-encoded values
+    (which hash kernels do not take) one text value per row that is equal exactly where the
+    values are: each element tagged with its length, so that no two values share a text."""
+    t = col.type
+    if not (pa.types.is_nested(t) or pa.types.is_dictionary(t)):
+        return col
+    chunks = col.chunks if isinstance(col, pa.ChunkedArray) else [col]
+    out = pa.chunked_array([_encode(c) for c in chunks], _BIN)
+    try:
+        return pc.cast(out, pa.large_string())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return out  # bytes that are not UTF-8 inside: compared as bytes
+
+
+def _lit(b: bytes) -> pa.Scalar:
+    return pa.scalar(b, _BIN)
+
+
+def _bytes(a: Any) -> Any:
+    t = a.type
+    if pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_string(t) \
+            or pa.types.is_large_string(t) or pa.types.is_fixed_size_binary(t):
+        return pc.cast(a, _BIN)
+    return pc.cast(pc.cast(a, STR), _BIN)
+
+
+def _encode(arr: pa.Array) -> pa.Array:
+    """One chunk of a nested column as bytes: ``[e1,e2]`` for a list, ``{f1,f2}`` for a
+    struct, each element spelt ``<length>:<bytes>`` (``n`` if null); null stays null."""
+    t = arr.type
+    if pa.types.is_dictionary(t):
+        return _encode(arr.dictionary_decode())
+    if pa.types.is_map(t):
+        return _encode(pc.cast(arr, pa.large_list(pa.struct([t.key_field, t.item_field]))))
+    if pa.types.is_struct(t):
+        parts = [_tagged(_encode(pc.struct_field(arr, [i]))) for i in range(t.num_fields)]
+        body = (pc.binary_join_element_wise(*parts, _lit(b",")) if parts
+                else pa.array([b""] * len(arr), _BIN))
+        out = pc.binary_join_element_wise(_lit(b"{"), body, _lit(b"}"), _lit(b""))
+        return pc.if_else(pc.is_valid(arr), out, pa.scalar(None, _BIN))
+    if pa.types.is_nested(t):  # lists of every kind
+        if not pa.types.is_large_list(t):
+            arr = pc.cast(arr, pa.large_list(t.value_type))
+        inner = _tagged(_encode(pc.list_flatten(arr)))
+        lengths = pc.fill_null(pc.cast(pc.list_value_length(arr), pa.int64()), 0)
+        offsets = pa.concat_arrays([pa.array([0], pa.int64()), pc.cumulative_sum(lengths)])
+        lists = pa.LargeListArray.from_arrays(offsets, inner, mask=pc.is_null(arr))
+        body = pc.binary_join(lists, _lit(b","))
+        return pc.binary_join_element_wise(_lit(b"["), body, _lit(b"]"), _lit(b""))
+    return _bytes(arr)
+
+
+def _tagged(x: pa.Array) -> pa.Array:
+    n = pc.cast(pc.cast(pc.binary_length(x), STR), _BIN)
+    return pc.fill_null(pc.binary_join_element_wise(n, x, _lit(b":")), _lit(b"n"))
 
 
 # ---------------------------------------------------------------- checking one table
@@ -226,9 +295,7 @@ class TableChecker:
                     f"{name}: {show(_value(v, i))} does not match the pattern "
                     f"{cons['pattern']}"), field=name)
         if "enum" in cons and "enum" in ok and isinstance(cons["enum"], list):
-            allowed = [cast_constant(f, x, t.type) for x in cons["enum"]]
-            allowed_arr = pa.array([a.as_py() for a in allowed if a is not None], t.type)
-            fails = pc.and_(pc.is_valid(t), pc.invert(pc.is_in(t, value_set=allowed_arr)))
+            fails = pc.and_(pc.is_valid(t), pc.invert(_in_enum(f, t, cons["enum"])))
             listed = ", ".join(str(x) for x in cons["enum"][:12])
             more = ", ..." if len(cons["enum"]) > 12 else ""
             emit.mask("cell-enum", fails, lambda i: (
@@ -242,14 +309,18 @@ class TableChecker:
         ):
             if key not in cons or key not in ok:
                 continue
+            side = beyond(cons[key], t.type)
             bound = cast_constant(f, cons[key], t.type)
-            if bound is None:
+            if side:  # beyond every value the column can hold: every present value fails, or none
+                fails = pc.is_valid(t) if op(pa.scalar(0), pa.scalar(side)).as_py() else None
+            elif bound is None:
                 emit.add("schema-invalid", f"field {name!r}: {key} {cons[key]!r} is not a "
                          f"valid {ftype}", field=name)
                 continue
-            fails = op(t, bound)
-            if pa.types.is_floating(t.type):
-                fails = pc.or_(fails, pc.is_nan(t))
+            else:
+                fails = op(t, bound)
+                if pa.types.is_floating(t.type):
+                    fails = pc.or_(fails, pc.is_nan(t))
             emit.mask("cell-range", fails, lambda i, key=key, says=says: (
                 f"{name}: {show(_value(v, i))} is {says} {cons[key]}"), field=name)
         for key, op, says in (("minLength", pc.less, "shorter than minLength"),
@@ -257,7 +328,7 @@ class TableChecker:
             if key not in cons or key not in ok or not isinstance(cons[key], int):
                 continue
             length = _lengths(f, t)
-            fails = op(length, cons[key])
+            fails = op(length, min(cons[key], 2**62))  # (a longer limit: no text is that long)
             emit.mask("cell-length", fails, lambda i, key=key, says=says, length=length: (
                 f"{name}: {show(_value(v, i))} has length {length[i].as_py()}, {says} "
                 f"{cons[key]}"), field=name)
@@ -294,8 +365,9 @@ class TableChecker:
             later, first = later_duplicates(key, pc.invert(empty), cols)
             where = _first_rows(later, first, emit.limit)
             kind = "primary key" if code == "primary-key" else "unique key"
-            emit.indices(code, later, lambda i, key=key, kind=kind, label=label, where=where: (
-                f"the {kind} ({label}) {show(_key_text(key, i))} is the same as in row "
+            emit.indices(code, later, lambda i, key=key, cols=cols, kind=kind, label=label,
+                         where=where: (
+                f"the {kind} ({label}) {show(key_text(key, cols, i))} is the same as in row "
                 f"{emit.rows(where[i])}"), field=label)
 
 
@@ -364,6 +436,14 @@ def _value(v: Any, i: int) -> Any:
     return v[i].as_py()
 
 
+def key_text(key: Any, columns: list[Any], i: int) -> str:
+    """Row ``i`` of a key (its :func:`canonical_key` and its columns) as text, for messages."""
+    if not any(pa.types.is_nested(c.type) or pa.types.is_dictionary(c.type) for c in columns):
+        return _key_text(key, i)
+    return ", ".join("(empty)" if v is None else json.dumps(v, default=str)
+                     for v in (c[i].as_py() for c in columns))
+
+
 def _key_text(key: Any, i: int) -> str:
     value = key[i].as_py()
     if isinstance(value, str):
@@ -388,6 +468,19 @@ def _pattern_fails(t: Any, pattern: str) -> Any | None:
         ok = pc.is_valid(_per_unique(t, lambda x: x if rx.fullmatch(x) else None, STR))
         ok = _keep(pc.is_valid(t), ok)
     return pc.and_(pc.is_valid(t), pc.invert(ok))
+
+
+def _in_enum(f: dict[str, Any], t: Any, enum: list[Any]) -> Any:
+    """Where the typed column ``t`` holds one of the ``enum`` values (numbers beyond the
+    column's range can equal none of its values; lists and objects are compared whole)."""
+    if pa.types.is_nested(t.type):
+        try:
+            allowed: Any = comparable(pa.array(enum, t.type))
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            allowed = pa.array([], comparable(t).type)
+        return pc.is_in(comparable(t), value_set=allowed)
+    typed = [cast_constant(f, x, t.type) for x in enum if not beyond(x, t.type)]
+    return pc.is_in(t, value_set=pa.array([a.as_py() for a in typed if a is not None], t.type))
 
 
 def _lengths(f: dict[str, Any], t: Any) -> Any:

@@ -24,12 +24,13 @@ from .tablecast import _is_text
 from .tablecheck import (
     Checked,
     TableChecker,
-    _key_text,
     _missing_values,
     all_null,
     canonical_key,
     column_values,
+    comparable,
     key_set,
+    key_text,
     typed_column,
 )
 from .tableread import (
@@ -199,12 +200,12 @@ class DataChecker:
             return final  # the referenced table could not be read: already reported
         fields = fk["fields"]
         if len(columns) == 1:
-            child = columns[0]
+            child = comparable(columns[0])
             if values.type != child.type:
                 try:
                     values = pc.cast(values, child.type)
                 except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-                    child, values = pc.cast(child, pa.string()), pc.cast(values, pa.string())
+                    child, values = _as_text(child), _as_text(values)
             key = child
             fails = pc.and_(pc.is_valid(child), pc.invert(pc.is_in(child, value_set=values)))
         else:
@@ -215,7 +216,8 @@ class DataChecker:
         where = "this resource" if target == r.name else f"resource {target!r}"
         ref_label = ", ".join(ref_fields)
         emit.mask("foreign-key", fails, lambda i: (
-            f"{label} {show(_key(key, i))} is not a value of {ref_label} in {where}"),
+            f"{label} {show(key_text(key, columns, i))} is not a value of {ref_label} in "
+            f"{where}"),
             field=label)
         return True
 
@@ -368,12 +370,16 @@ def _differs(a: Any, b: Any) -> Any | None:
     return pc.invert(same)
 
 
+def _as_text(col: Any) -> Any:
+    """A key column as text to compare with one of another type (bytes if not UTF-8)."""
+    try:
+        return pc.cast(pc.cast(col, pa.large_string()), pa.large_binary())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return pc.cast(col, pa.large_binary())
+
+
 def _plain(col: Any, i: int) -> Any:
     return col[i].as_py()
-
-
-def _key(key: Any, i: int) -> str:
-    return _key_text(key, i)
 
 
 def _fks(r: Resource) -> list[dict[str, Any]]:
