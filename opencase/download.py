@@ -207,8 +207,9 @@ def _opener(clock: _Clock) -> urllib.request.OpenerDirector:
 
 
 def download(url: str, target: Path, timeout: float, max_bytes: int, *,
-             expected: int | None = None, shown: str | None = None) -> int:
-    """Download ``url`` to ``target``; returns its size. ``expected``: the most bytes the file
+             expected: int | None = None, shown: str | None = None) -> str:
+    """Download ``url`` to ``target``; returns the URL it came from (after redirects).
+    ``expected``: the most bytes the file
     may have (its descriptor's ``bytes``); more is an :class:`IntegrityError` naming ``shown``,
     raised as soon as the byte past it arrives. Every other failure is a :class:`LoadError`."""
     from . import __version__
@@ -241,7 +242,7 @@ def download(url: str, target: Path, timeout: float, max_bytes: int, *,
             if length is not None and size != length:
                 raise LoadError(f"{url}: the download was cut short: {size:,} of {length:,} "
                                 "bytes")
-            return size
+            return str(resp.geturl())
     except _TooSlow:
         elapsed = clock.elapsed()
         raise LoadError(f"{url}: too slow: {clock.received:,} bytes in {elapsed:.1f} s (less "

@@ -155,11 +155,14 @@ class _RemoteFiles:
         self.root = Path(self.tmp.name)
         self.cleanup = self.tmp
         self.where = descriptor_url
+        self.base = descriptor_url
         self._done: dict[str, Path] = {}
 
     def descriptor(self) -> Any:
         target = self.root / DESCRIPTOR
-        download(self.url, target, self.timeout, min(self.max_bytes, MAX_DESCRIPTOR_BYTES))
+        # resources are found beside the descriptor where it was found (after redirects)
+        self.base = download(self.url, target, self.timeout,
+                             min(self.max_bytes, MAX_DESCRIPTOR_BYTES))
         return _read_descriptor(target, shown=self.url)
 
     def open_all(self, resources: list[dict[str, Any]]) -> None:
@@ -191,7 +194,7 @@ class _RemoteFiles:
         reason = "it is a URL outside the package" if is_remote(p) else unsafe_path_reason(p)
         if reason:
             raise LoadError(f"resource path {p!r} is refused: {reason}")
-        return resource_url(self.url, p)
+        return resource_url(self.base, p)
 
 
 def _declared_bytes(resource: dict[str, Any]) -> int | None:

@@ -4,18 +4,26 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
+import os
 import re
 import shutil
 import socket
+import stat
 import threading
+import time
+import urllib.parse
+import warnings
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pytest
 
 import opencase
+from opencase.download import resource_url
 from opencase.loading import IntegrityError, LoadError, load
 from opencase.models import KINDS
 from opencase.publishing import publish
@@ -288,3 +296,580 @@ def test_any_csv_package_with_a_dialect(tmp_path: Path) -> None:
     t = load(tmp_path).table("t")
     assert t.to_pylist() == [{"a": 1, "b": "x;y"}, {"a": 2, "b": None}]
     assert t.schema.field("a").type == pa.int64()
+
+
+# ---------------------------------------------------------------- load() stays inside
+
+
+class _Routes(http.server.BaseHTTPRequestHandler):
+    """Answers each path with the function registered for it in ``server.routes``."""
+
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        route = self.server.routes.get(self.path.split("?")[0])  # type: ignore[attr-defined]
+        self.server.seen.append(self.path)  # type: ignore[attr-defined]
+        try:
+            if route is None:
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+            else:
+                route(self)
+        except (BrokenPipeError, ConnectionResetError):
+            self.server.aborted.append(self.path)  # type: ignore[attr-defined]
+        self.close_connection = True
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def _body(data: bytes, *, length: bool = True) -> Callable[[Any], None]:
+    def send(h: Any) -> None:
+        h.send_response(200)
+        if length:
+            h.send_header("Content-Length", str(len(data)))
+        h.send_header("Connection", "close")
+        h.end_headers()
+        h.wfile.write(data)
+
+    return send
+
+
+def _redirect(location: str) -> Callable[[Any], None]:
+    def send(h: Any) -> None:
+        h.send_response(302)
+        h.send_header("Location", location)
+        h.send_header("Content-Length", "0")
+        h.end_headers()
+
+    return send
+
+
+def _endless(h: Any, *, chunked: bool = False) -> None:
+    """A body that never ends (HTTP/1.0 style until close, or chunked); counts what it sent."""
+    h.send_response(200)
+    if chunked:
+        h.send_header("Transfer-Encoding", "chunked")
+    h.send_header("Connection", "close")
+    h.end_headers()
+    block = b"x" * 65536
+    for _ in range(1 << 14):  # 1 GiB at most
+        h.wfile.write(b"10000\r\n" + block + b"\r\n" if chunked else block)
+        h.server.sent += len(block)
+
+
+@pytest.fixture
+def routes() -> Iterator[tuple[str, Any]]:
+    """A local http server on 127.0.0.1 answering routes a test registers: (base URL, server)."""
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Routes)
+    httpd.daemon_threads = True
+    httpd.routes, httpd.seen, httpd.aborted, httpd.sent = {}, [], [], 0  # type: ignore[attr-defined]
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}", httpd
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def _descriptor(*resources: dict[str, Any]) -> bytes:
+    return json.dumps({"name": "x", "resources": list(resources)}).encode()
+
+
+def _table(path: Any, **extra: Any) -> dict[str, Any]:
+    return {"name": "t", "path": path, "format": "csv",
+            "schema": {"fields": [{"name": "a", "type": "string"}]}, **extra}
+
+
+HOSTILE_PATHS = [
+    (" file:///etc/passwd", "it begins or ends with white space"),
+    ("\tfile:///etc/passwd", "it begins or ends with white space"),
+    ("\nfile:///etc/passwd", "it begins or ends with white space"),
+    ("\x0cfile:///etc/passwd", "it begins or ends with white space"),
+    ("\u00a0file:///etc/passwd", "it begins or ends with white space"),
+    ("\u3000file:///etc/passwd", "it begins or ends with white space"),
+    ("t.csv ", "it begins or ends with white space"),
+    ("fi\tle:///etc/passwd", "character U+0009"),
+    ("file\r:///etc/passwd", "character U+000D"),
+    ("\x00file:///etc/passwd", "character U+0000"),
+    ("\x1bfile:///etc/passwd", "character U+001B"),
+    ("t.csv\x7f", "character U+007F"),
+    ("t.csv\x85", "it begins or ends with white space"),
+    ("\u200bfile:///etc/passwd", "character U+200B"),
+    ("\u202efile:///etc/passwd", "character U+202E"),
+    ("\ufefffile:///etc/passwd", "character U+FEFF"),
+    ("t\u2028.csv", "character U+2028"),
+    ("file:///etc/passwd", "file: URLs are not allowed"),
+    ("FILE:/etc/passwd", "file: URLs are not allowed"),
+    ("data:text/csv,a%0Aforged", "it is a data: URL"),
+    ("jar:file:///tmp/x.jar!/t.csv", "it is a jar: URL"),
+    ("ftp:t.csv", "it is a ftp: URL"),
+    ("http:/etc/passwd", "it is a http: URL"),
+    ("gopher://127.0.0.1/t.csv", "it is a gopher: URL"),
+    ("ftp://127.0.0.1/t.csv", "it is a URL outside the package"),
+    ("http://127.0.0.1:9/t.csv", "it is a URL outside the package"),
+    ("//127.0.0.1/t.csv", "it is absolute"),
+    ("/etc/passwd", "it is absolute"),
+    ("a/../../t.csv", "it contains '..'"),
+]
+
+
+@pytest.mark.parametrize(("path", "says"), HOSTILE_PATHS, ids=[repr(p) for p, _ in HOSTILE_PATHS])
+def test_a_remote_descriptor_cannot_point_outside_the_package(
+    routes: tuple[str, Any], path: str, says: str
+) -> None:
+    base, httpd = routes
+    httpd.routes["/pkg/datapackage.json"] = _body(_descriptor(_table(path)))
+    httpd.routes["/pkg/t.csv"] = _body(b"a\nserved\n")
+    with pytest.raises(LoadError) as err:
+        load(f"{base}/pkg/datapackage.json").table("t")
+    assert type(err.value) is LoadError
+    assert f"resource path {path!r} is refused: " in str(err.value)
+    assert says in str(err.value)
+    assert httpd.seen == ["/pkg/datapackage.json"]  # nothing else was fetched
+
+
+@pytest.mark.parametrize(("path", "says"), HOSTILE_PATHS, ids=[repr(p) for p, _ in HOSTILE_PATHS])
+def test_a_local_descriptor_cannot_point_outside_the_package(
+    tmp_path: Path, path: str, says: str
+) -> None:
+    (tmp_path / "t.csv").write_text("a\nlocal\n", encoding="utf-8")
+    (tmp_path / "datapackage.json").write_bytes(_descriptor(_table(path)))
+    with pytest.raises(LoadError) as err:
+        load(tmp_path).table("t")
+    assert type(err.value) is LoadError
+    message = str(err.value)
+    assert says in message if "URL outside" not in says else "a resource at a URL" in message
+
+
+@pytest.mark.parametrize("path", ["t.csv?x=1", "t.csv#frag", "%2e%2e/secret.csv", "a b.csv",
+                                  "caf\u00e9.csv", "a:b.csv/../x"])
+def test_a_remote_path_is_a_file_name_in_the_package_folder(
+    routes: tuple[str, Any], path: str
+) -> None:
+    """Characters that mean something in a URL are part of the file name (percent-encoded):
+    the request stays in the package folder on the same host."""
+    base, httpd = routes
+    httpd.routes["/pkg/datapackage.json"] = _body(_descriptor(_table(path)))
+    with pytest.raises(LoadError) as err:
+        load(f"{base}/pkg/datapackage.json").table("t")
+    message = str(err.value)
+    if ".." in path.split("/") or ":" in path.split("/")[0]:
+        assert "is refused" in message
+        assert httpd.seen == ["/pkg/datapackage.json"]
+    else:
+        assert "HTTP 404" in message
+        fetched = httpd.seen[1]
+        assert fetched.startswith("/pkg/") and "?" not in fetched and "#" not in fetched
+        assert urllib.parse.unquote(fetched) == "/pkg/" + path
+
+
+def test_resource_url_keeps_scheme_host_and_folder() -> None:
+    desc = "http://127.0.0.1:8000/pkg/v1/datapackage.json"
+    assert resource_url(desc, "csv/t.csv") == "http://127.0.0.1:8000/pkg/v1/csv/t.csv"
+    assert resource_url(desc, "%2e%2e/t.csv") == "http://127.0.0.1:8000/pkg/v1/%252e%252e/t.csv"
+    assert resource_url(desc, "t.csv?q#f") == "http://127.0.0.1:8000/pkg/v1/t.csv%3Fq%23f"
+    for outside in ("../t.csv", "../../v2/t.csv"):
+        with pytest.raises(LoadError, match=re.escape("outside the package at http://127.0.0.1:8000/pkg/v1/")):
+            resource_url(desc, outside)
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://127.0.0.1/pkg.zip",
+                                 "data:text/plain,x://", "jar:file:///x.jar!/", "gopher://h/x",
+                                 "FILE:///etc/passwd"])
+def test_only_http_and_https_urls_are_opened(url: str) -> None:
+    with pytest.raises(LoadError, match="only http and https URLs can be loaded"):
+        load(url)
+
+
+@pytest.mark.parametrize("url", [" http://127.0.0.1:9/datapackage.json",
+                                 "http://127.0.0.1:9/data\tpackage.json",
+                                 "http://127.0.0.1:9/datapackage.json\n",
+                                 "http://127.0.0.1:9/\u202edatapackage.json"])
+def test_a_url_with_white_space_or_control_characters_is_refused(url: str) -> None:
+    with pytest.raises(LoadError, match="white space or the control character"):
+        load(url)
+
+
+@pytest.mark.parametrize("location", [
+    "file:///etc/passwd", "FILE:///etc/passwd", " file:///etc/passwd", "\tfile:///etc/passwd",
+    "ftp://127.0.0.1/x", "data:application/json,{}", "jar:file:///x.jar!/",
+    "gopher://127.0.0.1/x",
+])
+def test_a_redirect_out_of_http_is_refused(routes: tuple[str, Any], location: str) -> None:
+    base, httpd = routes
+    httpd.routes["/pkg/datapackage.json"] = _redirect(location)
+    with pytest.raises(LoadError, match=r"not allowed|not http") as err:
+        load(f"{base}/pkg/datapackage.json")
+    assert type(err.value) is LoadError
+
+
+def test_a_redirect_to_http_is_followed(routes: tuple[str, Any]) -> None:
+    base, httpd = routes
+    httpd.routes["/pkg/datapackage.json"] = _redirect(f"{base}/real/datapackage.json")
+    httpd.routes["/real/datapackage.json"] = _body(_descriptor(_table("t.csv")))
+    httpd.routes["/real/t.csv"] = _body(b"a\nx\n")
+    assert load(f"{base}/pkg/datapackage.json").table("t").to_pylist() == [{"a": "x"}]
+
+
+@pytest.mark.parametrize("kind", ["content-length", "no-length", "chunked"])
+def test_a_download_stops_at_the_declared_bytes(routes: tuple[str, Any], kind: str) -> None:
+    """A file larger than its `bytes` is refused after bytes + 1, not read in full."""
+    base, httpd = routes
+    httpd.routes["/pkg/datapackage.json"] = _body(_descriptor(_table("t.csv", bytes=10)))
+    if kind == "content-length":
+        httpd.routes["/pkg/t.csv"] = _body(b"a\n" + b"x" * (64 << 20))
+    else:
+        httpd.routes["/pkg/t.csv"] = functools.partial(_endless, chunked=kind == "chunked")
+    start = time.monotonic()
+    with pytest.raises(IntegrityError, match=r"t\.csv: .*more than the 10 bytes the package "
+                       r"says: the file was changed \(download stopped\)"):
+        load(f"{base}/pkg/datapackage.json").table("t")
+    assert time.monotonic() - start < 5
+    assert httpd.sent < 32 << 20  # the server was cut off long before its 1 GiB
+
+
+def test_a_multipart_download_stops_at_the_total_declared_bytes(routes: tuple[str, Any]) -> None:
+    base, httpd = routes
+    httpd.routes["/pkg/datapackage.json"] = _body(
+        _descriptor(_table(["a.csv", "b.csv"], bytes=8)))
+    httpd.routes["/pkg/a.csv"] = _body(b"a\nxx\n", length=False)  # 5 bytes: 3 left for b.csv
+    httpd.routes["/pkg/b.csv"] = _endless
+    with pytest.raises(IntegrityError, match=r"a\.csv, b\.csv: more than the 3 bytes"):
+        load(f"{base}/pkg/datapackage.json").table("t")
+    assert httpd.sent < 32 << 20
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_an_endless_descriptor_stops_at_the_limit(routes: tuple[str, Any], chunked: bool) -> None:
+    base, httpd = routes
+    httpd.routes["/pkg/datapackage.json"] = functools.partial(_endless, chunked=chunked)
+    with pytest.raises(LoadError, match="more than the limit of 1,048,576 bytes"):
+        load(f"{base}/pkg/datapackage.json", max_bytes=1 << 20)
+    assert httpd.sent < 32 << 20
+
+
+def _trickle(h: Any, *, what: str) -> None:
+    """Sends a byte every 0.1 s: of the status line and headers, or of a chunked body."""
+    if what == "headers":
+        for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"x" * 200:
+            h.wfile.write(bytes([byte]))
+            h.wfile.flush()
+            time.sleep(0.1)
+        return
+    h.send_response(200)
+    h.send_header("Transfer-Encoding", "chunked")
+    h.end_headers()
+    if what == "stall":
+        time.sleep(5)
+        return
+    for _ in range(100):
+        h.wfile.write(b"1\r\nx\r\n")
+        h.wfile.flush()
+        time.sleep(0.1)
+
+
+@pytest.mark.parametrize("what", ["headers", "body", "stall"])
+def test_a_slow_server_cannot_hold_a_download_open(routes: tuple[str, Any], what: str) -> None:
+    base, httpd = routes
+    httpd.routes["/pkg/datapackage.json"] = functools.partial(_trickle, what=what)
+    start = time.monotonic()
+    with pytest.raises(LoadError, match=r"too slow: \d+ bytes in"):
+        load(f"{base}/pkg/datapackage.json", timeout=0.5)
+    assert time.monotonic() - start < 2
+
+
+def test_a_malformed_http_answer_is_a_load_error(routes: tuple[str, Any]) -> None:
+    def bad_chunks(h: Any) -> None:
+        h.send_response(200)
+        h.send_header("Transfer-Encoding", "chunked")
+        h.end_headers()
+        h.wfile.write(b"zz\r\nnot a chunk\r\n")
+
+    base, httpd = routes
+    httpd.routes["/pkg/datapackage.json"] = bad_chunks
+    with pytest.raises(LoadError, match="not valid HTTP") as err:
+        load(f"{base}/pkg/datapackage.json")
+    assert type(err.value) is LoadError
+
+
+# ---------------------------------------------------------------- FIFOs never block
+
+
+def _within(seconds: float, fn: Callable[[], Any]) -> BaseException | None:
+    """Run ``fn`` in a thread; the exception it raised (None if none); fails if it hangs."""
+    out: list[BaseException | None] = []
+
+    def run() -> None:
+        try:
+            fn()
+            out.append(None)
+        except BaseException as exc:  # handed back to the test
+            out.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), "load() blocked"
+    return out[0]
+
+
+def test_fifos_never_block(tmp_path: Path) -> None:
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    os.mkfifo(pkg / "pipe.csv")
+    (pkg / "link.csv").symlink_to("pipe.csv")
+    for path in ("pipe.csv", "link.csv"):
+        (pkg / "datapackage.json").write_bytes(_descriptor(_table(path)))
+        exc = _within(5, lambda: load(pkg).table("t"))
+        assert type(exc) is LoadError and "not a regular file" in str(exc), exc
+    os.mkfifo(tmp_path / "package.zip")
+    exc = _within(5, lambda: load(tmp_path / "package.zip"))
+    assert type(exc) is LoadError and "is not a file" in str(exc), exc
+    os.mkfifo(tmp_path / "datapackage.json")
+    exc = _within(5, lambda: load(tmp_path / "datapackage.json"))
+    assert type(exc) is LoadError and "is not a file" in str(exc), exc
+
+
+def test_a_file_swapped_for_a_fifo_after_its_check_is_not_waited_on(tmp_path: Path) -> None:
+    from opencase.package import digest_files
+
+    os.mkfifo(tmp_path / "pipe")
+    exc = _within(5, lambda: digest_files([tmp_path / "pipe"], "sha256"))
+    assert isinstance(exc, OSError) and "not a regular file" in str(exc)
+
+
+# ---------------------------------------------------------------- zips
+
+
+def _zip_entries(target: Path, entries: list[tuple[Any, bytes]]) -> Path:
+    with zipfile.ZipFile(target, "w") as zf:
+        for name, data in entries:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # "Duplicate name"
+                zf.writestr(name, data)
+    return target
+
+
+DESC = b'{"resources": []}'
+ZIP_CASES = [
+    ([("datapackage.json", DESC), ("t.csv", b"a"), ("t.csv/x", b"b")],
+     "entry 't.csv' is both a file and a folder"),
+    ([("datapackage.json", DESC), ("a/b", b"a"), ("a/b/c/d", b"b")],
+     "entry 'a/b' is both a file and a folder"),
+    ([("datapackage.json", DESC), ("t.csv", b"a"), ("t.csv", b"b")],
+     "entries 't.csv' and 't.csv' have the same name"),
+    ([("datapackage.json", DESC), ("t.csv", b"a"), ("T.CSV", b"b")],
+     "entries 't.csv' and 'T.CSV' have the same name"),
+    ([("datapackage.json", DESC), ("caf\u00e9.csv", b"a"), ("cafe\u0301.csv", b"b")],
+     "have the same name (once case, Unicode form and slashes are normalised)"),
+    ([("datapackage.json", DESC), ("a/t.csv", b"a"), ("a//t.csv", b"b")],
+     "entries 'a/t.csv' and 'a//t.csv' have the same name"),
+    ([("datapackage.json", DESC), ("a/t.csv", b"a"), ("./a/t.csv", b"b")],
+     "entries 'a/t.csv' and './a/t.csv' have the same name"),
+    ([("datapackage.json", DESC), ("datapackage.json", DESC)],
+     "entries 'datapackage.json' and 'datapackage.json' have the same name"),
+    ([("datapackage.json", DESC), ("p/datapackage.json", DESC)],
+     "more than one datapackage.json"),
+    ([("a/datapackage.json", DESC), ("b/datapackage.json", DESC)],
+     "more than one datapackage.json"),
+    ([("datapackage.json", DESC), (" t.csv", b"a")],
+     "entry ' t.csv' is refused: it begins or ends with white space"),
+    ([("datapackage.json", DESC), ("t\x1b.csv", b"a")],
+     "entry 't\\x1b.csv' is refused: it contains the control or invisible character U+001B"),
+]
+
+
+@pytest.mark.parametrize(("entries", "says"), ZIP_CASES, ids=[c[1][:40] for c in ZIP_CASES])
+def test_an_ambiguous_zip_is_refused(tmp_path: Path, entries: list[tuple[str, bytes]],
+                                     says: str) -> None:
+    archive = _zip_entries(tmp_path / "p.zip", entries)
+    with pytest.raises(LoadError) as err:
+        load(archive)
+    assert type(err.value) is LoadError
+    assert says in str(err.value)
+    assert str(archive) in str(err.value)
+    assert not (tmp_path / "t.csv").exists()
+
+
+@pytest.mark.parametrize(("mode", "says"), [
+    (stat.S_IFIFO | 0o644, "is a FIFO (named pipe)"), (stat.S_IFCHR | 0o644, "is a device"),
+    (stat.S_IFBLK | 0o644, "is a device"), (stat.S_IFSOCK | 0o644, "is a socket"),
+    (stat.S_IFLNK | 0o777, "is a symbolic link"),
+])
+def test_a_special_file_in_a_zip_is_refused(tmp_path: Path, mode: int, says: str) -> None:
+    info = zipfile.ZipInfo("csv/t.csv")
+    info.external_attr = mode << 16
+    archive = _zip_entries(tmp_path / "p.zip", [("datapackage.json", DESC), (info, b"")])
+    exc = _within(5, lambda: load(archive))
+    assert type(exc) is LoadError and f"entry 'csv/t.csv' {says}" in str(exc), exc
+
+
+def test_a_corrupt_or_encrypted_zip_entry_is_a_load_error(tmp_path: Path) -> None:
+    archive = tmp_path / "p.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("datapackage.json", DESC)
+        zf.writestr("t.csv", b"a\n" + b"x" * 10000)
+    data = bytearray(archive.read_bytes())
+    at = data.find(b"t.csv") + 5 + 10  # inside the deflated data of t.csv
+    data[at: at + 20] = b"\xff" * 20
+    archive.write_bytes(bytes(data))
+    with pytest.raises(LoadError, match=r"entry 't\.csv' cannot be read"):
+        load(archive)
+    _zip_entries(archive, [("datapackage.json", DESC), ("t.csv", b"x")])
+    data = bytearray(archive.read_bytes())
+    central = data.rfind(b"PK\x01\x02")  # t.csv's entry: mark it encrypted (flag bit 0)
+    data[central + 8] |= 0x1
+    archive.write_bytes(bytes(data))
+    with pytest.raises(LoadError, match=r"entry 't\.csv' is encrypted"):
+        load(archive)
+
+
+# ---------------------------------------------------------------- every failure a LoadError
+
+
+def _csv_package(folder: Path, files: dict[str, bytes], **resource: Any) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    paths = list(files)
+    res = {"name": "t", "path": paths[0] if len(paths) == 1 else paths, "format": "csv",
+           **resource}
+    (folder / "datapackage.json").write_text(
+        json.dumps({"name": "p", "resources": [res]}, ensure_ascii=False), encoding="utf-8")
+    return folder
+
+
+TWO = {"fields": [{"name": "a", "type": "integer"}, {"name": "b", "type": "string"}]}
+MALFORMED = [
+    ({"dialect": {"delimiter": 5}}, "dialect `delimiter` must be a single character, not 5"),
+    ({"dialect": {"delimiter": ""}}, "dialect `delimiter` must be a single character, not ''"),
+    ({"dialect": {"delimiter": ";;"}}, "dialect `delimiter` must be a single character"),
+    ({"dialect": {"delimiter": None}}, "dialect `delimiter` must be a single character"),
+    ({"dialect": {"delimiter": [","]}}, "dialect `delimiter` must be a single character"),
+    ({"dialect": {"delimiter": {"c": ","}}}, "dialect `delimiter` must be a single character"),
+    ({"dialect": {"delimiter": True}}, "dialect `delimiter` must be a single character"),
+    ({"dialect": {"delimiter": "\n"}}, "dialect `delimiter` cannot be a line break"),
+    ({"dialect": {"delimiter": "\u00a7"}}, "is not an ASCII character"),
+    ({"dialect": {"quoteChar": 1.5}}, "dialect `quoteChar` must be a single character"),
+    ({"dialect": {"quoteChar": "''"}}, "dialect `quoteChar` must be a single character"),
+    ({"dialect": {"escapeChar": []}}, "dialect `escapeChar` must be a single character"),
+    ({"dialect": {"delimiter": '"'}}, "is also its quote or escape character"),
+    ({"dialect": {"header": "false"}}, "dialect `header` must be true or false, not 'false'"),
+    ({"dialect": {"header": 0}}, "dialect `header` must be true or false, not 0"),
+    ({"dialect": {"doubleQuote": None}}, "dialect `doubleQuote` must be true or false"),
+    ({"dialect": {"skipInitialSpace": "yes"}}, "dialect `skipInitialSpace` must be true or"),
+    ({"dialect": {"lineTerminator": ";"}}, "dialect `lineTerminator` ';' is not supported"),
+    ({"dialect": {"headerRows": [1, 2]}}, "dialect `headerRows` [1, 2] is not supported"),
+    ({"dialect": {"headerRows": "1"}}, "dialect `headerRows` '1' is not supported"),
+    ({"dialect": {"commentChar": "#"}}, "the dialect uses commentChar, which opencase.load"),
+    ({"dialect": {"nullSequence": "NA"}}, "the dialect uses nullSequence, which"),
+    ({"dialect": "dialect.json"}, "a `dialect` given as a path ('dialect.json') is not "
+     "supported by opencase.load"),
+    ({"dialect": 3}, "`dialect` must be an object, not 3"),
+    ({"dialect": [","]}, "`dialect` must be an object, not [','"),
+    ({"schema": "schema.json"}, "a `schema` given as a path ('schema.json') is not supported"),
+    ({"schema": 3}, "`schema` must be an object, not 3"),
+    ({"schema": {"fields": {"a": {}}}}, "the schema needs `fields`, an array"),
+    ({"schema": {}}, "the schema needs `fields`, an array"),
+    ({"schema": {"fields": ["a"]}}, "schema field 1 must be an object with a `name`"),
+    ({"schema": {"fields": [{"name": 1}]}}, "schema field 1 must be an object with a `name`"),
+    ({"schema": {"fields": [{"name": "a"}, {"name": "a"}]}}, "two schema fields are named 'a'"),
+    ({"schema": {"fields": [{"name": "a", "type": ["integer"]}]}}, "unknown type ['integer']"),
+    ({"schema": {"fields": [{"name": "a", "type": "int"}]}}, "field 'a': unknown type 'int'"),
+    ({"schema": {"fields": [{"name": "a", "type": "date", "format": 5}]}},
+     "field 'a': `format` must be a string, not 5"),
+    ({"schema": {"fields": [{"name": "a", "type": "integer", "bareNumber": "no"}]}},
+     "`bareNumber` must be true or false"),
+    ({"schema": {"fields": [{"name": "a", "type": "number", "decimalChar": ""}]}},
+     "field 'a': `decimalChar` cannot be empty"),
+    ({"schema": {"fields": [{"name": "a", "type": "number", "decimalChar": 44}]}},
+     "`decimalChar` must be a string, not 44"),
+    ({"schema": {"fields": [{"name": "a", "type": "number", "groupChar": ","}],
+                 }, "dialect": {"delimiter": ";"}},
+     None),  # valid: a group character other than the decimal one
+    ({"schema": {"fields": [{"name": "a", "type": "number", "groupChar": "."}]}},
+     "`groupChar` and `decimalChar` are the same"),
+    ({"schema": {"fields": [{"name": "a", "type": "boolean", "trueValues": "yes"}]}},
+     "`trueValues` must be an array of strings, not 'yes'"),
+    ({"schema": {"fields": [{"name": "a", "type": "boolean", "falseValues": [0]}]}},
+     "`falseValues` must be an array of strings, not [0]"),
+    ({"schema": {"fields": [{"name": "a", "missingValues": "NA"}]}},
+     "field 'a': `missingValues` must be an array of strings"),
+    ({"schema": {"missingValues": [None], "fields": [{"name": "a"}]}},
+     "the schema's `missingValues` must be an array of strings"),
+    ({"encoding": 8}, "`encoding` must be a string, not 8"),
+    ({"encoding": "utf-99"}, "`encoding` 'utf-99' is not a known text encoding"),
+    ({"encoding": "zlib_codec"}, "`encoding` 'zlib_codec' is not a known text encoding"),
+    ({"bytes": "4"}, "the descriptor's bytes '4' is not a whole number of bytes"),
+    ({"bytes": -1}, "the descriptor's bytes -1 is not a whole number of bytes"),
+    ({"bytes": 4.0}, "the descriptor's bytes 4.0 is not a whole number of bytes"),
+    ({"hash": 5}, "the descriptor's hash 5 is malformed"),
+    ({"path": None, "data": [["a"], [1]]}, "inline `data` is not supported by opencase.load"),
+]
+
+
+@pytest.mark.parametrize(("resource", "says"), MALFORMED,
+                         ids=[f"{i}-{json.dumps(r)[:30]}" for i, (r, _) in enumerate(MALFORMED)])
+def test_a_malformed_or_unsupported_resource_is_a_load_error(
+    tmp_path: Path, resource: dict[str, Any], says: str | None
+) -> None:
+    resource = {"schema": {"fields": [{"name": "a", "type": "string"}]}, **resource}
+    pkg = _csv_package(tmp_path / "p", {"t.csv": b"a\n1\n"}, **resource)
+    if says is None:
+        assert load(pkg).table("t").num_rows == 1
+        return
+    with pytest.raises(LoadError) as err:
+        load(pkg).table("t")
+    assert type(err.value) in (LoadError, IntegrityError)
+    assert says in str(err.value)
+    assert str(err.value).startswith(("t.csv", "t: "))
+
+
+BAD_ROWS = [
+    (b"a,b\n1,x\nz,y\n", "t.csv (row 3): field 'a': 'z' is not a valid integer"),
+    (b"a,b\n1\n", "t.csv (row 2): the row has 1 cell but the header has 2"),
+    (b"a,b\n1,x,y\n", "t.csv (row 2): the row has 3 cells but the header has 2"),
+    (b"a,c\n1,x\n", "t.csv (row 1): column 2 is labelled \"c\" but the schema's field 2 is 'b'"),
+    (b"", "t.csv: the file is empty (no header row)"),
+    (b"a,b\n1,x\n" + b"9" * 40 + b",y\n", "t.csv (row 3): field 'a': '9999999999"),
+    (b"a,b\n1,\xff\n", "cannot be read as utf-8 text"),
+]
+
+
+@pytest.mark.parametrize(("data", "says"), BAD_ROWS, ids=[s[:40] for _, s in BAD_ROWS])
+def test_a_table_that_does_not_read_cleanly_is_a_load_error(tmp_path: Path, data: bytes,
+                                                            says: str) -> None:
+    """Never a half-read table: a bad row or value names the file, the row and the field."""
+    pkg = _csv_package(tmp_path / "p", {"t.csv": data}, schema=TWO)
+    with pytest.raises(LoadError) as err:
+        load(pkg).table("t")
+    assert type(err.value) is LoadError
+    assert str(err.value).startswith("t.csv")
+    assert says in str(err.value)
+
+
+def test_header_false_is_honoured(tmp_path: Path) -> None:
+    pkg = _csv_package(tmp_path / "p", {"t.csv": b"1,x\n2,y\n"}, schema=TWO,
+                       dialect={"header": False})
+    assert load(pkg).table("t").to_pylist() == [{"a": 1, "b": "x"}, {"a": 2, "b": "y"}]
+    bare = _csv_package(tmp_path / "q", {"t.csv": b"1,x\n2,y\n"}, dialect={"header": False})
+    assert load(bare).table("t").to_pylist() == [{"field1": "1", "field2": "x"},
+                                                 {"field1": "2", "field2": "y"}]
+    header_rows = _csv_package(tmp_path / "r", {"t.csv": b"1,x\n"}, schema=TWO,
+                               dialect={"headerRows": []})
+    assert load(header_rows).table("t").to_pylist() == [{"a": 1, "b": "x"}]
+
+
+def test_a_boolean_field_is_read(tmp_path: Path) -> None:
+    """A CSV resource with a boolean field used to raise AttributeError."""
+    schema = {"fields": [{"name": "a", "type": "boolean"},
+                         {"name": "b", "type": "boolean", "trueValues": ["yes"],
+                          "falseValues": ["no"]}]}
+    pkg = _csv_package(tmp_path / "p", {"t.csv": b"a,b\ntrue,yes\nFALSE,no\n,\n"}, schema=schema)
+    t = load(pkg).table("t")
+    assert t.schema.field("a").type == pa.bool_()
+    assert t.to_pylist() == [{"a": True, "b": True}, {"a": False, "b": False},
+                             {"a": None, "b": None}]
