@@ -947,6 +947,7 @@ def test_load_reads_what_check_and_frictionless_accept(
     frictionless = pytest.importorskip("frictionless")
     pkg = _csv_package(tmp_path / name, files, **resource)
     assert frictionless.validate(str(pkg / "datapackage.json")).valid
+    assert opencase.check(pkg).ok
     got = load(pkg).table("t").to_pylist()
     with frictionless.system.use_context(trusted=True):
         rows = frictionless.Package(str(pkg / "datapackage.json")).get_resource("t").read_rows()
