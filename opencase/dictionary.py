@@ -20,9 +20,12 @@ Every row of every table can be traced to the exact words of a source:
   field that the citation `supports` (`field`; empty means the whole record). It holds the
   `quote`, the `prefix`/`suffix` that pick it out where the words occur more than once (a W3C
   Web Annotation TextQuoteSelector) and its character offsets `start`/`end` in the source's
-  snapshot text (a TextPositionSelector: `text[start:end]` is the passage, counting Unicode
-  code points from 0). `source_sha256` is the SHA-256 of that snapshot, so anyone holding the
-  article can check the claim.
+  snapshot text (a TextPositionSelector: `text[start:end]` is exactly the passage found).
+  Offsets count Unicode code points from 0 in the snapshot's bytes decoded as UTF-8 with every
+  character kept: a byte order mark counts as one, and so does each CR of a CRLF line end (in
+  Python, `open(path, encoding="utf-8", newline="").read()`). A passage always begins and ends
+  on a whole word, number or character of the snapshot, never inside one. `source_sha256` is
+  the SHA-256 of that snapshot's bytes, so anyone holding the article can check the claim.
 - `via_source_id` is set when a source is known only because another one quotes it: the quote
   is then found in the snapshot of `via_source_id`.
 - A source with a snapshot of its own is its own evidence: its row `<source_id>#snapshot`

@@ -1,17 +1,27 @@
 """Source snapshots and quote matching.
 
 Snapshots are plain-text files found by the SHA-256 of their raw bytes in a snapshot folder.
-A quote is matched against its snapshot after both are normalised the same way:
+The text a quote is checked against is decoded from the very bytes that were hashed (the file
+is read once). A quote is matched against its snapshot after both are normalised the same way:
 
 - Unicode NFKD, character by character (so ``é`` = ``e`` + combining accent, ``ﬁ`` = ``fi``,
-  a non-breaking space = a space);
+  a non-breaking space = a space, a full-width digit = an ASCII digit), except that no
+  character is folded into digits it is not (superscripts, subscripts, fractions, circled and
+  other enclosed numbers stay as they are: ``10⁴`` never reads as ``104``);
 - typographic single quotes and apostrophes (‘ ’ ‚ ‛ ′) = ``'``, double quotes (“ ” „ ‟ ″) = ``"``;
 - hyphens and dashes (‐ ‑ ‒ – — ― −) = ``-``;
 - any run of white space (including non-breaking spaces) = one space, and none around a dash
   (``town—and`` matches ``town - and``).
 
-Offsets are kept in characters (Unicode code points) of the original text, as in the W3C Web
-Annotation ``TextPositionSelector``: ``text[start:end]`` is the matched passage.
+A match counts only where the source says exactly that, judged on the source's own characters
+(:func:`find_quote`): it never starts or ends inside a token (between two letters, digits or
+combining marks, or between the digits of one number such as ``1.6`` or ``10,000``), inside the
+expansion of one source character (a ligature, a precomposed letter, ``≠``), or between a
+character and its combining marks. A quote must carry meaning (:func:`quote_problem`).
+
+Offsets are kept in characters (Unicode code points) of the snapshot decoded as UTF-8, a byte
+order mark and carriage returns kept, as in the W3C Web Annotation ``TextPositionSelector``:
+``text[start:end]`` is exactly the matched passage.
 """
 
 from __future__ import annotations
@@ -29,12 +39,16 @@ from .safeio import FileTooLarge, NotARegularFile, read_regular
 
 __all__ = [
     "Match", "Offsets", "Snapshot", "SnapshotIndex", "count_quote", "find_quote", "normalise",
+    "quote_problem",
 ]
 
 _QUOTES = {c: "'" for c in "\u2018\u2019\u201a\u201b\u2032"}
 _QUOTES.update({c: '"' for c in "\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb"})
 _DASHES = {c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"}
 MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024
+
+
+_NOT_FOLDED = ("<super>", "<sub>", "<fraction>", "<circle>")
 
 
 @lru_cache(maxsize=4096)
@@ -46,9 +60,21 @@ def _norm_char(c: str) -> str:
     if c.isspace() or c in "\u200b\ufeff":
         return " "
     n = unicodedata.normalize("NFKD", c)
-    if n != c:
-        return "".join(_norm_char(x) if x != c else x for x in n)
-    return c
+    if n == c or _keeps_its_form(c, n):
+        return c
+    return "".join(_norm_char(x) if x != c else x for x in n)
+
+
+def _keeps_its_form(c: str, folded: str) -> bool:
+    """Whether compatibility folding would make ``c`` into a number (or word) the source does
+    not hold: superscripts, subscripts, fractions, circled and other enclosed or composed
+    numbers (``²``, ``₂``, ``½``, ``①``, ``⑴``, ``⒈``, ``㏡``). A decimal digit of another width
+    or font (``３``, ``𝟑``) is still the digit it is."""
+    if unicodedata.category(c) == "Nd":
+        return False
+    if unicodedata.decomposition(c).startswith(_NOT_FOLDED):
+        return True
+    return unicodedata.category(c) == "No" or any(x.isdigit() for x in folded)
 
 
 class Offsets:
@@ -210,15 +236,26 @@ class Match:
 
 @dataclass
 class Snapshot:
+    """A source's text. In a :class:`SnapshotIndex`, it holds the bytes that were hashed, and
+    its :attr:`text` is decoded from those (the file is not read again); made by hand, without
+    them, it reads ``path`` once."""
+
     sha256: str
     path: Path
     _text: str | None = field(default=None, repr=False)
     _norm: tuple[str, Offsets] | None = field(default=None, repr=False)
+    _data: bytes | None = field(default=None, repr=False)
 
     @property
     def text(self) -> str:
+        """The snapshot decoded as UTF-8, every character kept (a byte order mark, ``\\r``):
+        what quote offsets count in. Raises ``UnicodeDecodeError`` if it is not UTF-8."""
         if self._text is None:
-            self._text = read_regular(self.path, MAX_SNAPSHOT_BYTES).decode("utf-8")
+            data = self._data
+            if data is None:
+                data = read_regular(self.path, MAX_SNAPSHOT_BYTES)
+            self._text = data.decode("utf-8")
+            self._data = None
         return self._text
 
     @property
@@ -234,7 +271,9 @@ class Snapshot:
 def find_quote(
     snapshot: Snapshot, quote: str, prefix: str | None = None, suffix: str | None = None
 ) -> list[Match]:
-    """Every place ``quote`` occurs in the snapshot that fits ``prefix``/``suffix``."""
+    """Every place ``quote`` occurs in the snapshot that fits ``prefix``/``suffix`` and
+    starts and ends at a boundary of the source's own text (see the module docstring). A
+    quote that :func:`quote_problem` refuses is found nowhere."""
     where = snapshot.matchable[1]
     found, size = _positions(snapshot, quote, prefix, suffix)
     return [Match(where(pos), where(pos + size - 1) + 1) for pos in found]
@@ -243,8 +282,89 @@ def find_quote(
 def count_quote(
     snapshot: Snapshot, quote: str, prefix: str | None = None, suffix: str | None = None
 ) -> int:
-    """How many places :func:`find_quote` would give (without working out their offsets)."""
+    """How many places :func:`find_quote` would give (without building them)."""
     return len(_positions(snapshot, quote, prefix, suffix)[0])
+
+
+# Characters that do not separate or join anything: a quote may run across them, and the
+# characters on either side decide whether a boundary falls inside a token. (A zero-width
+# space is not one of them: it marks a word break.)
+_INVISIBLE = frozenset(
+    "\u00ad\u034f\u061c\u180e\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+    "\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff"
+)
+# Letters that show nothing (Hangul fillers, the Braille blank)
+_BLANK = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+# What may stand between the digits of one number: 1.6, 10,000, 1'000, 1٫5
+_IN_NUMBERS = frozenset(".,'\u2019\u066b\u066c\u00b7")
+
+
+def _token_char(c: str) -> bool:
+    """A letter, digit or combining mark: what a token (word or number) is made of."""
+    return unicodedata.category(c)[0] in "LNM"
+
+
+def _visible(text: str, i: int, step: int) -> int:
+    """The first index from ``i`` (going by ``step``) that is not an invisible character,
+    or -1 / ``len(text)`` when there is none."""
+    while 0 <= i < len(text) and text[i] in _INVISIBLE:
+        i += step
+    return i
+
+
+def _splits_token(text: str, at: int) -> bool:
+    """Whether a match boundary just before ``text[at]`` falls inside a token of the source:
+    between a character and its combining marks, between two letters or digits, or between the
+    digits of one number (``1.6``, ``10,000``)."""
+    size = len(text)
+    if 0 < at < size and unicodedata.category(text[at])[0] == "M":
+        return True
+    after = _visible(text, at, 1)
+    before = _visible(text, at - 1, -1)
+    if before < 0 or after >= size:
+        return False
+    a, b = text[before], text[after]
+    if _token_char(a) and _token_char(b):
+        return True
+    # a digit, then a separator, then a digit: one number, whichever side the cut is on
+    if b in _IN_NUMBERS and a.isnumeric():
+        nxt = _visible(text, after + 1, 1)
+        return nxt < size and text[nxt].isnumeric()
+    if a in _IN_NUMBERS and b.isnumeric():
+        prv = _visible(text, before - 1, -1)
+        return prv >= 0 and text[prv].isnumeric()
+    return False
+
+
+def _whole(snapshot: Snapshot, pos: int, size: int) -> bool:
+    """Whether the normalised match ``[pos, pos + size)`` is a passage of the source in its own
+    right: it begins and ends on whole source characters (not inside the expansion of a
+    ligature, a precomposed letter, ``≠``...), and neither boundary splits a token."""
+    text = snapshot.text
+    norm, where = snapshot.matchable
+    start, last = where(pos), where(pos + size - 1)
+    if pos > 0 and where(pos - 1) == start:
+        return False  # starts inside the expansion of text[start]
+    if pos + size < len(norm) and where(pos + size) == last:
+        return False  # ends inside the expansion of text[last]
+    return not (_splits_token(text, start) or _splits_token(text, last + 1))
+
+
+def quote_problem(quote: str) -> str | None:
+    """Why ``quote`` cannot be a quote, or ``None``: a quote must carry meaning, so it needs a
+    letter or digit and more than one visible character. (Such a quote would "occur" in almost
+    any text, or inside any word.)"""
+    visible = [  # (composed first, so that a letter and its accents count once)
+        c for c in unicodedata.normalize("NFC", quote)
+        if not (c.isspace() or c in _BLANK or unicodedata.category(c)[0] in "CMZ")
+    ]
+    if not visible:
+        return "holds no visible character (only white space or invisible characters)"
+    if not any(unicodedata.category(c)[0] in "LN" for c in visible):
+        return "holds no letter or digit"
+    if len(visible) == 1:
+        return f"is a single character ({visible[0]!r})"
+    return None
 
 
 def _positions(
@@ -253,7 +373,7 @@ def _positions(
     """Where (in the normalised text) the normalised quote starts, and its length."""
     text = snapshot.matchable[0]
     q = _normalise(quote, False)[0].strip()
-    if not q:
+    if not q or quote_problem(quote) is not None:
         return [], 0
     p = _normalise(prefix, False)[0].strip() if prefix else ""
     s = _normalise(suffix, False)[0].strip() if suffix else ""
@@ -273,7 +393,7 @@ def _positions(
             while b < size and text[b] == " ":
                 b += 1
             ok = text.startswith(s, b)
-        if ok:
+        if ok and _whole(snapshot, pos, len(q)):
             found.append(pos)
         pos = text.find(q, pos + 1)
     return found, len(q)
@@ -293,7 +413,7 @@ class SnapshotIndex:
             for name in sorted(filenames):
                 path = Path(dirpath, name)
                 try:
-                    digest = hashlib.sha256(read_regular(path, MAX_SNAPSHOT_BYTES)).hexdigest()
+                    data = read_regular(path, MAX_SNAPSHOT_BYTES)
                 except NotARegularFile as exc:
                     self.problems.append((str(path), f"is {exc.what}"))
                     continue
@@ -303,7 +423,9 @@ class SnapshotIndex:
                 except OSError as exc:
                     self.problems.append((str(path), f"cannot be read ({exc.strerror or exc})"))
                     continue
-                self.by_hash.setdefault(digest, Snapshot(digest, path))
+                digest = hashlib.sha256(data).hexdigest()
+                if digest not in self.by_hash:  # quotes are matched in the bytes hashed here
+                    self.by_hash[digest] = Snapshot(digest, path, _data=data)
 
     def get(self, sha256: str) -> Snapshot | None:
         return self.by_hash.get(sha256)

@@ -221,6 +221,14 @@ CODES: dict[str, Code] = _codes(
         "Copy the passage exactly from the snapshot (quotes, dashes, spaces may differ).",
     ),
     (
+        "quote-meaningless",
+        "error",
+        "A quote cannot stand as evidence: it has no letter or digit, only white space or "
+        "invisible characters, or a single character, so it would occur almost anywhere.",
+        "Quote the words the record rests on: at least two visible characters, among them a "
+        "letter or digit.",
+    ),
+    (
         "quote-ambiguous",
         "error",
         "A quote occurs more than once in its snapshot.",
@@ -238,6 +246,14 @@ CODES: dict[str, Code] = _codes(
         "warning",
         "A file in the snapshot folder could not be used.",
         "Check the file (symlinks are not followed; the file must be readable UTF-8).",
+    ),
+    (
+        "duplicate-snapshot",
+        "error",
+        "Two source records name the same snapshot (sha256), so one text would stand for two "
+        "sources.",
+        "Fix the hash of the wrong one; a source known only through another has no snapshot "
+        "of its own (cite it `via` the other).",
     ),
     (
         "quote-unverifiable",

@@ -249,9 +249,10 @@ def citations_spec() -> TableSpec:
         Column("quote", "string", d("quote") + " Empty for a source's own snapshot."),
         Column("prefix", "string", d("prefix")),
         Column("suffix", "string", d("suffix")),
-        Column("start", "integer", "Character offset (Unicode code points, from 0) where the "
-               "quote starts in the snapshot `source_sha256` (W3C Web Annotation "
-               "TextPositionSelector); empty when the quote was not verified.", minimum=0),
+        Column("start", "integer", "Character offset where the quote starts in the snapshot "
+               "`source_sha256` (W3C Web Annotation TextPositionSelector): Unicode code points "
+               "from 0 of the snapshot decoded as UTF-8, a byte order mark and CRs counted; "
+               "empty when the quote was not verified.", minimum=0),
         Column("end", "integer", "Character offset just after the quote's end in that "
                "snapshot; empty when the quote was not verified.", minimum=0),
         Column("source_sha256", "string", "SHA-256 of the snapshot text the quote is found in "

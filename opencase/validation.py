@@ -21,7 +21,7 @@ from pydantic_core import ValidationError  # (pydantic's own: the same class)
 
 from . import compiled, gcpause
 from .fields import ID_PATTERN
-from .quotes import Match, SnapshotIndex, count_quote, find_quote
+from .quotes import Match, SnapshotIndex, count_quote, find_quote, quote_problem
 from .reading import RawRecord, RecordSet, display_path, iter_record_paths, read_records
 from .report import Report
 
@@ -233,6 +233,7 @@ def _validate(
         if raw.kind == "sources":
             sources.setdefault(rec["id"], rec["sha256"])
     data = Dataset(snapshots=index) if dataset else None
+    _check_shared_snapshots(report, valid)
     _check_dataset(report, valid, kind_of, sources, index, data)
     missing = sorted(sources.items())
     _check_snapshots(report, missing, owner, index)
@@ -335,6 +336,30 @@ def _check_dataset(
                 model.__pydantic_validator__.validate_python(raw.data))
 
 
+def _check_shared_snapshots(report: Report, valid: Valid) -> None:
+    """``duplicate-snapshot`` for a source whose sha256 an earlier source (in file order)
+    already names, unless one of the two cites the other (it is known through it)."""
+    first: dict[str, dict[str, Any]] = {}
+    seen: set[str] = set()
+    for raw, rec in valid:
+        sha = rec.get("sha256") if raw.kind == "sources" else None
+        if sha is None or rec["id"] in seen:
+            continue
+        seen.add(rec["id"])
+        other = first.setdefault(sha, rec)
+        if other is rec or _cites(rec, other["id"]) or _cites(other, rec["id"]):
+            continue
+        _loc_issue(report, raw, "duplicate-snapshot",
+                   f"source {rec['id']!r} names the same snapshot (sha256 {sha[:12]}...) as "
+                   f"source {other['id']!r}; one text cannot be two sources: fix the hash, or "
+                   f"if {rec['id']!r} is known only through {other['id']!r}, give it no "
+                   "sha256 and cite it `via` that source", ("sha256",))
+
+
+def _cites(rec: dict[str, Any], sid: str) -> bool:
+    return any(sid in (c["source"], c["via"]) for c in rec["cite"])
+
+
 def _check_snapshots(
     report: Report,
     sources: list[tuple[str, str | None]],
@@ -424,6 +449,9 @@ def _validate_parallel(
                     found[sid] = at
             holder.update(dict.fromkeys(first[3], w))
         sources = {sid: at[2] for sid, at in found.items()}
+        hashes = [sha for sha in sources.values() if sha is not None]
+        if len(set(hashes)) < len(hashes):
+            return None  # sources that share a snapshot: one process words that (an error)
         for conn in conns:
             conn.send(duplicated)  # if so, each worker tells where its records are
         if not duplicated:
@@ -649,7 +677,9 @@ def _check_citations(
         text_id = via or source
         sha = sources.get(text_id)
         match: Match | None = None
-        if text_id in sources:
+        if not _meaningful(report, raw, c["quote"], ("cite", i, "quote")):
+            pass  # found nowhere: no match, nothing covered
+        elif text_id in sources:
             if sha is None:  # a missing snapshot is reported once, on the source
                 _loc_issue(report, raw, "quote-unverifiable",
                            f"cite[{i}]: source {text_id!r} has no snapshot (sha256) and the "
@@ -678,10 +708,24 @@ def _check_uncited(
     if index is None or index.get(sha) is None:
         return  # reported once, as snapshot-missing
     for i, passage in enumerate(src["uncited"]):
+        if not _meaningful(report, raw, passage["quote"], ("uncited", i, "quote")):
+            if dataset is not None:
+                dataset.uncited[(sid, i)] = CitationCheck(sid, i, sid, sha, None)
+            continue
         match = _match_quote(report, raw, i, passage, index, sha, sid,
                              path=("uncited", i, "quote"), where=dataset is not None)
         if dataset is not None:
             dataset.uncited[(sid, i)] = CitationCheck(sid, i, sid, sha, match)
+
+
+def _meaningful(report: Report, raw: RawRecord, quote: str, path: tuple[Any, ...]) -> bool:
+    """``quote-meaningless`` (and ``False``) for a quote that cannot stand as evidence."""
+    why = quote_problem(quote)
+    if why is not None:
+        _loc_issue(report, raw, "quote-meaningless",
+                   f"{_field_name(path)}: the quote {why}, so it proves nothing (it would occur "
+                   "almost anywhere); quote the words the record rests on", path)
+    return why is None
 
 
 def _match_quote(

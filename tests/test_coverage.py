@@ -156,6 +156,31 @@ def test_only_validated_quotes_count_and_invalid_records_are_not_ok(records: Pat
     assert "the records are invalid" in report.format_text()
 
 
+@pytest.mark.parametrize(
+    ("quote", "code"),
+    [
+        ("eaders can borrow e-books meanwhile!", "quote-not-found"),  # starts inside a word
+        ("Readers can borrow e-book", "quote-not-found"),  # ends inside a word
+        ("he council has not said.", "quote-not-found"),  # starts inside a word
+        ("!", "quote-meaningless"),  # occurs in the sentence, but proves nothing
+        ("?", "quote-meaningless"),
+    ],
+)
+def test_a_quote_that_breaks_the_rules_covers_nothing(
+    records: Path, quote: str, code: str
+) -> None:
+    edit(records / "library.yaml", "    uncited:\n", f"""    cite:
+      - source: library-news
+        quote: "{quote}"
+        supports: [kind]
+    uncited:
+""")
+    report = coverage(records, SNAPSHOTS)
+    assert [i.code for i in report.validation.errors] == [code]
+    sc = report.source("library-news")
+    assert (sc.cited, sc.not_cited) == (4, 4)  # as without the citation
+
+
 def test_a_missing_snapshot_makes_coverage_incomplete(records: Path) -> None:
     (records / "more.yaml").write_text(
         "sources:\n  - id: lost-article\n    kind: news-article\n    sha256: " + "0" * 64 + "\n",

@@ -216,6 +216,32 @@ def snapshot_not_utf8(tmp: Path) -> None:
 
 
 @maker
+def snapshot_folded_numbers(tmp: Path) -> None:
+    """A snapshot with a superscript, a footnote marker, a fraction, a circled number, a
+    ligature, a decomposed accent and "not equal"; quotes that would read them as other numbers,
+    words or symbols, and quotes of the passages as they are."""
+    import hashlib
+
+    raw = ("It grew to 10\u2074 cells in 1\u00bd hours; over 10,000\u00b9 people saw item "
+           "\u2460. The \ufb01nal report said cafe\u0301 staff found x \u2260 y.\n").encode()
+    (tmp / "snapshots/numbers.txt").write_bytes(raw)
+    sha = hashlib.sha256(raw).hexdigest()
+    wrong = ["grew to 104 cells", "in 11/2 hours", "over 10,0001", "item 1.", "The fi",
+             "said cafe", "found x ="]
+    right = ["grew to 10\u2074 cells", "1\u00bd hours", "10,000\u00b9 people", "item \u2460.",
+             "The final report", "said caf\u00e9 staff", "found x \u2260 y"]
+    cites = "".join(f'      - source: numbers\n        quote: "{q}"\n' for q in wrong + right)
+    _write(tmp / "records/numbers.yaml", (
+        "sources:\n  - id: numbers\n    title: Numbers\n    kind: news-article\n"
+        f"    sha256: {sha}\n"
+        "cases:\n  - id: numbers-case\n    name: Numbers\n    cite:\n"
+        '      - source: numbers\n        quote: "It grew"\n'
+        "events:\n  - id: growth\n    case: numbers-case\n    type: other\n"
+        f"    description: growth\n    cite:\n{cites}"
+    ))
+
+
+@maker
 def snapshot_tampered(tmp: Path) -> None:
     """The snapshot was edited after its hash was recorded: no file has the hash any more."""
     snap = tmp / "snapshots/harbour.txt"

@@ -53,10 +53,12 @@ def test_matches_map_back_to_the_same_characters(text: str, data: st.DataObject)
     b = data.draw(st.integers(a + 1, len(norm)))
     quote = norm[a:b]
     snap = Snapshot("0" * 64, Path("unused"), _text=text)
-    want = []
+    every = []  # every occurrence, before the rule that a match is a whole passage
     q = quote.strip()
     pos = norm.find(q) if q else -1
     while pos != -1:
-        want.append((idx[pos], idx[pos + len(q) - 1] + 1))
+        every.append((idx[pos], idx[pos + len(q) - 1] + 1))
         pos = norm.find(q, pos + 1)
-    assert [(m.start, m.end) for m in find_quote(snap, quote)] == want
+    found = [(m.start, m.end) for m in find_quote(snap, quote)]
+    assert set(found) <= set(every)
+    assert found == sorted(found)

@@ -98,7 +98,27 @@ def test_real_snapshot_non_breaking_spaces() -> None:
     snapshot = SnapshotIndex(SHARED_SOURCES).get(ARTICLE)
     assert snapshot is not None
     assert "\u00a0" in snapshot.text
-    nbsp_at = snapshot.text.index("\u00a0")
-    around = snapshot.text[nbsp_at - 10 : nbsp_at + 10]
-    (m,) = find_quote(snapshot, around.replace("\u00a0", " "))
-    assert m.start == nbsp_at - 10
+    text = snapshot.text
+    nbsp_at = text.index("\u00a0")
+    # the words around it, from the space before the previous word to the one after the next
+    start = text.rindex(" ", 0, nbsp_at - 1) + 1
+    end = text.index(" ", nbsp_at + 2)
+    (m,) = find_quote(snapshot, text[start:end].replace("\u00a0", " "))
+    assert (m.start, m.end) == (start, end)
+
+
+def test_quotes_are_matched_in_the_bytes_that_were_hashed(tmp_path: Path) -> None:
+    """A snapshot changed on disk after the folder was indexed: quotes are still checked
+    against the text whose SHA-256 the index holds, never a re-read of the file."""
+    import hashlib
+
+    folder = tmp_path / "snapshots"
+    folder.mkdir()
+    raw = b"The review found that 12 staff had ignored the gauges.\n"
+    (folder / "a.txt").write_bytes(raw)
+    index = SnapshotIndex(folder)
+    (folder / "a.txt").write_bytes(raw.replace(b"12", b"21"))
+    snapshot = index.get(hashlib.sha256(raw).hexdigest())
+    assert snapshot is not None
+    assert [(m.start, m.end) for m in find_quote(snapshot, "12 staff")] == [(22, 30)]
+    assert find_quote(snapshot, "21 staff") == []
