@@ -234,7 +234,24 @@ def _write_zip(folder: Path, target: Path, created: str | None) -> None:
             zf.writestr(info, p.read_bytes())
 
 
-def _check_target(out: Path) -> None:
+Inputs = Sequence[tuple[Path, str]]
+
+
+def _check_target(out: Path, inputs: Inputs = ()) -> None:
+    """Refuse an ``out`` that publishing would break: a symlink, a file, a folder that is not a
+    data package, ``.``, ``..``, the root, the current folder or one above it, or a folder that
+    is or holds one of ``inputs`` (the records, snapshots, package metadata: path and what it
+    is), which the swap would replace."""
+    if out.name in ("", ".", ".."):
+        raise PublishError(f"--out {str(out)!r} is not a folder of its own (it is '.', '..' or "
+                           "the root): give the package its own folder, e.g. --out datapackage")
+    real = out.resolve()
+    for path, what in [(Path.cwd(), "the current folder"), *inputs]:
+        inner = path.resolve()
+        if inner == real or real in inner.parents:
+            raise PublishError(f"--out {out} is or holds {what}, which publishing would "
+                               "replace: give the package its own folder, e.g. --out "
+                               "datapackage")
     if out.is_symlink():
         raise PublishError(f"{out} is a symbolic link; give the real folder")
     if out.exists():
@@ -243,6 +260,11 @@ def _check_target(out: Path) -> None:
         if any(out.iterdir()) and not (out / "datapackage.json").is_file():
             raise PublishError(f"{out} is a folder without a datapackage.json: opencase replaces "
                                "only a data package folder (or an empty one); choose --out")
+
+
+def _check_zip_target(zip_path: Path) -> None:
+    if zip_path.is_symlink() or (zip_path.exists() and not zip_path.is_file()):
+        raise PublishError(f"{zip_path} exists and is not a file; move it away to write the zip")
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -318,12 +340,12 @@ def _clear_leftovers(out: Path) -> None:
         shutil.rmtree(p, ignore_errors=True)
 
 
-def _swap(tmp: Path, out: Path) -> None:
-    """Put ``tmp`` at ``out``; the previous ``out`` is kept until the new one is in place."""
+def _swap(tmp: Path, out: Path, old: Path) -> Path | None:
+    """Put ``tmp`` at ``out``; returns where the previous ``out`` now is (``tmp`` itself after
+    an exchange, else ``old``; None if there was none), for the caller to remove once the
+    publish is complete (or to put back: :func:`_rollback`)."""
     if out.exists() and _exchange(tmp, out):
-        shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the previous package
-        return
-    old = out.with_name(f".{out.name}.old-{secrets.token_hex(4)}")
+        return tmp  # tmp now holds the previous package
     had_old = out.exists()
     if had_old:
         os.rename(out, old)
@@ -333,8 +355,34 @@ def _swap(tmp: Path, out: Path) -> None:
         if had_old:
             os.rename(old, out)
         raise
-    if had_old:
-        shutil.rmtree(old, ignore_errors=True)
+    return old if had_old else None
+
+
+def _ident(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _rollback(tmp: Path, out: Path, old: Path, new: tuple[int, int] | None) -> None:
+    """After a failure at any point of a publish: if the new package (the folder whose
+    identity is ``new``) is already at ``out``, put the previous one back (from ``tmp`` after
+    an exchange, else from ``old``) and the new one at ``tmp``, to be removed."""
+    if new is None or _ident(out) != new:
+        return  # the swap had not happened
+    if _ident(tmp) is not None:  # exchanged: tmp holds the previous package
+        if _exchange(tmp, out):
+            return
+        aside = out.with_name(f".{out.name}.tmp-{secrets.token_hex(4)}")
+        os.rename(out, aside)
+        os.rename(tmp, out)
+        os.rename(aside, tmp)
+        return
+    os.rename(out, tmp)
+    if _ident(old) is not None:
+        os.rename(old, out)
 
 
 def write_package(
@@ -346,17 +394,21 @@ def write_package(
     created: str | None = None,
     make_zip: bool = False,
     progress: bool | None = None,
+    inputs: Inputs = (),
 ) -> tuple[dict[str, Any], Path | None]:
     """Write ``tables`` (by name, in :func:`~opencase.tables.layout` order) as a package at
-    ``out``, atomically. Returns the descriptor and the zip file written (if ``make_zip``)."""
+    ``out``, atomically. Returns the descriptor and the zip file written (if ``make_zip``).
+    ``inputs``: files and folders the package may not replace (see :func:`_check_target`)."""
     out = Path(out)
-    _check_target(out)
+    _check_target(out, inputs)
+    if make_zip:
+        _check_zip_target(out.parent / f"{config.name}-{config.version}.zip")
     out.parent.mkdir(parents=True, exist_ok=True)
     lock = _lock(out.parent)
     try:
         if lock is not None:
             _clear_leftovers(out)
-            _check_target(out)
+            _check_target(out, inputs)
         return _write_package(tables, out, config, sources=sources, created=created,
                               make_zip=make_zip, progress=progress)
     finally:
@@ -376,6 +428,8 @@ def _write_package(
 ) -> tuple[dict[str, Any], Path | None]:
     bar = Progress(2 * len(tables) + 2 + make_zip, "publishing", enabled=progress)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    new, done = _ident(tmp), False
+    old = out.with_name(f".{out.name}.old-{secrets.token_hex(4)}")
     zip_tmp: Path | None = None
     zip_path = out.parent / f"{config.name}-{config.version}.zip" if make_zip else None
     try:
@@ -393,13 +447,21 @@ def _write_package(
             zip_tmp = zip_path.with_name(f".{zip_path.name}.tmp-{secrets.token_hex(4)}")
             _write_zip(tmp, zip_tmp, created)
             bar.step(zip_path.name)
-        _swap(tmp, out)
+        previous = _swap(tmp, out, old)
         if zip_tmp is not None and zip_path is not None:
-            os.replace(zip_tmp, zip_path)
+            os.replace(zip_tmp, zip_path)  # the last step: the publish is complete
+        done = True
+        if previous is not None:
+            shutil.rmtree(previous, ignore_errors=True)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if zip_tmp is not None:
-            zip_tmp.unlink(missing_ok=True)
+        if not done:
+            try:
+                _rollback(tmp, out, old, new)  # a failure after the swap: the previous back
+            finally:
+                if _ident(tmp) == new:  # (else tmp holds the previous package: left for the
+                    shutil.rmtree(tmp, ignore_errors=True)  # next publish, if it failed)
+                if zip_tmp is not None:
+                    zip_tmp.unlink(missing_ok=True)
         raise
     finally:
         bar.close()
@@ -447,10 +509,16 @@ def publish(
     :class:`FileNotFoundError` for a missing records folder, snapshot folder or config file.
     """
     stamp = created_timestamp(created)
+    config_path = Path(config) if config else default_config_path(records)
+    inputs = [(Path(records), f"the records ({records})"),
+              (config_path, f"the package metadata ({config_path})")]
+    if snapshots is not None and not isinstance(snapshots, SnapshotIndex):
+        inputs.append((Path(snapshots), f"the snapshots ({snapshots})"))
+    _check_target(Path(out), inputs)  # before validating: a usage error is told at once
     report = validate(records, snapshots, strict=strict)
     if not report.ok:
         return Publication(report)
-    cfg = load_config(Path(config) if config else default_config_path(records), report)
+    cfg = load_config(config_path, report)
     dataset = report.dataset
     _warn_unverified(report, dataset)
     if cfg is None or not report.ok:
@@ -458,7 +526,7 @@ def publish(
     tables = to_tables(dataset.records, dataset.citations)
     descriptor, zip_path = write_package(
         tables, out, cfg, sources=dataset.records.get("sources", []), created=stamp,
-        make_zip=zip, progress=progress,
+        make_zip=zip, progress=progress, inputs=inputs,
     )
     report.stats["tables"] = len(tables)
     report.stats["rows"] = sum(t.num_rows for t in tables.values())

@@ -419,7 +419,7 @@ def test_cli_publish_invalid_records_exit_1(project: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--out", "records"], "without a datapackage.json"),
+        (["--out", "records"], "is or holds the records (records)"),
         (["--config", "nope.yaml"], "nope.yaml"),
         (["--created", "last tuesday"], "ISO 8601"),
         (["--snapshots", "no-such-folder"], "no-such-folder"),
@@ -429,6 +429,74 @@ def test_cli_publish_usage_errors_exit_2(project: Path, args: list[str], message
     run = _cli("publish", "records", *args, cwd=project)
     assert run.returncode == 2, run.stdout + run.stderr
     assert message in run.stderr and "Traceback" not in run.stderr
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (dot files too), and every folder, by path."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() if p.is_file() else b"<dir>"
+            for p in sorted(folder.rglob("*"))}
+
+
+# (the folder the command runs in, relative to the project; --out; what the error says)
+OUT_REFUSED = [
+    (".", ".", "'.' is not a folder of its own"),
+    (".", "./", "'.' is not a folder of its own"),
+    (".", "..", "'..' is not a folder of its own"),
+    (".", "records/..", "'records/..' is not a folder of its own"),
+    (".", "/", "'/' is not a folder of its own"),
+    (".", "{project}", "is or holds the current folder"),
+    (".", "../project", "is or holds the current folder"),
+    ("records", "..", "'..' is not a folder of its own"),
+    ("records", "{project}/records/sub/..", "is not a folder of its own"),
+    (".", "records", "is or holds the records"),
+    (".", "snapshots", "is or holds the snapshots"),
+    ("..", "project", "is or holds the records"),  # the parent of the records folder
+    ("..", ".", "'.' is not a folder of its own"),
+]
+
+
+@pytest.mark.parametrize(("where", "out", "says"), OUT_REFUSED,
+                         ids=[f"{w}:{o}" for w, o, _ in OUT_REFUSED])
+def test_out_that_holds_the_inputs_or_the_current_folder_is_refused(
+    project: Path, where: str, out: str, says: str
+) -> None:
+    """--out ., .., the root, the current folder (however spelt) or a folder holding the
+    records or snapshots: a usage error (exit 2) before anything is written or validated."""
+    (project / "datapackage").mkdir()
+    (project / "datapackage" / "datapackage.json").write_text("{}", encoding="utf-8")
+    before, around = _tree(project), sorted(p.name for p in project.parent.iterdir())
+    cwd = (project / where).resolve()
+    records = os.path.relpath(project / "records", cwd)
+    snapshots = os.path.relpath(project / "snapshots", cwd)
+    run = _cli("publish", records, "--snapshots", snapshots, "--out",
+               out.format(project=project), "--zip", cwd=cwd)
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert says in run.stderr and "Traceback" not in run.stderr, run.stderr
+    assert run.stdout == ""
+    assert _tree(project) == before
+    assert sorted(p.name for p in project.parent.iterdir()) == around
+
+
+def test_the_library_refuses_the_same_outs(project: Path, monkeypatch: pytest.MonkeyPatch
+                                           ) -> None:
+    monkeypatch.chdir(project)
+    for out in (".", "..", project, project / "records", project / "snapshots"):
+        with pytest.raises(PublishError, match=r"not a folder of its own|is or holds"):
+            _publish(project, Path(out))
+    with pytest.raises(PublishError, match="is or holds the current folder"):
+        publishing.write_package({}, project.parent, publishing.load_config(
+            project / "package.yaml", publishing.Report()))  # type: ignore[arg-type]
+    assert not (project / "datapackage").exists()
+
+
+def test_a_zip_path_that_is_a_folder_is_refused_before_writing(project: Path,
+                                                               package: Path) -> None:
+    before = _files(package)
+    (package.parent / "millbrook-bridge-1.2.3.zip").mkdir()
+    with pytest.raises(PublishError, match="exists and is not a file"):
+        _publish(project, zip=True)
+    assert _files(package) == before
+    _no_temporaries(package.parent)
 
 
 def test_progress_bar_only_when_asked_or_on_a_terminal() -> None:

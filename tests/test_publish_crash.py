@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -184,6 +185,61 @@ def test_killing_the_real_command_while_it_writes(project: Path, new: dict[str, 
 
 
 # ---------------------------------------------------------------- write failures
+
+FAILER = KILLER.replace(
+    'if mine == nth and when == "before":\n        os.kill(os.getpid(), signal.SIGKILL)',
+    'if mine == nth and when == "before":\n        raise OSError(28, "No space left on device '
+    '(injected)")',
+).replace(
+    'if mine == nth and when == "after":\n        os.kill(os.getpid(), signal.SIGKILL)',
+    'if mine == nth and when == "after":\n        raise OSError(28, "No space left on device '
+    '(injected)")',
+)
+assert FAILER.count("injected") == 2
+
+# (module, function, fail before or after the nth call, n): every point of a publish --zip
+# where a write can fail, from the first table to the zip taking its place
+FAIL_POINTS = [
+    ("publishing", "_write_csv", "before", 1),
+    ("publishing", "_write_parquet", "after", 3),
+    ("publishing", "data_dictionary", "before", 1),
+    ("publishing", "_verify", "after", 1),
+    ("publishing", "_write_zip", "before", 1),
+    ("publishing", "_write_zip", "after", 1),  # the zip written, not yet in place
+    ("publishing", "_exchange", "before", 1),
+    ("publishing", "_swap", "after", 1),  # the new package in place, the zip not yet
+    ("os", "replace", "before", 1),  # the zip cannot take its place
+    ("os-no-exchange", "rename", "before", 1),  # the previous package cannot be moved aside
+    ("os-no-exchange", "rename", "before", 2),  # the new one cannot take its place
+    ("os-no-exchange", "replace", "before", 1),
+]
+
+
+@pytest.mark.parametrize(("module", "name", "when", "nth"), FAIL_POINTS,
+                         ids=[f"{w}-{n}-{k}-{m}" for m, n, w, k in FAIL_POINTS])
+def test_a_failed_publish_zip_leaves_the_previous_package_and_zip(
+    project: Path, new: dict[str, bytes], module: str, name: str, when: str, nth: int,
+) -> None:
+    """A write that fails anywhere in ``publish --zip`` (the zip's last rename too): exit 2,
+    the previous package and zip byte for byte, nothing left beside them."""
+    out = project / "datapackage"
+    zip_path = project / ZIP
+    before, zip_before = _files(out), zip_path.read_bytes()
+    failed = _cli(project, prefix=[sys.executable, "-c", FAILER, module, name, when, str(nth)])
+    both = failed.stdout + failed.stderr
+    assert failed.returncode == 2, both
+    assert "Traceback" not in both
+    assert "No space left on device (injected)" in failed.stderr
+    assert "published" not in failed.stdout
+    assert _files(out) == before
+    assert zip_path.read_bytes() == zip_before
+    assert _strays(project) == []
+    again = _cli(project)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert _files(out) == new
+    with zipfile.ZipFile(zip_path) as zf:
+        assert {n: zf.read(n) for n in zf.namelist()} == new
+    assert _strays(project) == []
 
 
 def _no_space() -> None:  # pragma: no cover - runs in the child
