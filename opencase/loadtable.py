@@ -66,7 +66,7 @@ def _read_csv(resource: dict[str, Any], files: list[Path], shown: str, fmt: str)
     from .tableread import Emitter, _dialect_options, _read_header, read_csv
 
     dialect = _dialect(resource, shown)
-    encoding = resource.get("encoding", "utf-8")
+    encoding = resource.get("encoding") or "utf-8"  # as check reads it: null or "" is UTF-8
     if not isinstance(encoding, str):
         raise LoadError(f"{shown}: `encoding` must be a string, not {encoding!r}")
     try:
