@@ -26,13 +26,23 @@ on generated texts. Nothing here evaluates anything: shapes are regular expressi
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from operator import itemgetter
 from typing import Any
 
-__all__ = ["read_fast"]
+__all__ = ["formula_start", "read_fast"]
 
 _FORMULA = "=+-@"  # a value starting with one of these may run as a spreadsheet formula
+# a value whose text starts with one of these (after a line break) may start like a formula:
+# a formula character, or one a spreadsheet may skip before it (white space, control and
+# invisible format characters, as :func:`_skipped` has them, with room for newer Unicode)
+_MAY_FORMULA = re.compile(
+    "\n[=+\\-@\x00- \x7f-\xa0\xad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u1680"
+    "\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff\ufff9-\ufffb\U000110bd"
+    "\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0000-\U000e007f]"
+)
 
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 # a plain scalar may not start with these (or it is something else: a tag, an alias, a flow
@@ -61,6 +71,31 @@ _SHAPES_FROM = 64 * 1024  # text length from which record shapes are tried
 _SHAPE_DEPTH = 8
 
 Builder = Callable[[tuple[str, ...]], Any]
+
+
+def _may_formula(first: str) -> bool:
+    """Whether a value starting with ``first`` may start like a formula (see
+    :func:`formula_start`)."""
+    return first in _FORMULA or first <= " " or (not first.isascii() and _skipped(first))
+
+
+def _skipped(c: str) -> bool:
+    """A character a spreadsheet may skip before a formula: white space (tab, CR, no-break
+    and other spaces), control characters and invisible format characters (zero-width
+    spaces and joiners, bidi controls, soft hyphen, byte-order mark)."""
+    return c.isspace() or unicodedata.category(c) in ("Cc", "Cf", "Zs", "Zl", "Zp")
+
+
+def formula_start(value: str) -> int | None:
+    """Where a value starts like a spreadsheet formula: the index of the ``=``, ``+``, ``-``
+    or ``@`` it starts with once leading white space, control and invisible characters are
+    skipped (and something follows it), else None."""
+    if not value or (value[0] > " " and value[0].isascii() and value[0] not in _FORMULA):
+        return None  # (most values: one look at the first character)
+    i, n = 0, len(value)
+    while i < n and _skipped(value[i]):
+        i += 1
+    return i if i < n - 1 and value[i] in _FORMULA else None
 
 
 class _Unsure(Exception):
@@ -195,8 +230,7 @@ class _Shape:
             rec = self.build(g)
         except _NoShape:
             return None
-        return rec, ("\n=" in joined or "\n+" in joined or "\n-" in joined
-                     or "\n@" in joined)
+        return rec, _MAY_FORMULA.search(joined) is not None
 
 
 class _Reader:
@@ -423,14 +457,14 @@ class _Reader:
             if " #" in v or ": " in v or v[-1] == ":":
                 c[key] = self.note(_plain(v))
             else:
-                if v[0] in _FORMULA:
+                if _may_formula(v[0]):
                     self.formulas = True
                 c[key] = None if v in _NULLS else v
         return i, pos
 
     def note(self, value: Any) -> Any:
         """``value``, noting whether it starts like a formula."""
-        if type(value) is str and value and value[0] in _FORMULA:
+        if type(value) is str and value and _may_formula(value[0]):
             self.formulas = True
         return value
 

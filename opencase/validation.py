@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic_core import ValidationError  # (pydantic's own: the same class)
 
 from . import compiled, gcpause
+from .fastyaml import formula_start
 from .fields import ID_PATTERN
 from .quotes import Match, SnapshotIndex, count_quote, find_quote, quote_problem
 from .reading import RawRecord, RecordSet, display_path, iter_record_paths, read_records
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
 
 __all__ = ["CitationCheck", "Dataset", "validate"]
 
-_FORMULA_START = ("=", "+", "-", "@")
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,11 +145,13 @@ def _is_ref(model: type[Record], loc: tuple[Any, ...]) -> bool:
 
 def _formulas(report: Report, raw: RawRecord, value: Any, path: tuple[Any, ...]) -> None:
     if isinstance(value, str):
-        if value.startswith(_FORMULA_START) and len(value) > 1:
+        at = formula_start(value)
+        if at is not None:
             line, col = raw.locate(path)
+            lead = f" after {value[:at]!r}" if at else ""
             report.add("spreadsheet-formula",
-                       f"{_field_name(path)}: {value[:40]!r} starts with {value[0]!r} and would "
-                       "run as a formula when the CSV is opened in a spreadsheet",
+                       f"{_field_name(path)}: {value[:40]!r} starts with {value[at]!r}{lead} and "
+                       "would run as a formula when the CSV is opened in a spreadsheet",
                        file=raw.file.display, line=line, column=col, record_id=raw.id,
                        field=_field_name(path))
     elif isinstance(value, dict):

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from opencase import fastyaml, reading
-from opencase.fastyaml import read_fast
+from opencase.fastyaml import formula_start, read_fast
 from opencase.report import Report
 
 from .conftest import FIXTURES, REPO
@@ -77,7 +77,7 @@ def agree(text: str) -> bool:
 
 def _formula_like(v: Any) -> bool:
     if isinstance(v, str):
-        return v.startswith(("=", "+", "-", "@"))
+        return formula_start(v) is not None
     if isinstance(v, dict):
         return any(_formula_like(x) for x in v.values())
     if isinstance(v, list):

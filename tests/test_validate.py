@@ -403,3 +403,71 @@ def test_no_suggestion_of_an_invalid_id(harbour: Path, snapshots: Path) -> None:
     issues = opencase.validate(harbour, snapshots).issues
     assert all("did you mean 'Ada-Lovell'" not in i.message for i in issues)
     assert "invalid-id" in {i.code for i in issues}
+
+
+# ---------------------------------------------------------------- spreadsheet formulas
+
+# (a description as YAML text, whether it starts like a formula): a formula after leading
+# white space, control or invisible characters is caught too (a spreadsheet skips them)
+FORMULAS = [
+    ('"\\t=HYPERLINK(1)"', True),  # tab
+    ('"\\r+1"', True),  # carriage return
+    ('"\\r\\n-2+3"', True),
+    ('" \\t =1+1"', True),
+    ("'  =1+1'", True),
+    ('"\\u00a0=1+1"', True),  # no-break space, escaped
+    ("\u00a0=1+1", True),  # no-break space, as a plain scalar
+    ("\u200b+1", True),  # zero-width space
+    ('"\\u200d\\u2060@x"', True),  # zero-width joiner, word joiner
+    ('"\\u3000-1"', True),  # ideographic space
+    ('"\\u202e=1"', True),  # a bidi control
+    ('"\\ufeff=1"', True),  # a byte-order mark inside the value
+    ("=1", True),
+    ('"\\t-"', False),  # a lone sign is no formula
+    ('"\\t"', False),
+    ("x=1", False),
+    ("Mayor - 2019", False),
+    ('"\\u00e9=1"', False),  # a letter, not white space
+]
+
+
+@pytest.mark.parametrize(("text", "formula"), FORMULAS, ids=[t for t, _ in FORMULAS])
+def test_a_formula_after_leading_white_space_is_caught(
+    harbour: Path, snapshots: Path, text: str, formula: bool
+) -> None:
+    _break(harbour, "    description: Mayor\n", f"    description: {text}\n")
+    report = opencase.validate(harbour, snapshots)
+    found = [(i.code, i.line, i.field) for i in report.issues]
+    assert found == ([("spreadsheet-formula", 23, "description")] if formula else [])
+    if formula:
+        assert "would run as a formula" in report.issues[0].message
+
+
+def test_a_formula_after_white_space_is_caught_in_a_large_file(tmp_path: Path) -> None:
+    """Large files are read by record shapes (the fast reader's shortcut): a value starting
+    with a no-break or zero-width space must still be looked at."""
+    records = tmp_path / "records"
+    records.mkdir()
+    lines = ["people:"]
+    for i in range(2000):
+        desc = {500: "\u00a0=1+1", 1500: "\u200b@SUM(A1)", 1700: "\u3000-5"}.get(i, "Mayor")
+        lines += [f"  - id: person-{i}", f"    name: Person {i}", f"    description: {desc}"]
+    (records / "people.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert len(lines) * 20 > 64 * 1024
+    report = opencase.validate(records)
+    found = [(i.code, i.line, i.record_id) for i in report.issues
+             if i.code == "spreadsheet-formula"]
+    assert found == [("spreadsheet-formula", 1 + 3 * 500 + 3, "person-500"),
+                     ("spreadsheet-formula", 1 + 3 * 1500 + 3, "person-1500"),
+                     ("spreadsheet-formula", 1 + 3 * 1700 + 3, "person-1700")]
+
+
+@pytest.mark.parametrize(("value", "at"), [
+    ("=1", 0), ("-1", 0), ("\t=1", 1), ("\x01\x1f@x", 2), ("\r\n+1", 2), ("\x00=1", 1),
+    ("\u00ad=1", 1), ("\u2028=1", 1), ("\U000e0001=1", 1), ("\u180e\u2061-1", 2),
+    ("-", None), ("\t=", None), ("", None), ("a=1", None), ("\u00e9=1", None), ("1+1", None),
+])
+def test_formula_start(value: str, at: int | None) -> None:
+    from opencase.fastyaml import formula_start
+
+    assert formula_start(value) == at
