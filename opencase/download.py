@@ -48,15 +48,15 @@ def check_url(url: str, what: str = "URL") -> str:
     if bad is not None:
         raise LoadError(f"{url!r}: the {what} contains white space or the control character "
                         f"U+{ord(bad):04X}, which is not allowed")
-    parts = urllib.parse.urlsplit(url)
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError as exc:  # e.g. "Invalid IPv6 URL"
+        raise LoadError(f"{url}: not a valid URL: {exc}") from None
     if parts.scheme.lower() not in _SCHEMES:
         raise LoadError(f"{url}: only http and https URLs can be loaded")
     if not parts.hostname:
         raise LoadError(f"{url}: the {what} has no host")
-    try:
-        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
-    except ValueError as exc:
-        raise LoadError(f"{url}: {exc}") from None
     return urllib.parse.quote(url, safe=_URL_SAFE)
 
 

@@ -493,6 +493,17 @@ def test_a_url_with_white_space_or_control_characters_is_refused(url: str) -> No
         load(url)
 
 
+@pytest.mark.parametrize(("url", "says"), [
+    ("http://[::1/datapackage.json", "not a valid URL: Invalid IPv6 URL"),
+    ("http://127.0.0.1:port/datapackage.json", "not a valid URL: Port could not be cast"),
+    ("http:///datapackage.json", "the URL has no host"),
+])
+def test_a_malformed_url_is_a_load_error(url: str, says: str) -> None:
+    with pytest.raises(LoadError) as err:
+        load(url)
+    assert type(err.value) is LoadError and says in str(err.value)
+
+
 @pytest.mark.parametrize("location", [
     "file:///etc/passwd", "FILE:///etc/passwd", " file:///etc/passwd", "\tfile:///etc/passwd",
     "ftp://127.0.0.1/x", "data:application/json,{}", "jar:file:///x.jar!/",
