@@ -10,6 +10,7 @@ Packages served over http are in ``test_load_over_http`` (a local server on 127.
 
 from __future__ import annotations
 
+import hashlib
 import http.server
 import json
 import os
@@ -25,6 +26,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import pytest
 import yaml
 
@@ -384,6 +388,169 @@ def zip_fifo_entry(pkg: Path) -> Path:
         info.external_attr = (stat.S_IFIFO | 0o644) << 16
         zf.writestr(info, "")
     return target
+
+
+# ---------------------------------------------------------------- check: every resource read,
+# no internal error (issue 10, section 3)
+
+
+def _rehash(pkg: Path, name: str) -> None:
+    """The resource's `bytes` (if it gives them) and `hash` made to match its file again."""
+    desc = _descriptor(pkg)
+    r = _resource(desc, name)
+    data = (pkg / r["path"]).read_bytes()
+    r["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
+    if "bytes" in r:
+        r["bytes"] = len(data)
+    _write_descriptor(pkg, desc)
+
+
+def _rewrite_parquet(pkg: Path, name: str, change: Callable[[pa.Table], pa.Table]) -> None:
+    path = pkg / f"parquet/{name}.parquet"
+    pq.write_table(change(pq.read_table(path)), path)
+    _rehash(pkg, f"{name}-parquet")
+
+
+def _add_resource(pkg: Path, resource: dict[str, Any]) -> None:
+    desc = _descriptor(pkg)
+    desc["resources"].append(resource)
+    _write_descriptor(pkg, desc)
+
+
+@maker
+def inline_data_invalid(pkg: Path) -> Path:
+    """Inline rows with a schema are checked like a file's: a text in an integer field."""
+    _add_resource(pkg, {"name": "inline", "data": [["id", "n"], ["a", 1], ["b", "two"]],
+                        "schema": {"fields": [{"name": "id", "type": "string"},
+                                              {"name": "n", "type": "integer"}]}})
+    return pkg
+
+
+@maker
+def inline_data_ragged(pkg: Path) -> Path:
+    """Inline rows without a schema: their shape is still checked."""
+    _add_resource(pkg, {"name": "inline", "data": [["id", "n"], ["a", 1, "extra"], ["b"],
+                                                   [None, None]]})
+    return pkg
+
+
+@maker
+def inline_data_not_rows(pkg: Path) -> Path:
+    _add_resource(pkg, {"name": "inline", "data": {"id": "a"},
+                        "schema": {"fields": [{"name": "id", "type": "string"}]}})
+    return pkg
+
+
+@maker
+def twin_declared_latin1(pkg: Path) -> Path:
+    """A CSV whose bytes are those of its Parquet twin written as UTF-8, but which declares
+    latin-1: read as it declares, its non-ASCII text differs from the twin's."""
+    _set(pkg, "citations", encoding="latin-1")
+    return pkg
+
+
+@maker
+def parquet_dictionary(pkg: Path) -> Path:
+    """Every column of a Parquet file dictionary-encoded (pandas' `category`), values kept."""
+    _rewrite_parquet(pkg, "people", lambda t: pa.table(
+        [pc.dictionary_encode(c) for c in t.columns], names=t.column_names))
+    _rewrite_parquet(pkg, "events", lambda t: pa.table(
+        [pc.dictionary_encode(c) for c in t.columns], names=t.column_names))
+    return pkg
+
+
+@maker
+def parquet_duplicate_column(pkg: Path) -> Path:
+    _rewrite_parquet(pkg, "people", lambda t: pa.Table.from_arrays(
+        [*t.columns, t.column("name")], names=[*t.column_names, "name"]))
+    return pkg
+
+
+@maker
+def constraints_beyond_int64(pkg: Path) -> Path:
+    """minimum/maximum/exclusive bounds and enum values beyond int64 (no row is out of
+    range, but for one minimum that no row reaches)."""
+    desc = _descriptor(pkg)
+    for name in ("people", "people-parquet"):
+        (f,) = [f for f in _resource(desc, name)["schema"]["fields"]
+                if f["name"] == "reported_age"]
+        f["constraints"] = {"minimum": -(10**30), "maximum": 2**63,
+                            "exclusiveMinimum": -(2**64), "exclusiveMaximum": 10**400}
+    (f,) = [f for f in _resource(desc, "groups")["schema"]["fields"] if f["name"] == "count"]
+    f["constraints"] = {"minimum": 10**20}
+    _write_descriptor(pkg, desc)
+    return pkg
+
+
+@maker
+def enum_beyond_int64(pkg: Path) -> Path:
+    desc = _descriptor(pkg)
+    for name in ("people", "people-parquet"):
+        (f,) = [f for f in _resource(desc, name)["schema"]["fields"]
+                if f["name"] == "reported_age"]
+        f["constraints"] = {"enum": [10**30, -(2**63) - 1, 2**64]}
+    _write_descriptor(pkg, desc)
+    return pkg
+
+
+@maker
+def list_column_keys(pkg: Path) -> Path:
+    """A Parquet table whose primary key, unique constraint and unique key hold lists."""
+    pq.write_table(pa.table({"tags": pa.array([[1, 2], [3], [1, 2], None]),
+                             "n": [1, 2, 1, 3]}), pkg / "extra.parquet")
+    _add_resource(pkg, {"name": "extra", "path": "extra.parquet", "format": "parquet",
+                        "schema": {"fields": [
+                            {"name": "tags", "type": "any", "constraints": {"unique": True}},
+                            {"name": "n", "type": "integer"}],
+                            "primaryKey": ["tags"], "uniqueKeys": [["tags", "n"]]}})
+    return pkg
+
+
+@maker
+def utf16_without_bom(pkg: Path) -> Path:
+    """A CSV in UTF-16 (little-endian, no byte-order mark) that declares utf-16."""
+    f = pkg / "csv/people.csv"
+    f.write_bytes(f.read_bytes().decode("utf-8").encode("utf-16-le"))
+    _set(pkg, "people", encoding="utf-16")
+    _rehash(pkg, "people")
+    return pkg
+
+
+@maker
+def decimal_char_empty(pkg: Path) -> Path:
+    """`decimalChar: ""` cannot work (it once made a 9-byte CSV exhaust the memory)."""
+    (pkg / "extra.csv").write_bytes(b"n\n1.5\n2\n")
+    _add_resource(pkg, {"name": "extra", "path": "extra.csv", "format": "csv", "schema": {
+        "fields": [{"name": "n", "type": "number", "decimalChar": ""}]}})
+    return pkg
+
+
+@maker
+def dialect_impossible(pkg: Path) -> Path:
+    """An empty delimiter, a two-character quote, an escape that is a line break."""
+    _set(pkg, "people", dialect={"delimiter": "", "quoteChar": "''", "escapeChar": "\n"})
+    return pkg
+
+
+@maker
+def header_initial_space(pkg: Path) -> Path:
+    """`skipInitialSpace` also applies to the header row."""
+    f = pkg / "csv/people.csv"
+    head, rest = f.read_bytes().split(b"\r\n", 1)
+    f.write_bytes(head.replace(b",", b", ") + b"\r\n" + rest)
+    _set(pkg, "people", dialect={"skipInitialSpace": True})
+    _rehash(pkg, "people")
+    return pkg
+
+
+@maker
+def header_label_200k(pkg: Path) -> Path:
+    """A header label of 200,000 characters (over the csv module's default 128 KiB)."""
+    label = "x" * 200_000
+    (pkg / "extra.csv").write_text(f"id,{label}\n1,2\n", encoding="utf-8")
+    _add_resource(pkg, {"name": "extra", "path": "extra.csv", "format": "csv", "schema": {
+        "fields": [{"name": "id", "type": "integer"}, {"name": label, "type": "integer"}]}})
+    return pkg
 
 
 # ---------------------------------------------------------------- running the cases
