@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
@@ -104,6 +105,11 @@ class Offsets:
             self._del_at.append(at - gone)
             gone += length
             self._del_cum.append(gone)
+
+    @property
+    def identity(self) -> bool:
+        """Whether every position maps to itself (normalising changed nothing)."""
+        return not self._del_at and not self._exp_at
 
     def __call__(self, pos: int) -> int:
         if not self._del_at and not self._exp_at:
@@ -317,8 +323,12 @@ def _splits_token(text: str, at: int) -> bool:
     between a character and its combining marks, between two letters or digits, or between the
     digits of one number (``1.6``, ``10,000``)."""
     size = len(text)
-    if 0 < at < size and unicodedata.category(text[at])[0] == "M":
-        return True
+    if 0 < at < size:
+        a, b = text[at - 1], text[at]
+        if a.isascii() and b.isascii() and a not in _IN_NUMBERS and b not in _IN_NUMBERS:
+            return a.isalnum() and b.isalnum()  # (most boundaries: plain ASCII)
+        if unicodedata.category(b)[0] == "M":
+            return True
     after = _visible(text, at, 1)
     before = _visible(text, at - 1, -1)
     if before < 0 or after >= size:
@@ -342,6 +352,8 @@ def _whole(snapshot: Snapshot, pos: int, size: int) -> bool:
     ligature, a precomposed letter, ``≠``...), and neither boundary splits a token."""
     text = snapshot.text
     norm, where = snapshot.matchable
+    if where.identity:  # (a text normalising leaves as it is)
+        return not (_splits_token(text, pos) or _splits_token(text, pos + size))
     start, last = where(pos), where(pos + size - 1)
     if pos > 0 and where(pos - 1) == start:
         return False  # starts inside the expansion of text[start]
@@ -354,7 +366,22 @@ def quote_problem(quote: str) -> str | None:
     """Why ``quote`` cannot be a quote, or ``None``: a quote must carry meaning, so it needs a
     letter or digit and more than one visible character. (Such a quote would "occur" in almost
     any text, or inside any word.)"""
-    visible = [  # (composed first, so that a letter and its accents count once)
+    if quote.isascii():  # (most quotes: no character-by-character look)
+        bare = quote.strip()
+        if len(bare) > 1 and _ASCII_ALNUM.search(bare):
+            return None
+    else:  # the first few characters decide most quotes
+        seen, alnum = 0, False
+        for c in quote:
+            cat = unicodedata.category(c)[0]
+            if not (c.isspace() or c in _BLANK or cat in "CMZ"):
+                seen += 1
+                alnum = alnum or cat in "LN"
+                # (four: composing can make one Hangul syllable of at most three jamo)
+                if seen >= 4 and alnum:
+                    return None
+    # composed first, so that a letter and its accents (or a Hangul syllable) count once
+    visible = [
         c for c in unicodedata.normalize("NFC", quote)
         if not (c.isspace() or c in _BLANK or unicodedata.category(c)[0] in "CMZ")
     ]
@@ -365,6 +392,9 @@ def quote_problem(quote: str) -> str | None:
     if len(visible) == 1:
         return f"is a single character ({visible[0]!r})"
     return None
+
+
+_ASCII_ALNUM = re.compile("[A-Za-z0-9]")
 
 
 def _positions(
