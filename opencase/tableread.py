@@ -174,9 +174,17 @@ def text_encoding(encoding: Any) -> str | None:
     return info.name if getattr(info, "_is_text_encoding", True) else None
 
 
-def _decode_problem(exc: Exception, encoding: str) -> str:
+_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def _decode_problem(exc: Exception, encoding: str, path: Path) -> str:
     name = text_encoding(encoding) or encoding
-    if name in ("utf-16", "utf-32") and "BOM" in str(exc):
+    try:
+        with open(path, "rb") as f:
+            start = f.read(4)
+    except OSError:
+        start = b""
+    if name in ("utf-16", "utf-32") and not start.startswith(_BOMS):
         return (f"the file does not start with a byte-order mark (BOM), which encoding "
                 f"{encoding!r} needs to tell the byte order: declare {name}-le or {name}-be")
     return f"the file cannot be read as {encoding} text: {exc}"
@@ -204,7 +212,8 @@ def read_csv(path: Path, resource: dict[str, Any], dialect: dict[str, Any], fmt:
     try:
         labels = _read_header(path, encoding, ropts) if header else None
     except (UnicodeError, LookupError) as exc:
-        emit.add("table-unreadable", f"the header cannot be read: {_decode_problem(exc, encoding)}")
+        emit.add("table-unreadable",
+                 f"the header cannot be read: {_decode_problem(exc, encoding, path)}")
         return None
     except csv.Error as exc:
         emit.add("table-unreadable", f"the header row is not valid CSV: {exc}")
@@ -227,7 +236,7 @@ def read_csv(path: Path, resource: dict[str, Any], dialect: dict[str, Any], fmt:
         try:
             source = _plain_copy(path, encoding, ropts)
         except (UnicodeError, LookupError) as exc:
-            emit.add("table-unreadable", _decode_problem(exc, encoding))
+            emit.add("table-unreadable", _decode_problem(exc, encoding, path))
             return None
         except csv.Error as exc:
             emit.add("table-unreadable", f"the file is not valid CSV: {exc}")
@@ -264,7 +273,7 @@ def read_csv(path: Path, resource: dict[str, Any], dialect: dict[str, Any], fmt:
             bad = []
             table = read(False, bad)
     except (UnicodeError, LookupError) as exc:
-        emit.add("table-unreadable", _decode_problem(exc, encoding))
+        emit.add("table-unreadable", _decode_problem(exc, encoding, path))
         return None
     except pa.ArrowInvalid as exc:
         emit.add("table-unreadable", f"the file cannot be read as {encoding} CSV: "
@@ -332,6 +341,9 @@ def _split_row(text: str, opts: dict[str, Any]) -> list[str]:
 
 
 def _compare_labels(labels: list[str], names: list[str], emit: Emitter) -> None:
+    """Header labels against the schema's field names, by position. A label is read without
+    the white space around it, as frictionless reads it."""
+    labels = [label.strip() for label in labels]
     seen: set[str] = set()
     for i, label in enumerate(labels):
         expected = names[i] if i < len(names) else None
