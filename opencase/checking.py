@@ -36,6 +36,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from .checkschema import check_dialect, check_schema, fk_problem, inferred_schema
 from .package import (
     PackageError,
     digest_files,
@@ -59,17 +60,7 @@ PROFILES_V1 = ("data-package", "tabular-data-package", "fiscal-data-package",
                "https://specs.frictionlessdata.io/schemas/tabular-data-package.json")
 _NAME = re.compile(r"^[a-z0-9._/-]+$")
 _MEDIATYPE = re.compile(r"^[^/\s]+/[^/\s]+$")
-_FIELD_TYPES = {
-    "string", "number", "integer", "boolean", "object", "array", "list", "date", "time",
-    "datetime", "year", "yearmonth", "duration", "geopoint", "geojson", "any",
-}
-_CONSTRAINTS = {"required", "unique", "minLength", "maxLength", "pattern", "enum", "minimum",
-                "maximum", "exclusiveMinimum", "exclusiveMaximum", "jsonSchema"}
 TABLE_FORMATS = ("csv", "tsv", "parquet")
-_FIELD_PROPERTIES: dict[str, type | tuple[type, ...]] = {
-    "format": str, "bareNumber": bool, "groupChar": str, "decimalChar": str, "delimiter": str,
-}
-_KIND_NAMES = {str: "string", bool: "boolean (true or false)"}
 
 
 def check(path: str | os.PathLike[str], *, limit: int = 20, strict: bool = False) -> Report:
@@ -353,7 +344,7 @@ class _Checker:
             if "dialect" in r.desc:
                 r.dialect = self._dialect_ok(r, self._load_ref(r.desc["dialect"], "dialect", r))
             if "schema" not in r.desc and "path" not in r.desc and "data" in r.desc:
-                r.schema = _inferred_schema(r.desc["data"], r.dialect)
+                r.schema = inferred_schema(r.desc["data"], r.dialect)
                 if r.schema is None:
                     self.add("descriptor-invalid", f"resource {r.name!r}: inline `data` must "
                              "be a non-empty array of rows, all arrays (the first the header) "
@@ -364,131 +355,22 @@ class _Checker:
                 self.add("format-unsupported", f"resource {r.name!r} has a Table Schema but its "
                          f"format ({r.fmt or 'unknown'}) is not CSV, TSV or Parquet: only its "
                          "bytes and hash are checked", file=r.label)
-        by_name = {r.name: r for r in resources}
+        schemas = {r.name: r.schema for r in resources}
         for r in resources:
             if r.schema is not None:
-                self._check_foreign_keys(r, by_name)
+                self._check_foreign_keys(r, schemas)
 
     def _dialect_ok(self, r: _Resource, dialect: dict[str, Any] | None) -> dict[str, Any]:
-        """The dialect with malformed properties reported and dropped: a value that cannot
-        work (an empty or two-character delimiter, a line break as the quote) is a descriptor
-        error, as it is to frictionless."""
-        if not dialect:
-            return {}
-        out = dict(dialect)
-
-        def drop(key: str, must: str) -> None:
-            self.add("descriptor-invalid", f"resource {r.name!r}: dialect `{key}` must be "
-                     f"{must}, not {out.pop(key)!r}", file=r.label)
-
-        for key in ("delimiter", "quoteChar", "escapeChar"):
-            value = out.get(key)
-            if key in out and not (isinstance(value, str) and len(value) == 1
-                                   and value not in ("\n", "\r")):
-                drop(key, "a single character (not a line break)")
-        for key in ("header", "doubleQuote", "skipInitialSpace"):
-            if key in out and not isinstance(out[key], bool):
-                drop(key, "true or false")
-        for key in ("lineTerminator", "nullSequence", "commentChar", "headerJoin"):
-            if key in out and not isinstance(out[key], str):
-                drop(key, "a string")
-        for key in ("headerRows", "commentRows"):
-            value = out.get(key)
-            if key in out and not (isinstance(value, list) and all(
-                    isinstance(x, int) and not isinstance(x, bool) and x >= 1 for x in value)):
-                drop(key, "an array of row numbers (1 or more)")
-        if "escapeChar" in out and out.get("escapeChar") == out.get("quoteChar", '"'):
-            out.pop("escapeChar")
-        return out
+        return check_dialect(dialect, lambda msg, fld: self.add(
+            "descriptor-invalid", f"resource {r.name!r}: {msg}", file=r.label))
 
     def _schema_ok(self, r: _Resource) -> bool:
-        """Structural checks of a Table Schema; False if it is too broken to check data with."""
-        s, file = r.schema, r.label
-        assert s is not None
+        assert r.schema is not None
+        return check_schema(r.schema, lambda msg, fld: self.add(
+            "schema-invalid", f"resource {r.name!r}: {msg}", file=r.label, field=fld))
 
-        def bad(msg: str, fld: str | None = None) -> None:
-            self.add("schema-invalid", f"resource {r.name!r}: {msg}", file=file, field=fld)
-
-        fields = s.get("fields")
-        if not isinstance(fields, list):
-            bad("the schema needs `fields`, an array of field descriptors")
-            return False
-        names: list[str] = []
-        usable = True
-        for i, f in enumerate(fields, 1):
-            if not isinstance(f, dict) or not isinstance(f.get("name"), str):
-                bad(f"field {i} must be an object with a `name`")
-                usable = False
-                continue
-            name = f["name"]
-            if name in names:
-                bad(f"two fields are named {name!r}", name)
-            names.append(name)
-            ftype = f.get("type", "any")
-            if not isinstance(ftype, str) or ftype not in _FIELD_TYPES:
-                bad(f"field {name!r} has unknown type {ftype!r}; its values are not checked",
-                    name)
-                f["type"] = "any"
-            for key, kind in _FIELD_PROPERTIES.items():
-                if key in f and not isinstance(f[key], kind):
-                    bad(f"field {name!r}: `{key}` must be a {_KIND_NAMES[kind]}", name)
-                    del f[key]
-                elif key in ("decimalChar", "delimiter") and f.get(key) == "":
-                    bad(f"field {name!r}: `{key}` must not be empty", name)  # cannot work
-                    del f[key]
-            cons = f.get("constraints", {})
-            if not isinstance(cons, dict):
-                bad(f"field {name!r}: `constraints` must be an object", name)
-                f["constraints"] = {}
-                continue
-            self._check_constraints(f, cons, bad)
-            for key in ("missingValues", "trueValues", "falseValues"):
-                if key in f and not _strings(f[key], allow_objects=key == "missingValues"):
-                    bad(f"field {name!r}: `{key}` must be an array of strings", name)
-                    del f[key]
-        if "missingValues" in s and not _strings(s["missingValues"], allow_objects=True):
-            bad("`missingValues` must be an array of strings")
-            s["missingValues"] = [""]
-        pk = s.get("primaryKey")
-        if pk is not None:
-            keys = [pk] if isinstance(pk, str) else pk
-            if not (isinstance(keys, list) and keys and all(k in names for k in keys)):
-                bad(f"`primaryKey` {pk!r} must name fields of the schema")
-                s.pop("primaryKey")
-        uks = s.get("uniqueKeys")
-        if uks is not None and not (isinstance(uks, list) and all(
-            isinstance(u, list) and u and all(k in names for k in u) for u in uks
-        )):
-            bad("`uniqueKeys` must be an array of arrays of field names")
-            s.pop("uniqueKeys")
-        return usable
-
-    def _check_constraints(self, f: dict[str, Any], cons: dict[str, Any], bad: Any) -> None:
-        from .tablecast import SUPPORTED
-
-        name, ftype = f["name"], f.get("type", "any")
-        for key in list(cons):
-            value = cons[key]
-            if key not in _CONSTRAINTS:
-                bad(f"field {name!r}: unknown constraint {key!r}", name)
-            elif key in ("required", "unique") and not isinstance(value, bool):
-                bad(f"field {name!r}: `{key}` must be true or false", name)
-            elif key in ("minLength", "maxLength") and (
-                isinstance(value, bool) or not isinstance(value, int) or value < 0
-            ):
-                bad(f"field {name!r}: `{key}` must be a whole number", name)
-            elif key == "pattern" and not isinstance(value, str):
-                bad(f"field {name!r}: `pattern` must be a string", name)
-            elif key == "enum" and (not isinstance(value, list) or not value):
-                bad(f"field {name!r}: `enum` must be a non-empty array", name)
-            elif key not in ("unique", "jsonSchema") and key not in SUPPORTED.get(ftype, set()):
-                bad(f"field {name!r}: constraint {key!r} does not apply to type {ftype!r}",
-                    name)
-            else:
-                continue
-            del cons[key]
-
-    def _check_foreign_keys(self, r: _Resource, by_name: dict[str, _Resource]) -> None:
+    def _check_foreign_keys(self, r: _Resource,
+                            schemas: dict[str, dict[str, Any] | None]) -> None:
         s = r.schema
         assert s is not None
         fks = s.get("foreignKeys")
@@ -497,7 +379,7 @@ class _Checker:
         good: list[dict[str, Any]] = []
         names = [f["name"] for f in s["fields"] if isinstance(f, dict) and "name" in f]
         for fk in fks if isinstance(fks, list) else [None]:
-            msg = _fk_problem(fk, names, r.name, by_name)
+            msg = fk_problem(fk, names, r.name, schemas)
             if msg:
                 self.add("schema-invalid", f"resource {r.name!r}: foreign key: {msg}",
                          file=r.label)
@@ -537,25 +419,6 @@ class _Checker:
                      "stale", file=r.label)
 
 
-def _inferred_schema(data: Any, dialect: dict[str, Any]) -> dict[str, Any] | None:
-    """For inline tabular ``data`` without a Table Schema (rows that are all arrays or all
-    objects): a schema of ``any`` fields named by its header (or its objects' keys), so that
-    its shape (row lengths, blank rows, labels) is checked as frictionless checks it."""
-    if not isinstance(data, list) or not data:
-        return None
-    if all(isinstance(row, dict) for row in data):
-        names = list(data[0])  # frictionless, too, takes the header from the first object
-    elif all(isinstance(row, list) for row in data):
-        if dialect.get("header") is False:
-            names = [f"field{i}" for i in range(1, len(data[0]) + 1)]
-        else:
-            names = ["" if x is None else str(x) for x in data[0]]
-            names = list(dict.fromkeys(names))  # a label given twice: reported by the header
-    else:
-        return None
-    return {"fields": [{"name": n, "type": "any"} for n in names]}
-
-
 def _is_table(r: _Resource) -> bool:
     """Whether the rows of ``r`` are checked: a Table Schema, and a CSV, TSV or Parquet file
     or inline ``data`` (whatever its declared format)."""
@@ -564,42 +427,6 @@ def _is_table(r: _Resource) -> bool:
     if "data" in r.desc and "path" not in r.desc:
         return True
     return r.fmt in TABLE_FORMATS and bool(r.files)
-
-
-def _fk_problem(fk: Any, names: list[str], own: str,
-                by_name: dict[str, _Resource]) -> str | None:
-    if not isinstance(fk, dict):
-        return "each foreign key must be an object with `fields` and `reference`"
-    fields = fk.get("fields")
-    fields = [fields] if isinstance(fields, str) else fields
-    ref = fk.get("reference")
-    if not isinstance(fields, list) or not fields or not all(f in names for f in fields):
-        return f"`fields` {fk.get('fields')!r} must name fields of the schema"
-    if not isinstance(ref, dict):
-        return "`reference` must be an object with `fields` (and `resource`)"
-    target = ref.get("resource", "") or own
-    ref_fields = ref.get("fields")
-    ref_fields = [ref_fields] if isinstance(ref_fields, str) else ref_fields
-    if not isinstance(target, str) or target not in by_name:
-        return f"it refers to resource {ref.get('resource')!r}, which the package lacks"
-    other = by_name[target].schema
-    other_names = [f.get("name") for f in (other or {}).get("fields", []) if isinstance(f, dict)]
-    if other is None:
-        return f"resource {target!r} has no usable Table Schema to refer to"
-    if not isinstance(ref_fields, list) or not all(f in other_names for f in ref_fields):
-        return f"reference fields {ref.get('fields')!r} are not fields of {target!r}"
-    if len(ref_fields) != len(fields):
-        return "`fields` and `reference.fields` must have the same length"
-    fk["fields"], fk["reference"] = fields, {"resource": target, "fields": ref_fields}
-    return None
-
-
-def _strings(value: Any, allow_objects: bool = False) -> bool:
-    return isinstance(value, list) and all(
-        isinstance(x, str) or (allow_objects and isinstance(x, dict)
-                               and isinstance(x.get("value"), str))
-        for x in value
-    )
 
 
 def _is_datetime(value: Any) -> bool:
