@@ -30,7 +30,6 @@ import errno
 import hashlib
 import json
 import os
-import re
 import secrets
 import shutil
 import sys
@@ -51,6 +50,14 @@ from .dictionary import data_dictionary
 from .models import Source
 from .packageconfig import PackageConfig, default_config_path, load_config
 from .progress import Progress
+from .publishtarget import (
+    Inputs,
+    PublishError,
+    check_target,
+    check_zip_target,
+    clear_leftovers,
+    lock,
+)
 from .quotes import SnapshotIndex
 from .report import Report
 from .tables import layout, table_schema, to_tables
@@ -64,10 +71,6 @@ PARQUET_SUFFIX = "-parquet"
 MAX_LISTED_UNVERIFIED = 20
 WORKERS = max(2, min(4, os.cpu_count() or 1))
 _CSV_OPTIONS = pacsv.WriteOptions(include_header=True, eol="\r\n", quoting_style="needed")
-
-
-class PublishError(Exception):
-    """The package cannot be written where asked (exit 2 at the CLI)."""
 
 
 @dataclass
@@ -234,39 +237,6 @@ def _write_zip(folder: Path, target: Path, created: str | None) -> None:
             zf.writestr(info, p.read_bytes())
 
 
-Inputs = Sequence[tuple[Path, str]]
-
-
-def _check_target(out: Path, inputs: Inputs = ()) -> None:
-    """Refuse an ``out`` that publishing would break: a symlink, a file, a folder that is not a
-    data package, ``.``, ``..``, the root, the current folder or one above it, or a folder that
-    is or holds one of ``inputs`` (the records, snapshots, package metadata: path and what it
-    is), which the swap would replace."""
-    if out.name in ("", ".", ".."):
-        raise PublishError(f"--out {str(out)!r} is not a folder of its own (it is '.', '..' or "
-                           "the root): give the package its own folder, e.g. --out datapackage")
-    real = out.resolve()
-    for path, what in [(Path.cwd(), "the current folder"), *inputs]:
-        inner = path.resolve()
-        if inner == real or real in inner.parents:
-            raise PublishError(f"--out {out} is or holds {what}, which publishing would "
-                               "replace: give the package its own folder, e.g. --out "
-                               "datapackage")
-    if out.is_symlink():
-        raise PublishError(f"{out} is a symbolic link; give the real folder")
-    if out.exists():
-        if not out.is_dir():
-            raise PublishError(f"{out} exists and is not a folder")
-        if any(out.iterdir()) and not (out / "datapackage.json").is_file():
-            raise PublishError(f"{out} is a folder without a datapackage.json: opencase replaces "
-                               "only a data package folder (or an empty one); choose --out")
-
-
-def _check_zip_target(zip_path: Path) -> None:
-    if zip_path.is_symlink() or (zip_path.exists() and not zip_path.is_file()):
-        raise PublishError(f"{zip_path} exists and is not a file; move it away to write the zip")
-
-
 def _exchange(a: Path, b: Path) -> bool:
     """Swap the folders ``a`` and ``b`` in one atomic step (Linux ``renameat2`` with
     ``RENAME_EXCHANGE``), so that neither a reader nor a kill ever finds ``b`` missing.
@@ -288,56 +258,6 @@ def _exchange(a: Path, b: Path) -> bool:
     if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EPERM):
         return False
     raise OSError(err, os.strerror(err), str(b))
-
-
-def _lock(parent: Path) -> int | None:
-    """Lock ``parent`` (``flock``) while publishing into it, so that two publishes never write
-    beside each other and clearing what a killed one left never touches a live one's files.
-    Returns the descriptor to close, or ``None`` where a folder cannot be locked."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
-        return None
-    try:
-        fd = os.open(parent, os.O_RDONLY)
-    except OSError:
-        return None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)
-        raise PublishError(f"another opencase publish is writing in {parent}; run again when it "
-                           "has finished") from None
-    except OSError:
-        os.close(fd)
-        return None
-    return fd
-
-
-_ZIP_TMP = re.compile(r"\..+\.zip\.tmp-[0-9a-f]{8}")
-
-
-def _clear_leftovers(out: Path) -> None:
-    """Clear what a publish killed part-way (SIGKILL, out of memory) left beside ``out``: its
-    temporary folder, a half-written zip, and the previous package it was swapping out, which
-    is put back at ``out`` if the kill came between the two renames of a swap. Call it only
-    while holding :func:`_lock`."""
-    tmp_prefix, old_prefix = f".{out.name}.tmp-", f".{out.name}.old-"
-    olds: list[Path] = []
-    for p in sorted(out.parent.iterdir()):
-        if p.is_symlink():
-            continue
-        if p.name.startswith(tmp_prefix) and p.is_dir():
-            shutil.rmtree(p, ignore_errors=True)
-        elif p.name.startswith(old_prefix) and p.is_dir():
-            olds.append(p)
-        elif _ZIP_TMP.fullmatch(p.name) and p.is_file():
-            p.unlink(missing_ok=True)
-    if olds and not out.exists():
-        olds.sort(key=lambda p: p.stat().st_mtime)
-        os.rename(olds.pop(), out)  # the latest previous package
-    for p in olds:
-        shutil.rmtree(p, ignore_errors=True)
 
 
 def _swap(tmp: Path, out: Path, old: Path) -> Path | None:
@@ -400,20 +320,20 @@ def write_package(
     ``out``, atomically. Returns the descriptor and the zip file written (if ``make_zip``).
     ``inputs``: files and folders the package may not replace (see :func:`_check_target`)."""
     out = Path(out)
-    _check_target(out, inputs)
+    check_target(out, inputs)
     if make_zip:
-        _check_zip_target(out.parent / f"{config.name}-{config.version}.zip")
+        check_zip_target(out.parent / f"{config.name}-{config.version}.zip")
     out.parent.mkdir(parents=True, exist_ok=True)
-    lock = _lock(out.parent)
+    held = lock(out.parent)
     try:
-        if lock is not None:
-            _clear_leftovers(out)
-            _check_target(out, inputs)
+        if held is not None:
+            clear_leftovers(out)
+            check_target(out, inputs)
         return _write_package(tables, out, config, sources=sources, created=created,
                               make_zip=make_zip, progress=progress)
     finally:
-        if lock is not None:
-            os.close(lock)
+        if held is not None:
+            os.close(held)
 
 
 def _write_package(
@@ -514,7 +434,7 @@ def publish(
               (config_path, f"the package metadata ({config_path})")]
     if snapshots is not None and not isinstance(snapshots, SnapshotIndex):
         inputs.append((Path(snapshots), f"the snapshots ({snapshots})"))
-    _check_target(Path(out), inputs)  # before validating: a usage error is told at once
+    check_target(Path(out), inputs)  # before validating: a usage error is told at once
     report = validate(records, snapshots, strict=strict)
     if not report.ok:
         return Publication(report)
