@@ -12,7 +12,9 @@ Works on any package whose table resources are CSV (or TSV) or Parquet, not only
    hex digest) against the file;
 4. the data, column-wise with pyarrow (:mod:`opencase.tableread` reads, ``tablecast`` casts,
    ``tablecheck`` checks, ``tabledata`` runs them): header, row shape, types, constraints,
-   missing values, primary, unique and foreign keys (to the same or another resource);
+   missing values, primary, unique and foreign keys (to the same or another resource), of
+   every file resource and of inline ``data`` (:mod:`opencase.checkschema` checks the Table
+   Schemas and dialects first: a declared value that cannot work is an error);
 5. CSV/Parquet twins (the same table in both formats, paired as :mod:`opencase.package`
    describes) hold identical rows; a Parquet twin that matches its CSV is not checked again.
 

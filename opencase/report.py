@@ -295,13 +295,16 @@ CODES: dict[str, Code] = _codes(
      "or not a JSON object.",
      "Fix the syntax at the line and column given, or publish the package again."),
     ("descriptor-invalid", "error", "The descriptor breaks the Data Package v2 profile: a "
-     "required property is missing or a property has the wrong type.",
+     "required property is missing, a property has the wrong type, or a value cannot work (an "
+     "empty or two-character delimiter or quote, an unknown encoding, inline `data` that is "
+     "not rows).",
      "Add or correct the property the message names (see datapackage.org/standard)."),
     ("descriptor-recommendation", "warning", "The descriptor does not follow a recommendation "
      "of the Data Package standard (e.g. lower-case names, a known profile).",
      "Follow the recommendation, or accept the warning."),
     ("schema-invalid", "error", "A Table Schema is malformed: an unknown type or constraint, a "
-     "constraint the type does not have, or a key naming a missing field or resource.",
+     "constraint the type does not have, a value that cannot work (an empty `decimalChar`), "
+     "or a key naming a missing field or resource.",
      "Correct the schema as the message says; the data of that field or key is not checked."),
     ("unsafe-path", "error", "A resource path is absolute, contains '..', or leads out of the "
      "package folder (e.g. through a symbolic link); it is not read.",
@@ -320,12 +323,14 @@ CODES: dict[str, Code] = _codes(
     ("dialect-unsupported", "warning", "The CSV dialect uses an option opencase check does not "
      "support (commentChar, nullSequence, several header rows).",
      "Use a plain CSV dialect, or check the rows with another tool."),
-    ("table-unreadable", "error", "A CSV or Parquet file cannot be parsed (bad encoding, broken "
-     "quoting, not a Parquet file).", "Fix or re-export the file; the message says what failed."),
+    ("table-unreadable", "error", "A CSV or Parquet file cannot be parsed (bad encoding, UTF-16 "
+     "without a byte-order mark, broken quoting, not a Parquet file), or inline `data` has no "
+     "header row.", "Fix or re-export the file; the message says what failed."),
     ("header-mismatch", "error", "The columns of a file do not match the fields of its Table "
      "Schema (name, order or number).",
      "Make the header row (or Parquet columns) list the schema's fields in order."),
-    ("row-shape", "error", "A CSV row has more or fewer cells than the header.",
+    ("row-shape", "error", "A CSV (or inline `data`) row has more or fewer cells than the "
+     "header.",
      "Add the missing cells (empty for a missing value) or remove the extra ones; check "
      "for an unquoted delimiter or quote."),
     ("blank-row", "error", "A row has no values at all.", "Delete the row, or fill it in."),
