@@ -230,9 +230,12 @@ def read_csv(path: Path, resource: dict[str, Any], dialect: dict[str, Any], fmt:
         width = len(names)
     cols = [f"c{i}" for i in range(width)]
     source: Any = path
-    if any(isinstance(c, str) and not (c.isascii() and c != "\0") for c in opts.values()):
-        # pyarrow reads ASCII delimiters and quotes only: the stdlib reader copies the rows
-        # into a plain (comma, double quote, UTF-8) CSV that pyarrow then reads as usual
+    if ropts["skip_initial_space"] or any(
+        isinstance(c, str) and not (c.isascii() and c != "\0") for c in opts.values()
+    ):
+        # pyarrow reads ASCII delimiters and quotes only, and cannot skip the spaces after a
+        # delimiter (before a quoted cell): the stdlib reader copies the rows into a plain
+        # (comma, double quote, UTF-8) CSV that pyarrow then reads as usual
         try:
             source = _plain_copy(path, encoding, ropts)
         except (UnicodeError, LookupError) as exc:
@@ -294,8 +297,6 @@ def read_csv(path: Path, resource: dict[str, Any], dialect: dict[str, Any], fmt:
             fixed.append((n, row))
     if fixed and len(fixed) == len(bad):
         table = _reinsert(table, fixed, first, width)
-    if dialect.get("skipInitialSpace"):
-        table = pa.table([pc.utf8_ltrim(c, characters=" ") for c in table.columns], names=cols)
     columns: list[pa.ChunkedArray | None] = [
         table.column(i) if i < width else None for i in range(len(names))
     ]

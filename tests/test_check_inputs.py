@@ -462,3 +462,17 @@ def test_twins_in_another_encoding_that_agree(tmp_path: Path) -> None:
     ])
     report = checked(pkg)
     assert report.ok and not report.issues, report.format_text()
+
+
+def test_skip_initial_space_before_a_quoted_cell(tmp_path: Path) -> None:
+    """Under `skipInitialSpace` a quoted cell may follow ", ": its delimiter stays inside it,
+    and the spaces inside the quotes are kept."""
+    pkg = package(tmp_path, [{"name": "t", "path": "t.csv", "format": "csv",
+                              "dialect": {"skipInitialSpace": True},
+                              "schema": {"fields": [
+                                  field("id", "integer"),
+                                  field("name", constraints={"enum": ["x, y", " z"]})]}}],
+                  {"t.csv": 'id, name\n1, "x, y"\n2, " z"\n3,  " z"\n4, z\n'})
+    report = checked(pkg)
+    assert [(i.code, i.line) for i in report.issues] == [("cell-enum", 5)]
+    agrees(pkg, report)
