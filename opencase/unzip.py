@@ -2,11 +2,12 @@
 
 The whole archive is refused, before anything is written, when an entry's name is unsafe (the
 rules of :func:`opencase.package.unsafe_path_reason`: absolute, ``..``, white space at either
-end, control characters, a URL), when an entry is a link, FIFO, device or socket, or encrypted,
-when two entries have the same name once case, Unicode form and slashes are normalised, when a
-name is both a file and a folder (``t.csv`` and ``t.csv/x``), when it holds more than one
-``datapackage.json`` or none at the top or one folder down, when it has more than
-``MAX_ZIP_ENTRIES`` entries, or when its entries say they unpack to more than ``max_bytes``.
+end, control characters, a URL; a file named ``.`` or ``./.``, which names nothing), when an
+entry is a link, FIFO, device or socket, or encrypted, when two entries have the same name once
+case, Unicode form and slashes are normalised, when a name is both a file and a folder
+(``t.csv`` and ``t.csv/x``), when it holds more than one ``datapackage.json`` or none at the
+top or one folder down, when it has more than ``MAX_ZIP_ENTRIES`` entries, or when its entries
+say they unpack to more than ``max_bytes``.
 Unpacking stops at ``max_bytes`` whatever the entries claim.
 """
 
@@ -88,6 +89,10 @@ def _check_entries(infos: list[zipfile.ZipInfo], shown: str) -> PurePosixPath:
         if info.flag_bits & 0x1:
             raise LoadError(f"{shown}: entry {name!r} is encrypted")
         parts = PurePosixPath(bare).parts
+        if not parts:  # "." or "./.": names no file ("./", the top folder, is harmless)
+            if info.is_dir():
+                continue
+            raise LoadError(f"{shown}: entry {name!r} is refused: its name is empty")
         key = unicodedata.normalize("NFC", "/".join(parts)).casefold()
         if key in seen:
             raise LoadError(f"{shown}: entries {seen[key]!r} and {name!r} have the same name "

@@ -381,6 +381,17 @@ def zip_two_descriptors(pkg: Path) -> Path:
 
 
 @maker
+def zip_dot_entry(pkg: Path) -> Path:
+    """An entry named ``.``: a name with no parts (once an IndexError in the unpacking)."""
+    return _zip(pkg, {".": b"x"})
+
+
+@maker
+def zip_dot_slash_dot_entry(pkg: Path) -> Path:
+    return _zip(pkg, {"./.": b"x"})
+
+
+@maker
 def zip_fifo_entry(pkg: Path) -> Path:
     target = _zip(pkg)
     with zipfile.ZipFile(target, "a") as zf:

@@ -690,6 +690,8 @@ ZIP_CASES = [
      "entry ' t.csv' is refused: it begins or ends with white space"),
     ([("datapackage.json", DESC), ("t\x1b.csv", b"a")],
      "entry 't\\x1b.csv' is refused: it contains the control or invisible character U+001B"),
+    ([("datapackage.json", DESC), (".", b"a")], "entry '.' is refused: its name is empty"),
+    ([("datapackage.json", DESC), ("./.", b"a")], "entry './.' is refused: its name is empty"),
 ]
 
 
