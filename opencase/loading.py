@@ -20,9 +20,10 @@ A resource path with white space at either end or a control character, or a URL 
 scheme, is refused. Zip archives are unpacked by :mod:`opencase.unzip`, which refuses unsafe
 entry names, links and other special files, duplicate names, several descriptors and archives
 that would unpack to more than ``max_bytes`` (a zip bomb). Downloads (:mod:`opencase.download`)
-open http(s) URLs only, follow redirects only to http(s), keep every resource on the
-descriptor's host and folder, stop at the descriptor's ``bytes`` or ``max_bytes``, and honour
-``timeout`` on every read (and a minimum rate of 16 KiB/s once ``timeout`` has passed).
+open http(s) URLs only, follow redirects only to http(s), keep every resource (and its
+redirects) on the descriptor's scheme, host, port and folder, stop at the descriptor's ``bytes``
+or ``max_bytes`` (plus at most 1 MiB of headers and framing), and honour ``timeout`` on every
+read (and a minimum rate of 16 KiB/s once ``timeout`` has passed).
 Tables are read by :mod:`opencase.loadtable`. Every failure is a :class:`LoadError` (or an
 :class:`IntegrityError`), naming the file.
 """
@@ -182,7 +183,7 @@ class _RemoteFiles:
                 except OSError as exc:  # e.g. a path that is both a file and a folder
                     raise LoadError(f"{p}: cannot be stored: {exc.strerror}") from None
                 download(url, target, self.timeout, self.max_bytes, expected=left,
-                         shown=", ".join(resource_paths(resource)))
+                         shown=", ".join(resource_paths(resource)), within=self.base)
                 self._done[p] = target
             if left is not None:
                 left = max(left - self._done[p].stat().st_size, 0)

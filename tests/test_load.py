@@ -592,6 +592,121 @@ def test_a_slow_server_cannot_hold_a_download_open(routes: tuple[str, Any], what
     assert time.monotonic() - start < 2
 
 
+def _flood(h: Any, *, what: str) -> None:
+    """Framing around (almost) no body, as fast as the socket takes it: endless ``100
+    Continue`` replies, endless trailers after the last chunk, or chunk extensions of 60 KB
+    for each byte of body (http.client reads all three without end)."""
+    head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+    if what == "continue":
+        head, unit = b"", b"HTTP/1.1 100 Continue\r\n\r\n" * 1000
+    elif what == "trailers":
+        head, unit = head + b"2\r\n{}\r\n0\r\n", b"X-T: y\r\n" * 2000
+    else:
+        unit = (b"1;" + b"a" * 60000 + b"\r\n \r\n") * 20
+    h.wfile.write(head)
+    while h.server.sent < 256 << 20:
+        h.wfile.write(unit)
+        h.server.sent += len(unit)
+
+
+@pytest.mark.parametrize("what", ["continue", "trailers", "extensions"])
+def test_a_fast_server_cannot_keep_a_download_busy_with_framing(routes: tuple[str, Any],
+                                                                what: str) -> None:
+    """Every byte off the wire counts: what is not the file may add at most 1 MiB to it."""
+    base, httpd = routes
+    httpd.routes["/pkg/datapackage.json"] = functools.partial(_flood, what=what)
+    start = time.monotonic()
+    exc = _within(15, lambda: load(f"{base}/pkg/datapackage.json", timeout=1))
+    assert type(exc) is LoadError, exc
+    assert "the server sent more than 1,048,576 bytes besides the" in str(exc)
+    assert "download stopped" in str(exc)
+    assert time.monotonic() - start < 5
+    assert httpd.sent < 32 << 20
+
+
+def test_a_resource_is_read_from_the_content_of_a_chunked_reply(routes: tuple[str, Any]) -> None:
+    """A chunked reply that also sends Content-Length (which chunked overrides) is read whole,
+    not reported as cut short."""
+    def both(h: Any) -> None:
+        h.send_response(200)
+        h.send_header("Content-Length", "5")
+        h.send_header("Transfer-Encoding", "chunked")
+        h.end_headers()
+        h.wfile.write(b"8\r\na\nx\ny\nz\n\r\n0\r\n\r\n")
+
+    base, httpd = routes
+    httpd.routes["/pkg/datapackage.json"] = _body(_descriptor(_table("t.csv")))
+    httpd.routes["/pkg/t.csv"] = both
+    t = load(f"{base}/pkg/datapackage.json", timeout=2).table("t")
+    assert t.to_pylist() == [{"a": "x"}, {"a": "y"}, {"a": "z"}]
+
+
+@pytest.fixture
+def elsewhere() -> Iterator[tuple[str, Any]]:
+    """A second local server (another port: another origin), to redirect to."""
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Routes)
+    httpd.daemon_threads = True
+    httpd.routes, httpd.seen, httpd.aborted, httpd.sent = {}, [], [], 0  # type: ignore[attr-defined]
+    httpd.routes["/latest/meta-data"] = _body(b"secret\ninternal-token\n")  # type: ignore[attr-defined]
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}", httpd
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.mark.parametrize("location", [
+    "{elsewhere}/latest/meta-data", "http://localhost:{port}/pkg/t.csv",
+    "https://127.0.0.1:{port}/pkg/t.csv", "/other/t.csv", "/t.csv", "/pkg/%2e%2e/other/t.csv",
+    "/pkg/..%2fother/t.csv", "/pkg/%2E%2E%5Cother/t.csv", "/pk%67/t.csv",
+])
+def test_a_resource_download_is_not_redirected_out_of_the_package(
+        routes: tuple[str, Any], elsewhere: tuple[str, Any], location: str) -> None:
+    base, httpd = routes
+    other, outside = elsewhere
+    port = base.rsplit(":", 1)[1]
+    target = location.format(elsewhere=other, port=port)
+    httpd.routes["/pkg/datapackage.json"] = _body(_descriptor(_table("t.csv")))
+    httpd.routes["/pkg/t.csv"] = _redirect(target)
+    httpd.routes["/other/t.csv"] = httpd.routes["/t.csv"] = _body(b"a\nsecret\n")
+    with pytest.raises(LoadError, match=r"t\.csv: redirected to .*, outside the package at "
+                       rf"http://127\.0\.0\.1:{port}/pkg/: not followed") as err:
+        load(f"{base}/pkg/datapackage.json").table("t")
+    assert type(err.value) is LoadError
+    assert outside.seen == []
+    assert httpd.seen == ["/pkg/datapackage.json", "/pkg/t.csv"]
+
+
+@pytest.mark.parametrize("location", ["/pkg/v2/t.csv", "http://127.0.0.1:{port}/pkg/t2.csv",
+                                      "HTTP://127.0.0.1:{port}/pkg/t2.csv", "v2/t.csv"])
+def test_a_resource_download_may_be_redirected_inside_the_package(routes: tuple[str, Any],
+                                                                  location: str) -> None:
+    base, httpd = routes
+    httpd.routes["/pkg/datapackage.json"] = _body(_descriptor(_table("t.csv")))
+    httpd.routes["/pkg/t.csv"] = _redirect(location.format(port=base.rsplit(":", 1)[1]))
+    httpd.routes["/pkg/v2/t.csv"] = httpd.routes["/pkg/t2.csv"] = _body(b"a\nmoved\n")
+    assert load(f"{base}/pkg/datapackage.json").table("t").to_pylist() == [{"a": "moved"}]
+
+
+def test_the_descriptor_may_be_redirected_to_another_origin(routes: tuple[str, Any],
+                                                            elsewhere: tuple[str, Any]) -> None:
+    """The descriptor's own redirects are free; its files are then read beside where it was
+    found, and their redirects must stay there."""
+    base, httpd = routes
+    other, there = elsewhere
+    httpd.routes["/datapackage.json"] = _redirect(f"{other}/pkg/datapackage.json")
+    there.routes["/pkg/datapackage.json"] = _body(_descriptor(_table("t.csv")))
+    there.routes["/pkg/t.csv"] = _body(b"a\nthere\n")
+    assert load(f"{base}/datapackage.json").table("t").to_pylist() == [{"a": "there"}]
+    there.routes["/pkg/t.csv"] = _redirect(f"{base}/pkg/t.csv")
+    httpd.routes["/pkg/t.csv"] = _body(b"a\nback\n")
+    with pytest.raises(LoadError, match=rf"outside the package at {other}/pkg/"):
+        load(f"{base}/datapackage.json").table("t")
+    assert "/pkg/t.csv" not in httpd.seen
+
+
 def test_a_malformed_http_answer_is_a_load_error(routes: tuple[str, Any]) -> None:
     def bad_chunks(h: Any) -> None:
         h.send_response(200)
