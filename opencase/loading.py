@@ -68,6 +68,7 @@ __all__ = ["IntegrityError", "LoadError", "Package", "load"]
 
 MAX_BYTES = 2 * 1024**3  # largest download, or total size a zip may unpack to
 TIMEOUT = 30.0
+MAX_TIMEOUT = 86_400.0  # a day: longer waits are surely a mistake (and overflow some clocks)
 _FORMAT_SUFFIXES = ("-parquet", "_parquet", ".parquet", "-csv", "_csv", ".csv")
 _unzip = unzip  # the name opencase.checking imports
 
@@ -78,10 +79,25 @@ def load(path_or_url: str | os.PathLike[str] | None = None, *, timeout: float = 
     URL to a ``datapackage.json``, a package folder, or a ``.zip``. With no argument, the
     dataset bundled with opencase.
 
-    Raises :class:`LoadError` (:class:`IntegrityError` for a file that fails its hash)."""
+    ``timeout``: seconds (above 0, at most a day) any wait for the network may last.
+    ``max_bytes``: the most bytes a download, an unpacked zip or a decoded Parquet table may
+    take (a whole number above 0).
+
+    Raises :class:`LoadError` (:class:`IntegrityError` for a file that fails its hash), also
+    for arguments it cannot use."""
+    _check_arguments(timeout, max_bytes)
     if path_or_url is None:
-        return Package(_LocalFiles(bundled_descriptor()))
-    text = os.fspath(path_or_url)
+        return Package(_LocalFiles(bundled_descriptor(), max_bytes=max_bytes))
+    try:
+        text = os.fspath(path_or_url)
+    except TypeError:
+        text = None  # type: ignore[assignment]
+    if not isinstance(text, str):
+        raise LoadError(f"load() takes a path or URL as a str or os.PathLike[str], not "
+                        f"{type(path_or_url).__name__} ({path_or_url!r})")
+    if not text:
+        raise LoadError("load() was given an empty path; pass a package folder, its "
+                        "datapackage.json, a .zip or a URL (or nothing, for the bundled dataset)")
     if is_remote(text) or "://" in text:
         return _load_url(check_url(text), timeout, max_bytes)
     p = Path(text)
@@ -91,7 +107,16 @@ def load(path_or_url: str | os.PathLike[str] | None = None, *, timeout: float = 
         descriptor = find_descriptor(p)
     except (OSError, ValueError) as exc:
         raise LoadError(str(exc)) from None
-    return Package(_LocalFiles(descriptor))
+    return Package(_LocalFiles(descriptor, max_bytes=max_bytes))
+
+
+def _check_arguments(timeout: Any, max_bytes: Any) -> None:
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) \
+            or not 0 < timeout <= MAX_TIMEOUT:  # also refuses NaN
+        raise LoadError(f"timeout must be a number of seconds above 0 and at most "
+                        f"{MAX_TIMEOUT:,.0f}, not {timeout!r}")
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
+        raise LoadError(f"max_bytes must be a whole number of bytes above 0, not {max_bytes!r}")
 
 
 def bundled_descriptor() -> Path:
@@ -111,8 +136,10 @@ def bundled_descriptor() -> Path:
 class _LocalFiles:
     """A package in a local folder, verified as a whole when opened."""
 
-    def __init__(self, descriptor: Path, cleanup: Any = None) -> None:
+    def __init__(self, descriptor: Path, cleanup: Any = None, *,
+                 max_bytes: int = MAX_BYTES) -> None:
         self.descriptor_path = descriptor
+        self.max_bytes = max_bytes
         self.root = descriptor.parent
         self.cleanup = cleanup  # keeps a temporary folder (unpacked zip) alive
         self.where = str(descriptor)
@@ -247,7 +274,7 @@ def _load_zip(path: Path, max_bytes: int, shown: str | None = None) -> Package:
     tmp = tempfile.TemporaryDirectory(prefix="opencase-")
     try:
         root = unzip(path, Path(tmp.name), max_bytes, shown or str(path))
-        return Package(_LocalFiles(root / DESCRIPTOR, cleanup=tmp))
+        return Package(_LocalFiles(root / DESCRIPTOR, cleanup=tmp, max_bytes=max_bytes))
     except BaseException:
         tmp.cleanup()
         raise
@@ -348,7 +375,7 @@ class Package:
 
         files = self._source.files(resource)
         shown = ", ".join(resource_paths(resource)) or str(resource.get("name"))
-        return read_table(resource, files, shown)
+        return read_table(resource, files, shown, self._source.max_bytes)
 
     def to_pandas(self, name: str) -> pandas.DataFrame:
         """Table ``name`` as a pandas DataFrame (``pip install opencase[pandas]``)."""

@@ -35,10 +35,11 @@ TYPED = frozenset(("integer", "number", "boolean", "date", "datetime", "time", "
 _UNSUPPORTED_DIALECT = ("commentChar", "commentRows", "nullSequence")
 
 
-def read_table(resource: dict[str, Any], files: list[Path], shown: str) -> Any:
-    """The resource's rows as a ``pyarrow.Table`` (``files``: its verified local files)."""
+def read_table(resource: dict[str, Any], files: list[Path], shown: str,
+               max_bytes: int = 2 * 1024**3) -> Any:
+    """The resource's rows as a ``pyarrow.Table`` (``files``: its verified local files; a
+    Parquet table may decode to at most ``max_bytes``)."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     from .package import resource_format
 
@@ -48,7 +49,7 @@ def read_table(resource: dict[str, Any], files: list[Path], shown: str) -> Any:
                         "supported by opencase.load")
     try:
         if fmt == "parquet":
-            return pa.concat_tables([pq.read_table(f) for f in files])
+            return pa.concat_tables([_read_parquet(f, shown, max_bytes) for f in files])
         return _read_csv(resource, files, shown, fmt)
     except (pa.ArrowException, OSError, ValueError, TypeError, LookupError, csv.Error,
             RecursionError, OverflowError) as exc:
@@ -110,6 +111,60 @@ def _read_csv(resource: dict[str, Any], files: list[Path], shown: str, fmt: str)
                             f"{values[i].as_py()!r} is not a valid {kind}")
         columns.append(typed if ftype in TYPED else values)
     return pa.table(columns, names=[f["name"] for f in fields])
+
+
+# bytes one value of each Parquet physical type takes once decoded (a string: its offset)
+_WIDTH = {"BOOLEAN": 1, "INT32": 4, "INT64": 8, "INT96": 12, "FLOAT": 4, "DOUBLE": 8,
+          "BYTE_ARRAY": 4}
+
+
+def _read_parquet(path: Path, shown: str, max_bytes: int) -> Any:
+    """A Parquet file read whole, unless it decodes to more than ``max_bytes`` (a bomb: a
+    few kilobytes of run-length or dictionary encoding can stand for gigabytes).
+
+    Before anything is decoded, each column chunk counts for the larger of its uncompressed
+    size and its values times their decoded width (from the footer). Top-level strings and
+    binaries are read as dictionaries (each distinct value once) and their full length is
+    counted before they are expanded. (Strings inside lists or structs are not counted.)"""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    def refuse(size: int) -> None:
+        if size > max_bytes:
+            raise LoadError(f"{shown}: decodes to about {size:,} bytes or more, beyond the "
+                            f"limit of {max_bytes:,} (max_bytes)")
+
+    meta = pq.read_metadata(path)
+    size = 0
+    for i in range(meta.num_row_groups):
+        group = meta.row_group(i)
+        for j in range(group.num_columns):
+            chunk = group.column(j)
+            width = _WIDTH.get(chunk.physical_type) or max(meta.schema.column(j).length or 0, 1)
+            size += max(chunk.total_uncompressed_size, chunk.num_values * width)
+    refuse(size)
+    stored = pq.read_schema(path)
+    texts = [i for i, f in enumerate(stored) if _is_binary(f.type)]
+    table = pq.read_table(path, read_dictionary=sorted({stored.field(i).name for i in texts}))
+    for i in texts:
+        for chunk in table.column(i).chunks:
+            if pa.types.is_dictionary(chunk.type):
+                lengths = pc.binary_length(chunk.dictionary)
+                size += pc.sum(pc.take(lengths, chunk.indices)).as_py() or 0
+        refuse(size)
+    for i in texts:
+        col = table.column(i)
+        if pa.types.is_dictionary(col.type):
+            table = table.set_column(i, stored.field(i), col.cast(stored.field(i).type))
+    return table
+
+
+def _is_binary(t: Any) -> bool:
+    import pyarrow as pa
+
+    return bool(pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_binary(t)
+                or pa.types.is_large_binary(t))
 
 
 def _join(files: list[Path], folder: Path) -> Path:

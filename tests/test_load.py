@@ -1100,3 +1100,70 @@ def test_a_multipart_csv_is_its_parts_joined_under_one_header(tmp_path: Path) ->
     with pytest.raises(LoadError, match=r"t1\.csv, t2\.csv \(row 3\): field 'a': 'a' is not a "
                        "valid integer"):
         load(repeated).table("t")
+
+
+# ---------------------------------------------------------------- arguments, Parquet bombs
+
+
+@pytest.mark.parametrize(("kwargs", "says"), [
+    ({"timeout": None}, "timeout must be a number of seconds above 0 and at most 86,400, "
+     "not None"),
+    ({"timeout": "5"}, "not '5'"), ({"timeout": float("inf")}, "not inf"),
+    ({"timeout": float("nan")}, "not nan"), ({"timeout": 1e12}, "not 1000000000000.0"),
+    ({"timeout": 0}, "not 0"), ({"timeout": -1}, "not -1"), ({"timeout": True}, "not True"),
+    ({"max_bytes": None}, "max_bytes must be a whole number of bytes above 0, not None"),
+    ({"max_bytes": -1}, "not -1"), ({"max_bytes": 0}, "not 0"), ({"max_bytes": 1.5}, "not 1.5"),
+    ({"max_bytes": "x"}, "not 'x'"),
+])
+def test_arguments_load_cannot_use_are_a_load_error(package: Path, kwargs: dict[str, Any],
+                                                     says: str) -> None:
+    for where in (package, "http://127.0.0.1:9/datapackage.json"):
+        with pytest.raises(LoadError) as err:
+            load(where, **kwargs)
+        assert type(err.value) is LoadError and says in str(err.value)
+
+
+@pytest.mark.parametrize(("where", "says"), [
+    (b"datapackage", "load() takes a path or URL as a str or os.PathLike[str], not bytes"),
+    (5, "not int (5)"),
+    ("", "load() was given an empty path"),
+])
+def test_a_path_load_cannot_use_is_a_load_error(where: Any, says: str) -> None:
+    with pytest.raises(LoadError) as err:
+        load(where)
+    assert type(err.value) is LoadError and says in str(err.value)
+
+
+def _parquet_package(folder: Path, table: pa.Table, **write: Any) -> Path:
+    import hashlib
+
+    import pyarrow.parquet as pq
+
+    folder.mkdir()
+    pq.write_table(table, folder / "t.parquet", **write)
+    data = (folder / "t.parquet").read_bytes()
+    (folder / "datapackage.json").write_bytes(_descriptor({
+        "name": "t", "path": "t.parquet", "format": "parquet", "bytes": len(data),
+        "hash": "sha256:" + hashlib.sha256(data).hexdigest()}))
+    return folder
+
+
+def test_a_parquet_bomb_is_refused_before_it_is_decoded(tmp_path: Path) -> None:
+    """20M equal integers: 80 KB of run-length encoding, 160 MB once decoded; 1,000 copies of
+    a 100 KB string: 100 KB in a dictionary, 100 MB once decoded."""
+    ints = _parquet_package(tmp_path / "ints",
+                            pa.table({"a": pa.repeat(pa.scalar(7, pa.int64()), 20_000_000)}),
+                            compression="zstd", row_group_size=20_000_000)
+    assert (ints / "t.parquet").stat().st_size < 1 << 20
+    with pytest.raises(LoadError, match=r"t\.parquet: decodes to about 160,000,000 bytes or "
+                       r"more, beyond the limit of 100,000,000 \(max_bytes\)"):
+        load(ints, max_bytes=100_000_000).table("t")
+    texts = _parquet_package(tmp_path / "texts", pa.table({"s": ["x" * 100_000] * 1000}),
+                             compression="zstd")
+    assert (texts / "t.parquet").stat().st_size < 1 << 20
+    with pytest.raises(LoadError, match=r"t\.parquet: decodes to about 10\d,\d{3},\d{3} bytes "
+                       r"or more, beyond the limit of 50,000,000 \(max_bytes\)"):
+        load(texts, max_bytes=50_000_000).table("t")
+    t = load(texts, max_bytes=200_000_000).table("t")  # under the limit: read as written
+    assert t.schema.field("s").type == pa.string()
+    assert t.num_rows == 1000 and t.column("s")[999].as_py() == "x" * 100_000
