@@ -2,9 +2,10 @@
 
 A text column (CSV, or text in Parquet) is cast to the Arrow type of its field: ``integer`` to
 int64, ``number`` to float64, ``boolean`` to bool, ``date`` to date32, ``datetime`` to
-timestamp (UTC), ``time`` to time64, ``year`` to int64; other types stay text. A value that does
-not cast becomes null, and :func:`cast_text` re-reads the values the vectorised casts refuse,
-once per distinct value, the way frictionless reads them, so that both agree on edge cases.
+timestamp (UTC), ``time`` to time64 (a time with a UTC offset as the time of day in UTC, as a
+datetime is), ``year`` to int64; other types stay text. A value that does not cast becomes
+null, and :func:`cast_text` re-reads the values the vectorised casts refuse, once per distinct
+value, the way frictionless reads them, so that both agree on edge cases.
 A typed Parquet column is normalised to the same Arrow types by :func:`cast_native`.
 """
 
@@ -215,7 +216,7 @@ def _time(f: dict[str, Any], v: Any) -> Any:
     if fmt not in (None, "default"):
         def parse(x: str) -> Any:
             d = _parse_any(x) if fmt == "any" else datetime.strptime(x, fmt)
-            return d.time().replace(tzinfo=None)
+            return (_utc(d) if d.tzinfo is not None else d).time()
 
         return _per_unique(v, parse, t64)
     s = _keep(_match(v, rf"^(?:{_TIME}){_TZ}$"), v)
@@ -228,6 +229,14 @@ def _time(f: dict[str, Any], v: Any) -> Any:
     us = pc.add(pc.multiply(pc.add(pc.multiply(pc.add(pc.multiply(h, 60), m), 60), sec),
                             1_000_000), frac)
     us = pc.if_else(pc.equal(h, 24), 0, us)
+    # a time with a UTC offset is read as the time of day in UTC, as a datetime is
+    zone = pc.extract_regex(s, r"(?P<sign>[+-])(?P<h>\d{2}):?(?P<m>\d{2})?$")
+    zh = pc.cast(pc.struct_field(zone, "h"), pa.int64())
+    zm = pc.cast(pc.fill_null(pc.replace_substring_regex(
+        pc.struct_field(zone, "m"), r"^$", "0"), "0"), pa.int64())
+    offset = pc.multiply(pc.add(pc.multiply(zh, 60), zm), 60_000_000)
+    offset = pc.if_else(pc.equal(pc.struct_field(zone, "sign"), "-"), pc.negate(offset), offset)
+    us = pc.modulo(pc.subtract(us, pc.fill_null(offset, 0)), 86_400_000_000)
     return pc.cast(us, t64)
 
 
@@ -402,7 +411,8 @@ def _python_reader(f: dict[str, Any]) -> Callable[[str], Any] | None:
     if ftype == "time":
         def read_time(x: str) -> Any:
             assert x[5] == ":" and len(x) >= 8
-            return isoparse(f"2000-01-01T{x}").time()
+            d = isoparse(f"2000-01-01T{x}")
+            return (_utc(d) if d.tzinfo is not None else d).time()
 
         return read_time
     return None

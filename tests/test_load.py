@@ -1049,6 +1049,11 @@ ACCEPTED: list[tuple[str, dict[str, bytes], dict[str, Any]]] = [
      {"schema": {"fields": [{"name": "a", "type": "boolean"},
                             {"name": "b", "type": "boolean", "trueValues": ["oui"],
                              "falseValues": ["non"]}]}}),
+    ("time-offsets", {"t.csv": b"t,u\n10:00:00+02:00,10:00+0200\n10:00:00Z,01:00-0130\n"
+                               b"10:00:00+0530,23:00+0000\n01:30:00+02:00,12:00+1400\n"
+                               b"23:59:59.5-01:00,00:00-0000\n10:00:00,09:15+0915\n"},
+     {"schema": {"fields": [{"name": "t", "type": "time"},
+                            {"name": "u", "type": "time", "format": "%H:%M%z"}]}}),
     ("quoting", {"t.csv": b"a|b\n'x|y'|1\n'it''s'|2\n"},
      {"dialect": {"delimiter": "|", "quoteChar": "'"},
       "schema": {"fields": [{"name": "a", "type": "string"}, {"name": "b", "type": "integer"}]}}),
@@ -1056,10 +1061,14 @@ ACCEPTED: list[tuple[str, dict[str, bytes], dict[str, Any]]] = [
 
 
 def _plain(value: Any) -> Any:
-    """A value as both readers can be compared on: numbers as float or int, times as UTC."""
+    """A value as both readers can be compared on: numbers as float or int, times as UTC (a
+    time of day with an offset: the time of day in UTC)."""
     import datetime
     import decimal
 
+    if isinstance(value, datetime.time) and value.tzinfo is not None:
+        day = datetime.datetime.combine(datetime.date(2000, 1, 1), value)
+        return day.astimezone(datetime.UTC).time()
     if isinstance(value, decimal.Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, datetime.datetime):
