@@ -35,13 +35,14 @@ __all__ = ["formula_start", "read_fast"]
 
 _FORMULA = "=+-@"  # a value starting with one of these may run as a spreadsheet formula
 # a value whose text starts with one of these (after a line break) may start like a formula:
-# a formula character, or one a spreadsheet may skip before it (white space, control and
-# invisible format characters, as :func:`_skipped` has them, with room for newer Unicode)
+# a formula character, or one a spreadsheet may skip before it (control and invisible format
+# characters and white space, as :func:`_skipped` has them, with room for newer Unicode; not
+# a line break, nor a space: record shapes take no quoted value that starts with a space)
 _MAY_FORMULA = re.compile(
-    "\n[=+\\-@\x00- \x7f-\xa0\xad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u1680"
-    "\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff\ufff9-\ufffb\U000110bd"
-    "\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
-    "\U000e0000-\U000e007f]"
+    "\n[=+\\-@\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\xa0\xad\u0600-\u0605\u061c\u06dd\u070f"
+    "\u0890-\u0891\u08e2\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff"
+    "\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0000-\U000e007f]"
 )
 
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
@@ -63,8 +64,8 @@ _ODD = re.compile(
 
 # pieces of record shapes: each captures one value of one line
 _RX_PLAIN = r"""([^-?:,\[\]{}#&*!|>'"%@`\n ][^\n]*(?<![ :]))"""
-_RX_DQ = r'"([^"\\\n]*)"'
-_RX_SQ = r"'([^'\n]*)'"
+_RX_DQ = r'"((?:[^"\\\n ][^"\\\n]*)?)"'  # (a value starting with a space: see _MAY_FORMULA)
+_RX_SQ = r"'((?:[^'\n ][^'\n]*)?)'"
 _RX_FLOW = r"\[([A-Za-z0-9_., -]*)\]"
 _MAX_SHAPES = 16
 _SHAPES_FROM = 64 * 1024  # text length from which record shapes are tried

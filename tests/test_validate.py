@@ -450,7 +450,8 @@ def test_a_formula_after_white_space_is_caught_in_a_large_file(tmp_path: Path) -
     records.mkdir()
     lines = ["people:"]
     for i in range(2000):
-        desc = {500: "\u00a0=1+1", 1500: "\u200b@SUM(A1)", 1700: "\u3000-5"}.get(i, "Mayor")
+        desc = {500: "\u00a0=1+1", 1500: "\u200b@SUM(A1)", 1700: "\u3000-5",
+                1800: '" =1+1"', 1900: "' \t@x'"}.get(i, "Mayor")
         lines += [f"  - id: person-{i}", f"    name: Person {i}", f"    description: {desc}"]
     (records / "people.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert len(lines) * 20 > 64 * 1024
@@ -459,7 +460,22 @@ def test_a_formula_after_white_space_is_caught_in_a_large_file(tmp_path: Path) -
              if i.code == "spreadsheet-formula"]
     assert found == [("spreadsheet-formula", 1 + 3 * 500 + 3, "person-500"),
                      ("spreadsheet-formula", 1 + 3 * 1500 + 3, "person-1500"),
-                     ("spreadsheet-formula", 1 + 3 * 1700 + 3, "person-1700")]
+                     ("spreadsheet-formula", 1 + 3 * 1700 + 3, "person-1700"),
+                     ("spreadsheet-formula", 1 + 3 * 1800 + 3, "person-1800"),
+                     ("spreadsheet-formula", 1 + 3 * 1900 + 3, "person-1900")]
+
+
+def test_the_fast_reader_flags_no_formula_where_none_can_be() -> None:
+    """The later lines of a folded block scalar start with spaces, not a value: a file without
+    formula-like values is not scanned value by value (as record shapes read it)."""
+    from opencase.fastyaml import read_fast
+
+    lines = ["events:"]
+    for i in range(2000):
+        lines += [f"  - id: event-{i}", "    description: >-", "      Someone gave a statement",
+                  "", "      in 1993.", f"    place: \"x{i}\""]
+    got = read_fast("\n".join(lines) + "\n")
+    assert got is not None and got[2] is False
 
 
 @pytest.mark.parametrize(("value", "at"), [
