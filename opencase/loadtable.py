@@ -2,12 +2,15 @@
 
 A CSV resource is read the way ``opencase check`` reads it (:mod:`opencase.tableread`: text
 columns, the declared encoding and dialect) and each field is cast by :mod:`opencase.tablecast`
-with its ``format``, ``bareNumber``, ``decimalChar``/``groupChar``, ``trueValues``/``falseValues``
-and (field or schema) ``missingValues``: ``integer`` to int64 (decimal128 when a value is beyond
-int64), ``number`` to float64, ``boolean`` to bool, ``date`` to date32, ``datetime`` to
-timestamp (UTC; a value without a zone is read as UTC), ``time`` to time64, ``year`` to int64;
-other types stay text. A multipart CSV resource is its parts joined byte for byte (one header,
-in the first part), as the Data Package spec and frictionless read it.
+with its ``format``, ``bareNumber``, ``decimalChar``/``groupChar``,
+``trueValues``/``falseValues`` and (field or schema) ``missingValues``: ``integer`` to int64
+(decimal128 when a value is beyond int64), ``number`` to float64, ``boolean`` to bool, ``date``
+to date32, ``datetime`` to timestamp (UTC; a value without a zone is read as UTC), ``time`` to
+time64 (a time with an offset as the time of day in UTC), ``year`` to int64; ``object``,
+``array``, ``geojson``, ``list``, ``geopoint``, ``yearmonth`` and ``duration`` as
+:mod:`opencase.loadtypes` reads them; ``string`` and ``any`` stay text. A multipart CSV
+resource is its parts joined byte for byte (one header, in the first part), as the Data Package
+spec and frictionless read it.
 
 Nothing is half-read: a descriptor property that cannot work, a dialect or schema feature load
 does not support, a row of the wrong shape, a header that differs from the schema or a value
@@ -61,6 +64,7 @@ def _read_csv(resource: dict[str, Any], files: list[Path], shown: str, fmt: str)
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from .loadtypes import COMPOUND, read_compound
     from .report import Report
     from .tablecast import cast_text
     from .tablecheck import _missing_values, column_values
@@ -109,7 +113,9 @@ def _read_csv(resource: dict[str, Any], files: list[Path], shown: str, fmt: str)
                             else "")
             raise LoadError(f"{shown} (row {raw.rows(i)}): field {f['name']!r}: "
                             f"{values[i].as_py()!r} is not a valid {kind}")
-        columns.append(typed if ftype in TYPED else values)
+        if ftype in COMPOUND:
+            typed = read_compound(f, values, f"{shown}: field {f['name']!r} ({ftype})")
+        columns.append(typed if ftype in TYPED | COMPOUND else values)
     return pa.table(columns, names=[f["name"] for f in fields])
 
 

@@ -1176,3 +1176,88 @@ def test_a_parquet_bomb_is_refused_before_it_is_decoded(tmp_path: Path) -> None:
     t = load(texts, max_bytes=200_000_000).table("t")  # under the limit: read as written
     assert t.schema.field("s").type == pa.string()
     assert t.num_rows == 1000 and t.column("s")[999].as_py() == "x" * 100_000
+
+
+# ---------------------------------------------------- JSON, list, geopoint, yearmonth, duration
+
+COMPOUND_CSV = (
+    b'o,a,g,l,li,ld,p,pa,po,ym,du\n'
+    b'"{""a"": 1, ""b"": [1, 2]}","[1, 2]","{""type"": ""Point"", ""coordinates"": [1, 2]}",'
+    b'"a, b",1;2,2020-01-05|1999-12-31,"90, 45","[1.5, 2]","{""lon"": -3, ""lat"": 50.5}",'
+    b'2020-01,P1Y2M3DT4H5M6.5S\n'
+    b'"{""a"": 2, ""b"": []}",[],"{""type"": ""Point"", ""coordinates"": [3, 4]}",x,7,'
+    b'2000-02-29,"-180,-90","[0, 0]","{""lon"": 0, ""lat"": 0}",1999-12,PT36H\n'
+    b',,,,,,,,,,P2W\n'
+)
+COMPOUND_FIELDS = [
+    {"name": "o", "type": "object"}, {"name": "a", "type": "array"},
+    {"name": "g", "type": "geojson"}, {"name": "l", "type": "list"},
+    {"name": "li", "type": "list", "delimiter": ";", "itemType": "integer"},
+    {"name": "ld", "type": "list", "delimiter": "|", "itemType": "date"},
+    {"name": "p", "type": "geopoint"}, {"name": "pa", "type": "geopoint", "format": "array"},
+    {"name": "po", "type": "geopoint", "format": "object"},
+    {"name": "ym", "type": "yearmonth"}, {"name": "du", "type": "duration"},
+]
+
+
+def _same_shape(value: Any) -> Any:
+    """frictionless's and load's readings of the compound types in one shape: geopoints as
+    [lon, lat], yearmonths as {year, month}, durations as (months, nanoseconds)."""
+    import datetime
+
+    day = 86_400 * 10**9
+    if type(value).__name__ == "geopoint":
+        return [float(value.lon), float(value.lat)]
+    if type(value).__name__ == "yearmonth":
+        return {"year": value.year, "month": value.month}
+    if isinstance(value, pa.MonthDayNano):
+        return (value.months, value.days * day + value.nanoseconds)
+    if isinstance(value, datetime.timedelta):
+        return (0, value // datetime.timedelta(microseconds=1) * 1000)
+    if type(value).__name__ == "Duration":  # isodate's: years and months, and a timedelta
+        months = int(value.years) * 12 + int(value.months)
+        return (months, value.tdelta // datetime.timedelta(microseconds=1) * 1000)
+    return value
+
+
+def test_compound_types_are_read_as_frictionless_reads_them(tmp_path: Path) -> None:
+    frictionless = pytest.importorskip("frictionless")
+    pkg = _csv_package(tmp_path / "p", {"t.csv": COMPOUND_CSV},
+                       schema={"fields": COMPOUND_FIELDS})
+    assert frictionless.validate(str(pkg / "datapackage.json")).valid
+    assert opencase.check(pkg).ok
+    t = load(pkg).table("t")
+    assert t.schema.field("li").type == pa.list_(pa.int64())
+    assert t.schema.field("ld").type == pa.list_(pa.date32())
+    assert t.schema.field("p").type == pa.list_(pa.float64(), 2)
+    assert t.schema.field("du").type == pa.month_day_nano_interval()
+    with frictionless.system.use_context(trusted=True):
+        rows = frictionless.Package(str(pkg / "datapackage.json")).get_resource("t").read_rows()
+    want = [{k: _same_shape(v) for k, v in row.to_dict().items()} for row in rows]
+    got = [{k: _same_shape(v) for k, v in row.items()} for row in t.to_pylist()]
+    assert got == want
+    assert got[0]["o"] == {"a": 1, "b": [1, 2]} and got[0]["l"] == ["a", " b"]
+    assert got[2]["o"] is None and got[2]["du"] == (0, 14 * 86_400 * 10**9)
+
+
+@pytest.mark.parametrize(("field", "cells", "says"), [
+    ({"type": "array"}, ['"[1, ""a""]"'],
+     "field 'g' (array): its array values do not share one Arrow type"),
+    ({"type": "object"}, ['"{""a"": 1}"', '"{""b"": 2}"'],
+     "field 'g' (object): its object values do not share one Arrow type (their keys"),
+    ({"type": "list", "itemType": "object"}, ["x"],
+     "field 'g' (list): a list of 'object' items is not supported by opencase.load"),
+    ({"type": "list", "itemType": "integer"}, ['"1,x"'],
+     "field 'g' (list): the list item 'x' is not a valid integer"),
+    ({"type": "list", "delimiter": ""}, ["x"],
+     "field 'g' (list): a list's `delimiter` must be a non-empty string, not ''"),
+    ({"type": "duration"}, ["P1.5Y"], "field 'g' (duration): the duration 'P1.5Y' has a "
+     "fractional year, month, week or day, or a sign, which opencase.load does not support"),
+])
+def test_a_compound_column_load_cannot_hold_is_a_load_error(
+        tmp_path: Path, field: dict[str, Any], cells: list[str], says: str) -> None:
+    pkg = _csv_package(tmp_path / "p", {"t.csv": ("g\n" + "\n".join(cells) + "\n").encode()},
+                       schema={"fields": [{"name": "g", **field}]})
+    with pytest.raises(LoadError) as err:
+        load(pkg).table("t")
+    assert type(err.value) is LoadError and f"t.csv: {says}" in str(err.value), err.value
