@@ -216,7 +216,7 @@ def _dialect(resource: dict[str, Any], shown: str) -> dict[str, Any]:
         raise LoadError(f"{shown}: dialect `lineTerminator` {terminator!r} is not supported by "
                         "opencase.load (only \\n, \\r\\n and \\r)")
     rows = dialect.get("headerRows")
-    if rows is not None and rows not in ([1], []):
+    if rows is not None and (rows not in ([1], []) or rows == [True]):  # True == 1
         raise LoadError(f"{shown}: dialect `headerRows` {rows!r} is not supported by "
                         "opencase.load (only one header row, the first)")
     used = [k for k in _UNSUPPORTED_DIALECT if k in dialect]

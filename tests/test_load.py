@@ -892,6 +892,7 @@ MALFORMED = [
     ({"dialect": {"lineTerminator": ";"}}, "dialect `lineTerminator` ';' is not supported"),
     ({"dialect": {"headerRows": [1, 2]}}, "dialect `headerRows` [1, 2] is not supported"),
     ({"dialect": {"headerRows": "1"}}, "dialect `headerRows` '1' is not supported"),
+    ({"dialect": {"headerRows": [True]}}, "dialect `headerRows` [True] is not supported"),
     ({"dialect": {"commentChar": "#"}}, "the dialect uses commentChar, which opencase.load"),
     ({"dialect": {"nullSequence": "NA"}}, "the dialect uses nullSequence, which"),
     ({"dialect": "dialect.json"}, "a `dialect` given as a path ('dialect.json') is not "
