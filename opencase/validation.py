@@ -340,21 +340,25 @@ def _check_dataset(
 
 def _check_shared_snapshots(report: Report, valid: Valid) -> None:
     """``duplicate-snapshot`` for a source whose sha256 an earlier source (in file order)
-    already names, unless one of the two cites the other (it is known through it)."""
-    first: dict[str, dict[str, Any]] = {}
+    already names, unless, for every such earlier source, one of the two cites the other (it is
+    known through it)."""
+    earlier: dict[str, list[dict[str, Any]]] = {}
     seen: set[str] = set()
     for raw, rec in valid:
         sha = rec.get("sha256") if raw.kind == "sources" else None
         if sha is None or rec["id"] in seen:
             continue
         seen.add(rec["id"])
-        other = first.setdefault(sha, rec)
-        if other is rec or _cites(rec, other["id"]) or _cites(other, rec["id"]):
+        others = earlier.setdefault(sha, [])
+        clash = next((o for o in others
+                      if not (_cites(rec, o["id"]) or _cites(o, rec["id"]))), None)
+        others.append(rec)
+        if clash is None:
             continue
         _loc_issue(report, raw, "duplicate-snapshot",
                    f"source {rec['id']!r} names the same snapshot (sha256 {sha[:12]}...) as "
-                   f"source {other['id']!r}; one text cannot be two sources: fix the hash, or "
-                   f"if {rec['id']!r} is known only through {other['id']!r}, give it no "
+                   f"source {clash['id']!r}; one text cannot be two sources: fix the hash, or "
+                   f"if {rec['id']!r} is known only through {clash['id']!r}, give it no "
                    "sha256 and cite it `via` that source", ("sha256",))
 
 
@@ -730,6 +734,9 @@ def _meaningful(report: Report, raw: RawRecord, quote: str, path: tuple[Any, ...
     return why is None
 
 
+_SHOWN = 5  # places of an ambiguous quote named in its message
+
+
 def _match_quote(
     report: Report, raw: RawRecord, i: int, c: dict[str, Any], index: SnapshotIndex, sha: str,
     text_id: str,
@@ -741,9 +748,9 @@ def _match_quote(
     path = path or ("cite", i, "quote")
     quote, prefix, suffix = c["quote"], c["prefix"], c["suffix"]
     try:
-        if not where and count_quote(snap, quote, prefix, suffix) == 1:
+        if not where and count_quote(snap, quote, prefix, suffix, limit=2) == 1:
             return None  # (working out offsets is most of the cost of a match)
-        found = find_quote(snap, quote, prefix, suffix)
+        found = find_quote(snap, quote, prefix, suffix, limit=_SHOWN + 1)
     except (OSError, UnicodeDecodeError) as exc:
         _loc_issue(report, raw, "snapshot-unreadable",
                    f"snapshot {snap.path} of {text_id!r} cannot be read as UTF-8 text ({exc})",
@@ -754,7 +761,7 @@ def _match_quote(
     label = _field_name(path[:-1])
     short = quote if len(quote) <= 60 else quote[:57] + "..."
     if not found:
-        bare = find_quote(snap, quote) if (prefix or suffix) else []
+        bare = find_quote(snap, quote, limit=1) if (prefix or suffix) else []
         if bare:
             _loc_issue(report, raw, "quote-not-found",
                        f"{label}: the quote occurs in {text_id!r} but not with this "
@@ -764,8 +771,10 @@ def _match_quote(
                        f"{label}: {short!r} does not occur in the snapshot of {text_id!r}; "
                        "copy the passage exactly", path)
         return None
-    offsets = ", ".join(str(m.start) for m in found[:5])
+    offsets = ", ".join(str(m.start) for m in found[:_SHOWN])
+    times = f"{len(found)} times" if len(found) <= _SHOWN else f"more than {_SHOWN} times"
     _loc_issue(report, raw, "quote-ambiguous",
-               f"{label}: {short!r} occurs {len(found)} times in {text_id!r} (at characters "
-               f"{offsets}); add `prefix` or `suffix` to pick one", path)
+               f"{label}: {short!r} occurs {times} in {text_id!r} (at characters "
+               f"{offsets}{', ...' if len(found) > _SHOWN else ''}); add `prefix` or `suffix` "
+               "to pick one", path)
     return None

@@ -46,7 +46,7 @@ LETTERS = [
 DIGITS = [*"0123456789", "\uff13", "\U0001d7d1", "\u0663", "\u00b2", "\u2074", "\u2081",
           "\u00bd", "\u2155", "\u2460", "\u2474", "\u2488"]  # ３ 𝟑 ٣ ² ⁴ ₁ ½ ⅕ ① ⑴ ⒈
 SEPARATORS = [
-    " ", "  ", "\u00a0", "\n", "\r\n", "\t", "\u3000", "\u200b",
+    " ", "  ", " \u00a0", "\n", "\r\n", "\t", "\u3000", "\u200b",
     ", ", ". ", "; ", ": ", "! ", "? ", " (", ") ", " \u201c", "\u201d ", " '", "\u2019 ",
     " - ", "\u2014", " \u2013 ", "/", " & ", " \u2260 ", " \u2026 ", " \U0001f600 ", " \u00a7",
 ]
@@ -190,6 +190,25 @@ def test_folding_makes_no_digit_the_source_does_not_have(
         ("1\u00bd hours", "11/2 hours"),  # a fraction read as digits
         ("item \u2460 here", "item 1 here"),  # a circled number read as a digit
         ("Ger\u00adman law", "Ger"),  # a soft hyphen is inside the word
+        ("Ger\U000e0041man law", "man law"),  # so is any invisible format character
+        ("Ger\u206aman law", "the Ger"),
+        ("over 1\u2009000 people", "000 people"),  # digits grouped by a thin space
+        ("over 1\u202f000 people", "over 1"),  # ... a narrow no-break space
+        ("over 1\u00a0000 people", "000 people"),  # ... a no-break space
+        ("rose \uff11\uff0e\uff15 per cent", "\uff15 per cent"),  # full-width 1.5
+        ("He can't confirm it", "He can"),  # an apostrophe inside a word
+        ("He can\u2019t confirm it", "He can"),
+        ("O'Brien said so", "Brien said so"),
+        ("la col\u00b7lecci\u00f3 x", "lecci\u00f3 x"),  # a middle dot inside a word
+        ("it was -5 degrees", "5 degrees"),  # a number without its sign
+        ("it was \u22125 degrees", "5 degrees"),
+        ("(+3 points)", "3 points"),
+        ("was non-compliant with rules", "compliant with rules"),  # a hyphen inside a word
+        ("the COVID-19 cases", "19 cases"),
+        ("I \U0001f44d\U0001f3fd it", "I \U0001f44d"),  # an emoji without its skin tone
+        ("the \U0001f1fa\U0001f1f8\U0001f1ec\U0001f1e7 team",
+         "\U0001f1f8\U0001f1ec\U0001f1e7 team"),  # a flag pair cut: US GB read as S, SG, B
+        ("\U0001f468\u200d\U0001f469\u200d\U0001f467 here", "\U0001f469\u200d\U0001f467 here"),
     ],
 )
 def test_known_misreadings_are_not_found(text: str, quote: str, tmp_path: Path) -> None:
@@ -208,6 +227,21 @@ def test_known_misreadings_are_not_found(text: str, quote: str, tmp_path: Path) 
         ("x \u2260 y", "x \u2260 y", "x \u2260 y"),
         ("Ger\u00adman law", "Ger\u00adman law", "Ger\u00adman law"),
         ("a \U0001d400\U0001d401 b", "AB b", "\U0001d400\U0001d401 b"),  # astral letters
+        # accents in either order, as input methods type them
+        ("Vi\u1ec7t Nam", "Vi\u00ea\u0323t Nam", "Vi\u1ec7t Nam"),
+        ("Vi\u00ea\u0323t Nam", "Vi\u1ec7t Nam", "Vi\u00ea\u0323t Nam"),
+        ("a s\u0307\u0323 b", "a \u1e69 b", "a s\u0307\u0323 b"),
+        # invisible characters typed or not
+        ("Ger\u00adman law", "German law", "Ger\u00adman law"),
+        ("ab\u200e cd", "ab cd", "ab\u200e cd"),
+        ("Ger\ufeffman law", "German law", "Ger\ufeffman law"),
+        # what may be left out: a possessive 's, the other end of a range, a trailing period
+        ("the council\u2019s warnings", "the council", "the council"),
+        ("Port's victims", "Port", "Port"),
+        ("in 2014-2015 it", "2015 it", "2015 it"),
+        ("the 1990's music", "the 1990", "the 1990"),
+        ("aged 23.", "aged 23", "aged 23"),
+        ("\u201cWe failed\u201d", "We failed", "We failed"),
     ],
 )
 def test_whole_passages_slice_back_exactly(
@@ -231,6 +265,8 @@ def test_whole_passages_slice_back_exactly(
         ("7", "single character"),
         (" e\u0301 ", "single character"),  # one letter with its accent
         ("\u00ad6\u200b", "single character"),
+        ("a\x7f", "single character"),  # a control character is not a second character
+        ("\u0640\u0640", "no visible character"),  # Arabic tatweel: a stroke, no letter
     ],
 )
 def test_a_quote_must_carry_meaning(quote: str, why: str, tmp_path: Path) -> None:
@@ -286,3 +322,15 @@ def test_published_offsets_slice_the_raw_snapshot_exactly(tmp_path: Path) -> Non
         "count": "\ufb01nal count was 16 of the 17\u00a0officers",
         "speaker": "\U0001d400\U0001d401 said: \u201cwe failed\u201d",
     }
+
+
+def test_a_quote_repeated_a_million_times_is_counted_no_further_than_needed(
+    tmp_path: Path,
+) -> None:
+    """Counting stops at the second place (ambiguous is ambiguous), and the places named stop
+    at the limit: a huge repetitive snapshot costs one scan, not one check per repeat."""
+    from opencase.quotes import count_quote
+
+    snapshot = _snapshot("ab " * 1_000_000, tmp_path)
+    assert count_quote(snapshot, "ab ab", limit=2) == 2
+    assert [m.start for m in find_quote(snapshot, "ab ab", limit=3)] == [0, 3, 6]
