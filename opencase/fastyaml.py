@@ -42,7 +42,9 @@ _MAY_FORMULA = re.compile(
     "\n[=+\\-@\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\xa0\xad\u0600-\u0605\u061c\u06dd\u070f"
     "\u0890-\u0891\u08e2\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff"
     "\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
-    "\U0001d173-\U0001d17a\U000e0000-\U000e007f]"
+    "\U0001d173-\U0001d17a\U000e0000-\U000e007f"
+    "\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2800\u3164\ufe00-\ufe0f\uffa0"
+    "\U000e0100-\U000e01ef]"
 )
 
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
@@ -80,11 +82,20 @@ def _may_formula(first: str) -> bool:
     return first in _FORMULA or first <= " " or (not first.isascii() and _skipped(first))
 
 
+# invisible characters that are neither controls nor spaces: the combining grapheme joiner,
+# Khmer and Mongolian invisible signs and selectors, Hangul fillers, the Braille blank (and
+# the variation selectors, by range)
+_BLANKS = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180e\u180f\u2800"
+                    "\u3164\uffa0")
+
+
 def _skipped(c: str) -> bool:
     """A character a spreadsheet may skip before a formula: white space (tab, CR, no-break
-    and other spaces), control characters and invisible format characters (zero-width
-    spaces and joiners, bidi controls, soft hyphen, byte-order mark)."""
-    return c.isspace() or unicodedata.category(c) in ("Cc", "Cf", "Zs", "Zl", "Zp")
+    and other spaces), control characters, invisible format characters (zero-width spaces and
+    joiners, bidi controls, soft hyphen, byte-order mark) and other invisible characters
+    (variation selectors, Hangul fillers, the Braille blank)."""
+    return (c.isspace() or unicodedata.category(c) in ("Cc", "Cf", "Zs", "Zl", "Zp")
+            or c in _BLANKS or "\ufe00" <= c <= "\ufe0f" or "\U000e0100" <= c <= "\U000e01ef")
 
 
 def formula_start(value: str) -> int | None:

@@ -225,9 +225,15 @@ def _verify(folder: Path, descriptor: dict[str, Any], tables: Mapping[str, pa.Ta
                 raise PublishError(f"{res['path']} holds {rows} rows, not {expected}")
 
 
+_ZIP_TIMES = ((1980, 1, 1, 0, 0, 0), (2107, 12, 31, 23, 59, 58))  # what a zip entry can hold
+
+
 def _write_zip(folder: Path, target: Path, created: str | None) -> None:
+    """The package as a zip; every entry is stamped with ``created``, brought into the range a
+    zip can hold (1980 to 2107; ``datapackage.json`` keeps the exact time)."""
     stamp = (datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ").timetuple()[:6] if created
-             else (1980, 1, 1, 0, 0, 0))
+             else _ZIP_TIMES[0])
+    stamp = min(max(stamp, _ZIP_TIMES[0]), _ZIP_TIMES[1])
     files = sorted(p for p in folder.rglob("*") if p.is_file())
     with zipfile.ZipFile(target, "w") as zf:
         for p in files:

@@ -226,6 +226,26 @@ def test_zip(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
         "millbrook-bridge-1.2.3.zip", "pkg"]
 
 
+@pytest.mark.parametrize(
+    ("created", "stamp"),
+    [
+        ("1970-01-01T00:00:01Z", (1980, 1, 1, 0, 0, 0)),  # SOURCE_DATE_EPOCH=1
+        ("2108-01-01T00:00:00Z", (2107, 12, 31, 23, 59, 58)),
+        ("2021-06-15T12:30:10Z", (2021, 6, 15, 12, 30, 10)),
+    ],
+)
+def test_zip_entries_carry_created_within_what_a_zip_can_hold(
+    project: Path, tmp_path: Path, created: str, stamp: tuple[int, ...]
+) -> None:
+    """A `created` time before 1980 or after 2107 cannot be a zip entry's time: the entries
+    get the nearest one (once an internal error), the descriptor keeps the exact time."""
+    pub = _publish(project, tmp_path / "pkg", zip=True, created=created)
+    assert pub.zip_path is not None
+    with zipfile.ZipFile(pub.zip_path) as zf:
+        assert {info.date_time for info in zf.infolist()} == {stamp}
+        assert json.loads(zf.read("datapackage.json"))["created"] == created
+
+
 # ---------------------------------------------------------------- atomicity
 
 

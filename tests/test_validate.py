@@ -421,6 +421,9 @@ FORMULAS = [
     ('"\\u200d\\u2060@x"', True),  # zero-width joiner, word joiner
     ('"\\u3000-1"', True),  # ideographic space
     ('"\\u202e=1"', True),  # a bidi control
+    ('"\\u034f\\ufe0f=1"', True),  # a grapheme joiner, a variation selector
+    ('"\\u180b+1"', True),  # a Mongolian variation selector
+    ('"\\u3164\\u2800@x"', True),  # a Hangul filler, the Braille blank
     ('"\\ufeff=1"', True),  # a byte-order mark inside the value
     ("=1", True),
     ('"\\t-"', False),  # a lone sign is no formula
