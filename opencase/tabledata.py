@@ -149,7 +149,8 @@ class DataChecker:
     def _pair(self, c: Resource, p: Resource) -> int:
         """A CSV resource and its Parquet twin; returns the rows read."""
         p_found = Report(strict=self.report.strict)  # the Parquet file's header issues
-        if len(c.files) == 1 and len(p.files) == 1 and c.fmt == "csv" and not c.dialect:
+        if (len(c.files) == 1 and len(p.files) == 1 and c.fmt == "csv" and not c.dialect
+                and not _text_rules(c.schema)):
             p_emit = Emitter(p_found, p.label, self.limit)
             raw = read_parquet(p.files[0], [f["name"] for f in (p.schema or {})["fields"]],
                                p_emit)
@@ -277,6 +278,27 @@ class DataChecker:
             del a, masks, diff
             pool.release_unused()
         return same
+
+
+_TEXT_OPTIONS = ("trueValues", "falseValues", "decimalChar", "groupChar", "bareNumber",
+                 "missingValues")
+
+
+def _text_rules(schema: dict[str, Any] | None) -> bool:
+    """Whether a CSV schema has rules on the text of its cells (true/false words, decimal and
+    group characters, non-bare numbers, date/time formats, missing values, 4-digit years):
+    then its rows must be checked as the CSV's own text, not as its Parquet twin's values."""
+    if schema is None:
+        return True
+    if schema.get("missingValues", [""]) != [""]:
+        return True
+    for f in schema.get("fields", []):
+        if any(k in f for k in _TEXT_OPTIONS) or f.get("type") in ("year", "yearmonth"):
+            return True
+        if f.get("format", "default") != "default" and f.get("type") in (
+                "date", "time", "datetime"):
+            return True
+    return False
 
 
 def _chunks(m: Any) -> list[Any]:
