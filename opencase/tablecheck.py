@@ -291,10 +291,10 @@ class TableChecker:
             emit.mask("cell-required", mask, lambda i: f"{name} is required but empty",
                       field=name)
         if "pattern" in cons and "pattern" in ok and isinstance(cons["pattern"], str):
-            fails = _pattern_fails(t, cons["pattern"])
+            fails, why = _pattern_fails(t, cons["pattern"])
             if fails is None:
-                emit.add("schema-invalid", f"field {name!r}: pattern {cons['pattern']!r} is not "
-                         "a valid regular expression", field=name)
+                emit.add("schema-invalid", f"field {name!r}: pattern {cons['pattern']!r} {why}",
+                         field=name)
             else:
                 emit.mask("cell-pattern", fails, lambda i: (
                     f"{name}: {show(_value(v, i))} does not match the pattern "
@@ -479,17 +479,49 @@ def _type_name(f: dict[str, Any]) -> str:
     return f"{ftype} ({fmt})" if fmt and fmt != "default" else ftype
 
 
-def _pattern_fails(t: Any, pattern: str) -> Any | None:
+def _pattern_fails(t: Any, pattern: str) -> tuple[Any | None, str]:
+    """Where a present value does not match ``pattern`` as a whole, or (None, why not)."""
     try:
         ok = pc.match_substring_regex(t, f"^(?:{pattern})$")
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         try:
-            rx = re.compile(pattern)
-        except re.error:
-            return None
-        ok = pc.is_valid(_per_unique(t, lambda x: x if rx.fullmatch(x) else None, STR))
-        ok = _keep(pc.is_valid(t), ok)
-    return pc.and_(pc.is_valid(t), pc.invert(ok))
+            re.compile(pattern)
+        except (re.error, RecursionError, OverflowError):
+            return None, "is not a valid regular expression"
+        uniq = pc.unique(t).drop_null()
+        matched = _python_fullmatch(pattern, uniq.to_pylist())
+        if matched is None:
+            return None, (f"is not one RE2 takes, and Python's matching of it took more than "
+                          f"{_PATTERN_SECONDS:g} seconds (it backtracks): simplify it")
+        ok = pc.take(pa.array(matched, pa.bool_()), pc.index_in(t, value_set=uniq))
+    return pc.and_(pc.is_valid(t), pc.invert(ok)), ""
+
+
+_PATTERN_SECONDS = 10.0
+_MATCHER = (
+    "import json, re, sys\n"
+    "p, values = json.load(sys.stdin)\n"
+    "rx = re.compile(p)\n"
+    "json.dump([rx.fullmatch(x) is not None for x in values], sys.stdout)\n"
+)
+
+
+def _python_fullmatch(pattern: str, values: list[str]) -> list[bool] | None:
+    """Python's ``re`` full match of each value, in a child process with a time limit (a
+    pattern such as ``(a+)+b`` can backtrack for ever), or None if it took too long."""
+    import subprocess
+    import sys
+
+    if not values:
+        return []
+    try:
+        run = subprocess.run([sys.executable, "-I", "-c", _MATCHER],
+                             input=json.dumps([pattern, values]), capture_output=True,
+                             text=True, timeout=_PATTERN_SECONDS, check=True)
+        out = json.loads(run.stdout)
+    except (subprocess.SubprocessError, OSError, ValueError):
+        return None
+    return out if isinstance(out, list) and len(out) == len(values) else None
 
 
 def _in_enum(f: dict[str, Any], t: Any, enum: list[Any]) -> Any:

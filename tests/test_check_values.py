@@ -50,3 +50,26 @@ def test_parquet_uuid_and_float16_columns_in_enums_and_keys(
     agrees(folder, report)
     if "unique" in str(schema) or "primaryKey" in schema:
         assert not report.ok  # two equal values
+
+
+@pytest.mark.parametrize(("pattern", "text", "valid"), [
+    ("(?=a)a+", "aaa", True),  # RE2 refuses look-ahead: Python's re decides
+    ("(?=a)a+", "aab", False),
+    (r"(\w)\1", "xx", True),  # a back-reference
+    (r"(\w)\1", "xy", False),
+])
+def test_patterns_only_python_takes(tmp_path: Path, pattern: str, text: str,
+                                    valid: bool) -> None:
+    folder = package(tmp_path, [{"name": "t", "path": "t.csv", "schema": {
+        "fields": [field("a", constraints={"pattern": pattern})]}}], {"t.csv": f"a\n{text}\n"})
+    report = checked(folder)
+    assert report.ok is valid, report.format_text()
+    agrees(folder, report)
+
+
+def test_a_backtracking_pattern_is_refused_not_a_hang(tmp_path: Path) -> None:
+    folder = package(tmp_path, [{"name": "t", "path": "t.csv", "schema": {
+        "fields": [field("a", constraints={"pattern": "(?=a)(a+)+b"})]}}],
+        {"t.csv": "a\n" + "a" * 40 + "\nab\n"})
+    report = checked(folder)  # (frictionless itself never ends here)
+    assert [i.code for i in report.issues] == ["schema-invalid"]
