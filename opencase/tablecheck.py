@@ -49,8 +49,6 @@ __all__ = [
     "key_set", "key_text", "later_duplicates", "typed_column",
 ]
 
-_SEP = "\x1f"
-_NONE = "\x00"
 
 
 # ---------------------------------------------------------------- keys
@@ -58,15 +56,21 @@ _NONE = "\x00"
 
 def canonical_key(columns: list[Any]) -> Any:
     """One comparable column for a key: the value itself (see :func:`comparable`), or for
-    several fields the values as text joined by a separator (a missing part spelt as NUL)."""
+    several fields each part as text tagged with its length (``<length>:<text>``, ``n`` if
+    missing) and joined, so that no two keys share a text whatever characters they hold."""
     if len(columns) == 1:
         return comparable(columns[0])
     try:
-        parts = [pc.fill_null(pc.cast(comparable(c), STR), _NONE) for c in columns]
-        return pc.binary_join_element_wise(*parts, _SEP)
+        parts = [_tagged_text(pc.cast(comparable(c), STR)) for c in columns]
+        return pc.binary_join_element_wise(*parts, ",")
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # bytes that are not UTF-8
-        parts = [pc.fill_null(_bytes(comparable(c)), _NONE.encode()) for c in columns]
-        return pc.binary_join_element_wise(*parts, pa.scalar(_SEP.encode(), _BIN))
+        parts = [_tagged(_bytes(comparable(c))) for c in columns]
+        return pc.binary_join_element_wise(*parts, _lit(b","))
+
+
+def _tagged_text(x: Any) -> Any:
+    n = pc.cast(pc.binary_length(x), STR)
+    return pc.fill_null(pc.binary_join_element_wise(n, x, ":"), "n")
 
 
 def all_null(columns: list[Any]) -> Any:
@@ -460,17 +464,12 @@ def _value(v: Any, i: int) -> Any:
 
 def key_text(key: Any, columns: list[Any], i: int) -> str:
     """Row ``i`` of a key (its :func:`canonical_key` and its columns) as text, for messages."""
-    if not any(pa.types.is_nested(c.type) or pa.types.is_dictionary(c.type) for c in columns):
-        return _key_text(key, i)
+    if len(columns) == 1 and not (pa.types.is_nested(columns[0].type)
+                                  or pa.types.is_dictionary(columns[0].type)):
+        return str(key[i].as_py())
     return ", ".join("(empty)" if v is None else json.dumps(v, default=str)
+                     if isinstance(v, (list, dict)) else str(v)
                      for v in (c[i].as_py() for c in columns))
-
-
-def _key_text(key: Any, i: int) -> str:
-    value = key[i].as_py()
-    if isinstance(value, str):
-        return value.replace(_SEP, ", ").replace(_NONE, "(empty)")
-    return str(value)
 
 
 def _type_name(f: dict[str, Any]) -> str:

@@ -73,3 +73,31 @@ def test_a_backtracking_pattern_is_refused_not_a_hang(tmp_path: Path) -> None:
         {"t.csv": "a\n" + "a" * 40 + "\nab\n"})
     report = checked(folder)  # (frictionless itself never ends here)
     assert [i.code for i in report.issues] == ["schema-invalid"]
+
+
+TWO = [field("a"), field("b")]
+
+
+@pytest.mark.parametrize(("child", "parent"), [
+    ('x,"y\x1fz"\n', '"x\x1fy",z\n'),  # the old separator inside a value
+    ('"",x\n', '"\x00",x\n'),  # the old spelling of a missing part
+    ("a,bc\n", "ab,c\n"),
+])
+def test_composite_foreign_keys_never_collide(tmp_path: Path, child: str, parent: str) -> None:
+    fk = [{"fields": ["a", "b"], "reference": {"resource": "p", "fields": ["a", "b"]}}]
+    folder = package(tmp_path, [
+        {"name": "t", "path": "t.csv", "schema": {"fields": TWO, "foreignKeys": fk}},
+        {"name": "p", "path": "p.csv", "schema": {"fields": TWO}}],
+        {"t.csv": "a,b\n" + child, "p.csv": "a,b\n" + parent})
+    report = checked(folder)
+    assert not report.ok
+    agrees(folder, report)
+
+
+@pytest.mark.parametrize("rows", ['x,"y\x1fz"\n"x\x1fy",z\n', '"",x\n"\x00",x\n'])
+def test_composite_primary_keys_never_collide(tmp_path: Path, rows: str) -> None:
+    folder = package(tmp_path, [{"name": "t", "path": "t.csv", "schema": {
+        "fields": TWO, "primaryKey": ["a", "b"]}}], {"t.csv": "a,b\n" + rows})
+    report = checked(folder)
+    assert report.ok, report.format_text()
+    agrees(folder, report)
