@@ -151,7 +151,7 @@ def inferred_schema(data: Any, dialect: dict[str, Any]) -> dict[str, Any] | None
     if all(isinstance(row, dict) for row in data):
         names = list(data[0])  # frictionless, too, takes the header from the first object
     elif all(isinstance(row, list) for row in data):
-        if dialect.get("header") is False:
+        if dialect.get("header") is False or dialect.get("headerRows") == []:
             names = [f"field{i}" for i in range(1, len(data[0]) + 1)]
         else:
             names = ["" if x is None else str(x) for x in data[0]]

@@ -37,6 +37,7 @@ from .tableread import (
     Emitter,
     RawTable,
     decoded,
+    has_header,
     read_csv,
     read_inline,
     read_parquet,
@@ -110,7 +111,7 @@ class DataChecker:
         assert r.schema is not None
         names = [f["name"] for f in r.schema["fields"]]
         if "data" in r.desc and not r.files:
-            return read_inline(r.desc["data"], names, emit, r.dialect.get("header") is not False)
+            return read_inline(r.desc["data"], names, emit, has_header(r.dialect))
         if len(r.files) != 1:
             emit.add("format-unsupported", f"resource {r.name!r} is split over "
                      f"{len(r.files)} files; only their bytes and hash are checked")

@@ -25,8 +25,8 @@ import pyarrow.parquet as pq
 from .report import Report
 from .tablecast import STR, _arrow_message, _is_text
 
-__all__ = ["Emitter", "RawTable", "RowMap", "decoded", "read_csv", "read_inline", "read_parquet",
-           "show", "text_encoding"]
+__all__ = ["Emitter", "RawTable", "RowMap", "decoded", "has_header", "read_csv", "read_inline",
+           "read_parquet", "show", "text_encoding"]
 
 MAX_HEADER_CHARS = 64 << 20  # the longest header row read (labels of any length up to this)
 
@@ -177,6 +177,11 @@ def text_encoding(encoding: Any) -> str | None:
 _BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
+def has_header(dialect: dict[str, Any]) -> bool:
+    """Whether a table has a header row: not under `header: false` nor `headerRows: []`."""
+    return dialect.get("header", True) is not False and dialect.get("headerRows") != []
+
+
 def _decode_problem(exc: Exception, encoding: str, path: Path) -> str:
     name = text_encoding(encoding) or encoding
     try:
@@ -201,7 +206,7 @@ def read_csv(path: Path, resource: dict[str, Any], dialect: dict[str, Any], fmt:
     opts = _dialect_options(dialect, fmt)
     # the stdlib reader (header, rows pyarrow refuses) also skips spaces after a delimiter
     ropts = {**opts, "skip_initial_space": dialect.get("skipInitialSpace") is True}
-    header = dialect.get("header", True) is not False
+    header = has_header(dialect)
     unsupported = sorted(k for k in ("commentChar", "commentRows", "nullSequence")
                          if k in dialect)
     if isinstance(dialect.get("headerRows"), list) and dialect["headerRows"] not in ([1], []):
@@ -259,7 +264,9 @@ def read_csv(path: Path, resource: dict[str, Any], dialect: dict[str, Any], fmt:
     def options(threads: bool, on_invalid: Callable[[Any], str]) -> dict[str, Any]:
         return dict(
             read_options=pcsv.ReadOptions(
-                use_threads=threads, column_names=cols, skip_rows=1 if header else 0,
+                # the header record is skipped as parsed (a quoted label may hold a line
+                # break), not as one physical line
+                use_threads=threads, column_names=cols, skip_rows_after_names=int(header),
                 encoding=encoding, block_size=max(4 << 20, 8 * longest)),
             parse_options=pcsv.ParseOptions(
                 **opts, newlines_in_values=True, ignore_empty_lines=False,

@@ -17,7 +17,7 @@ import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 import pytest
 
-from .test_check_inputs import agrees, checked, codes, package
+from .test_check_inputs import agrees, checked, codes, field, package
 
 # ---------------------------------------------------------------- twins with text rules
 
@@ -45,4 +45,36 @@ def test_a_twin_csv_is_checked_by_its_own_text_rules(tmp_path: Path, column: pa.
                   {"t.csv": buf.getvalue()})
     report = checked(pkg)
     assert "cell-type" in codes(report), report.format_text()
+    agrees(pkg, report)
+
+
+# ---------------------------------------------------------------- header rows
+
+
+@pytest.mark.parametrize(("text", "valid"), [
+    ('"x\n,",b\nzzz,q\ny"\n', False),  # the rest of the header is not a row
+    ('"x\n,",b\n1,q\n"2\n",r\n', True),
+])
+def test_a_line_break_inside_a_header_label(tmp_path: Path, text: str, valid: bool) -> None:
+    """A quoted header label may hold a line break: the rows start after the whole header
+    record, not after its first physical line."""
+    pkg = package(tmp_path, [{"name": "t", "path": "t.csv", "schema": {"fields": [
+        field("x\n,", "integer"), field("b")]}}], {"t.csv": text})
+    report = checked(pkg)
+    assert report.ok == valid, report.format_text()
+    agrees(pkg, report)
+
+
+@pytest.mark.parametrize("dialect", [{"headerRows": []}, {"header": False}])
+@pytest.mark.parametrize("inline", [False, True])
+def test_header_rows_empty_means_no_header(tmp_path: Path, dialect: dict[str, Any],
+                                           inline: bool) -> None:
+    """`headerRows: []` reads the first row as data, as `header: false` does: "a,b" is then
+    a row whose "b" is not an integer."""
+    fields = [field("a"), field("b", "integer")]
+    where: dict[str, Any] = {"data": [["a", "b"], ["x", 1]]} if inline else {"path": "t.csv"}
+    pkg = package(tmp_path, [{"name": "t", **where, "dialect": dialect,
+                              "schema": {"fields": fields}}], {"t.csv": "a,b\nx,1\n"})
+    report = checked(pkg)
+    assert [(i.code, i.line) for i in report.issues] == [("cell-type", 1)], report.format_text()
     agrees(pkg, report)
