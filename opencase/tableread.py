@@ -182,6 +182,23 @@ def has_header(dialect: dict[str, Any]) -> bool:
     return dialect.get("header", True) is not False and dialect.get("headerRows") != []
 
 
+def _bom_encoding(path: Path, encoding: str) -> str:
+    """UTF-16 declared with its byte order (utf-16-le) for a file that starts with that
+    order's byte-order mark: read as utf-16, which drops the mark, as frictionless does (it
+    keeps the mark under utf-32-le); any other encoding as declared."""
+    boms = {"utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE}
+    name = text_encoding(encoding) or ""
+    bom = boms.get(name)
+    if bom is None:
+        return encoding
+    try:
+        with open(path, "rb") as f:
+            start = f.read(4)
+    except OSError:
+        return encoding
+    return name[:6] if start.startswith(bom) else encoding
+
+
 def _decode_problem(exc: Exception, encoding: str, path: Path) -> str:
     name = text_encoding(encoding) or encoding
     try:
@@ -203,6 +220,7 @@ def read_csv(path: Path, resource: dict[str, Any], dialect: dict[str, Any], fmt:
         emit.add("descriptor-invalid", f"`encoding` {encoding!r} is not a text encoding "
                  "(e.g. utf-8, latin-1, utf-16-le); the rows are not read")
         return None
+    encoding = _bom_encoding(path, encoding)
     opts = _dialect_options(dialect, fmt)
     # the stdlib reader (header, rows pyarrow refuses) also skips spaces after a delimiter
     ropts = {**opts, "skip_initial_space": dialect.get("skipInitialSpace") is True}
