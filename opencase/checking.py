@@ -53,6 +53,7 @@ from .package import (
     unsafe_path_reason,
 )
 from .report import Report, Severity
+from .tableread import csv_labels
 
 __all__ = ["check"]
 
@@ -351,6 +352,11 @@ class _Checker:
                     self.add("descriptor-invalid", f"resource {r.name!r}: inline `data` must "
                              "be a non-empty array of rows, all arrays (the first the header) "
                              "or all objects; other inline data is not checked", file=r.label)
+            if "schema" not in r.desc and r.fmt in ("csv", "tsv") and len(r.files) == 1:
+                # no schema: the header's labels as fields of any type, so that the rows'
+                # shape (row lengths, blank rows, labels) is checked as frictionless checks it
+                r.schema = {"fields": [{"name": n, "type": "any"} for n in csv_labels(
+                    r.files[0], r.desc, r.dialect, r.fmt)]}
             if r.schema is not None and not self._schema_ok(r):
                 r.schema = None
             if r.schema is not None and r.fmt not in TABLE_FORMATS and r.files:

@@ -25,8 +25,8 @@ import pyarrow.parquet as pq
 from .report import Report
 from .tablecast import STR, _arrow_message, _is_text
 
-__all__ = ["Emitter", "RawTable", "RowMap", "decoded", "has_header", "read_csv", "read_inline",
-           "read_parquet", "show", "text_encoding"]
+__all__ = ["Emitter", "RawTable", "RowMap", "csv_labels", "decoded", "has_header", "read_csv",
+           "read_inline", "read_parquet", "show", "text_encoding"]
 
 MAX_HEADER_CHARS = 64 << 20  # the longest header row read (labels of any length up to this)
 
@@ -146,6 +146,22 @@ def _read_header(path: Path, encoding: str, opts: dict[str, Any]) -> list[str] |
             return next(csv.reader(f, **_reader_options(opts)), None)
     finally:
         csv.field_size_limit(limit)
+
+
+def csv_labels(path: Path, resource: dict[str, Any], dialect: dict[str, Any],
+               fmt: str) -> list[str]:
+    """The column names of a CSV file without a Table Schema: its header labels (each once),
+    or field1, field2... as wide as its first row without a header; none if it cannot be read
+    (reading its rows then reports why)."""
+    opts = {**_dialect_options(dialect, fmt),
+            "skip_initial_space": dialect.get("skipInitialSpace") is True}
+    try:
+        row = _read_header(path, resource.get("encoding") or "utf-8", opts) or []
+    except (UnicodeError, LookupError, csv.Error, OSError):
+        return []
+    if not has_header(dialect):
+        return [f"field{i}" for i in range(1, len(row) + 1)]
+    return list(dict.fromkeys(label.strip() for label in row))
 
 
 def _plain_copy(path: Path, encoding: str, opts: dict[str, Any]) -> pa.Buffer:

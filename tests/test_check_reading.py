@@ -100,3 +100,24 @@ def test_a_byte_order_mark_under_a_declared_byte_order(tmp_path: Path, declared:
     # (frictionless keeps the mark under utf-32-le: a header mismatch)
     assert report.ok == (not bom or "32" not in declared), report.format_text()
     agrees(pkg, report)
+
+
+# ---------------------------------------------------------------- no schema
+
+
+@pytest.mark.parametrize(("text", "dialect", "valid"), [
+    ("a,b\n1,2\n", {}, True),
+    ("a,a\n1,2,3\n,,\n", {}, False),  # a label twice, an extra cell, a blank row
+    ("a,b\n1,2\n\n", {}, False),
+    ("a,\n1,2\n", {}, False),  # a blank label
+    ("a;b\n1;2;3\n", {"delimiter": ";"}, False),
+    ("1,2\n3,4\n", {"header": False}, True),
+    ("1,2\n3\n", {"header": False}, False),
+])
+def test_a_csv_without_a_schema_has_its_rows_read(tmp_path: Path, text: str,
+                                                  dialect: dict[str, Any], valid: bool) -> None:
+    """Without a Table Schema the header's labels are the fields: the rows' shape is checked."""
+    pkg = package(tmp_path, [{"name": "t", "path": "t.csv", "dialect": dialect}], {"t.csv": text})
+    report = checked(pkg)
+    assert report.ok == valid, report.format_text()
+    agrees(pkg, report)
