@@ -23,7 +23,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["SUPPORTED", "beyond", "cast_constant", "cast_native", "cast_text"]
+__all__ = ["SUPPORTED", "beyond", "cast_constant", "cast_native", "cast_text", "decimal_reader"]
 
 DEFAULT_TRUE = ["true", "True", "TRUE", "1"]
 DEFAULT_FALSE = ["false", "False", "FALSE", "0"]
@@ -379,19 +379,11 @@ def _python_reader(f: dict[str, Any]) -> Callable[[str], Any] | None:
 
         return read_int
     if ftype == "number":
-        group, decimal = f.get("groupChar", ""), f.get("decimalChar", ".")
-        special = {"bareNumber", "groupChar", "decimalChar"} & set(f)
+        exact = decimal_reader(f)
 
         def read_number(x: str) -> float | None:
-            x = x.strip()
-            if special:
-                if not bare:
-                    x = _BARE.sub("", x)
-                x = x.replace(group, "") if group else x
-                if decimal != "." and "." in x:
-                    return None
-                x = x.replace(decimal, ".")
-            return float(Decimal(x))
+            d = exact(x)
+            return None if d is None else float(d)
 
         return read_number
     if fmt not in (None, "default"):
@@ -416,6 +408,26 @@ def _python_reader(f: dict[str, Any]) -> Callable[[str], Any] | None:
 
         return read_time
     return None
+
+
+def decimal_reader(f: dict[str, Any]) -> Callable[[str], Decimal | None]:
+    """frictionless's exact reading of one text value of a ``number`` field (a Decimal)."""
+    bare = f.get("bareNumber", True) is not False
+    group, decimal = f.get("groupChar", ""), f.get("decimalChar", ".")
+    special = {"bareNumber", "groupChar", "decimalChar"} & set(f)
+
+    def read(x: str) -> Decimal | None:
+        x = x.strip()
+        if special:
+            if not bare:
+                x = _BARE.sub("", x)
+            x = x.replace(group, "") if group else x
+            if decimal != "." and "." in x:
+                return None
+            x = x.replace(decimal, ".")
+        return Decimal(x)
+
+    return read
 
 
 def cast_native(f: dict[str, Any], col: Any) -> tuple[Any, str | None]:

@@ -41,7 +41,9 @@ from .tablecast import (
     cast_constant,
     cast_native,
     cast_text,
+    decimal_reader,
 )
+from .tableexact import PY_OPS, exact_bound, exact_value, refine
 from .tableread import Emitter, RawTable, RowMap, show
 
 __all__ = [
@@ -157,7 +159,9 @@ def comparable(col: Any) -> Any:
         return comparable(col.storage if isinstance(col, pa.Array) else pa.chunked_array(
             [c.storage for c in col.chunks], t.storage_type))
     if pa.types.is_float16(t):  # hash kernels do not take half floats
-        return pc.cast(col, pa.float32())
+        col, t = pc.cast(col, pa.float32()), pa.float32()
+    if pa.types.is_floating(t):  # -0.0 + 0.0 is 0.0: both zeros hash alike, as they are equal
+        return pc.add(col, pa.scalar(0.0, t))
     if not (pa.types.is_nested(t) or pa.types.is_dictionary(t)):
         return col
     chunks = col.chunks if isinstance(col, pa.ChunkedArray) else [col]
@@ -275,7 +279,7 @@ class TableChecker:
             emit.mask("cell-type", bad, lambda i, v=v, f=f: (
                 f"{f['name']}: {show(_value(v, i))} is not a valid {_type_name(f)}"),
                 field=name, what=f" (not a valid {_type_name(f)})")
-            self._constraints(f, v, t, missing, blank)
+            self._constraints(f, v, t, missing, blank, native)
 
         self._keys(typed, raw)
         return Checked(typed, raw.num_rows, raw.rows)
@@ -283,7 +287,7 @@ class TableChecker:
     # -- constraints
 
     def _constraints(self, f: dict[str, Any], v: Any, t: Any, missing: Any,
-                     blank: Any) -> None:
+                     blank: Any, native: bool = False) -> None:
         emit, name = self.emit, f["name"]
         cons = f.get("constraints") or {}
         if not isinstance(cons, dict):
@@ -305,7 +309,12 @@ class TableChecker:
                     f"{cons['pattern']}"), field=name)
         if "enum" in cons and "enum" in ok and isinstance(cons["enum"], list):
             try:
-                fails = pc.and_(pc.is_valid(t), pc.invert(_in_enum(f, t, cons["enum"])))
+                inside = _in_enum(f, t, cons["enum"])
+                exact = {exact_bound(x) if not isinstance(x, str) else _decimal(f, x)
+                         for x in cons["enum"]} - {None}
+                if pa.types.is_floating(t.type) and ftype == "number" and exact:
+                    inside = refine(v, inside, exact_value(f, native), exact.__contains__)
+                fails = pc.and_(pc.is_valid(t), pc.invert(inside))
             except pa.ArrowNotImplementedError:
                 self._cannot(name, "enum", t)
                 fails = None
@@ -324,7 +333,12 @@ class TableChecker:
                 continue
             side = beyond(cons[key], t.type)
             bound = cast_constant(f, cons[key], t.type)
-            if side:  # beyond every value the column can hold: every present value fails, or none
+            if side and pa.types.is_floating(t.type):  # beyond every finite float: only an
+                at = pc.equal(t, side * float("inf"))  # infinity on its side beats it
+                fails = at if (op in (pc.greater, pc.greater_equal)) == (side > 0) \
+                    else pc.invert(at)
+                fails = pc.or_(fails, pc.is_nan(t))
+            elif side:  # beyond every value the column can hold: every present value fails
                 fails = pc.is_valid(t) if op(pa.scalar(0), pa.scalar(side)).as_py() else None
             elif bound is None:
                 emit.add("schema-invalid", f"field {name!r}: {key} {cons[key]!r} is not a "
@@ -332,6 +346,13 @@ class TableChecker:
                 continue
             else:
                 fails = op(t, bound)
+                exact = exact_bound(cons[key])
+                if pa.types.is_floating(t.type) and exact is not None and ftype == "number":
+                    # where the float ties with the bound, the exact value decides
+                    tie = pc.equal(t, bound)
+                    test = PY_OPS[op]
+                    fails = pc.or_(pc.and_(fails, pc.invert(tie)), refine(
+                        v, tie, exact_value(f, native), lambda d, b=exact, o=test: o(d, b)))
                 if pa.types.is_floating(t.type):
                     fails = pc.or_(fails, pc.is_nan(t))
             emit.mask("cell-range", fails, lambda i, key=key, says=says: (
@@ -535,6 +556,13 @@ def _in_enum(f: dict[str, Any], t: Any, enum: list[Any]) -> Any:
     t = comparable(t)
     typed = [cast_constant(f, x, t.type) for x in enum if not beyond(x, t.type)]
     return pc.is_in(t, value_set=pa.array([a.as_py() for a in typed if a is not None], t.type))
+
+
+def _decimal(f: dict[str, Any], x: str) -> Any:
+    try:
+        return decimal_reader(f)(x)
+    except ArithmeticError:
+        return None
 
 
 def _lengths(f: dict[str, Any], t: Any) -> Any:

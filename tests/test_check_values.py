@@ -101,3 +101,52 @@ def test_composite_primary_keys_never_collide(tmp_path: Path, rows: str) -> None
     report = checked(folder)
     assert report.ok, report.format_text()
     agrees(folder, report)
+
+
+@pytest.mark.parametrize(("constraints", "text", "valid"), [
+    ({"maximum": 0.3}, "0.30000000000000001", False),
+    ({"maximum": 0.3}, "0.3", True),
+    ({"minimum": 0.3}, "0.29999999999999999", False),
+    ({"exclusiveMaximum": 0.3}, "0.29999999999999999", True),
+    ({"exclusiveMinimum": 0.3}, "0.30000000000000001", True),
+    ({"maximum": 2**53}, "9007199254740992.5", False),
+    ({"minimum": 2**53 + 1}, "9007199254740992", False),
+    ({"maximum": 10**400}, "Infinity", False),
+    ({"maximum": 10**400}, "1e401", False),
+    ({"maximum": 10**400}, "1e300", True),
+    ({"minimum": 10**400}, "Infinity", True),
+    ({"minimum": -(10**400)}, "-Infinity", False),
+    ({"enum": [0.3]}, "0.30000000000000001", False),
+    ({"enum": [0.3]}, "0.3", True),
+    ({"enum": [1]}, "1.0", True),
+    ({"enum": ["0.3"]}, "0.3", True),
+])
+def test_numbers_are_compared_exactly(tmp_path: Path, constraints: dict[str, Any], text: str,
+                                      valid: bool) -> None:
+    folder = package(tmp_path, [{"name": "t", "path": "t.csv", "schema": {
+        "fields": [field("a", "number", constraints=constraints)]}}], {"t.csv": f"a\n{text}\n"})
+    report = checked(folder)
+    assert report.ok is valid, report.format_text()
+    agrees(folder, report)
+
+
+@pytest.mark.parametrize("schema", [
+    {"fields": [field("a", "number")], "primaryKey": ["a"]},
+    {"fields": [field("a", "number", constraints={"unique": True})]},
+])
+def test_negative_zero_equals_zero_in_keys(tmp_path: Path, schema: dict[str, Any]) -> None:
+    folder = package(tmp_path, [{"name": "t", "path": "t.csv", "schema": schema}],
+                     {"t.csv": "a\n0\n-0\n"})
+    report = checked(folder)
+    assert not report.ok
+    agrees(folder, report)
+
+
+def test_parquet_floats_are_compared_exactly(tmp_path: Path) -> None:
+    schema = {"fields": [field("a", "number", constraints={"minimum": 2**53 + 1})]}
+    folder = package(tmp_path, [{"name": "t", "path": "t.parquet", "format": "parquet",
+                                 "schema": schema}],
+                     {"t.parquet": parquet(pa.table({"a": pa.array([2.0**53])}))})
+    report = checked(folder)
+    assert not report.ok
+    agrees(folder, report)
