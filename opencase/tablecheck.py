@@ -309,7 +309,7 @@ class TableChecker:
                     f"{cons['pattern']}"), field=name)
         if "enum" in cons and "enum" in ok and isinstance(cons["enum"], list):
             try:
-                inside = _in_enum(f, t, cons["enum"])
+                inside = _in_enum(f, t, cons["enum"], native)
                 exact = {exact_bound(x) if not isinstance(x, str) else _decimal(f, x)
                          for x in cons["enum"]} - {None}
                 if pa.types.is_floating(t.type) and ftype == "number" and exact:
@@ -544,7 +544,24 @@ def _python_fullmatch(pattern: str, values: list[str]) -> list[bool] | None:
     return out if isinstance(out, list) and len(out) == len(values) else None
 
 
-def _in_enum(f: dict[str, Any], t: Any, enum: list[Any]) -> Any:
+def _own_kind(ftype: str, x: Any, native: bool) -> bool:
+    """Whether frictionless's reader of a ``ftype`` field takes the JSON enum value ``x``
+    (it reads enum values as it reads cells: a string field takes no number, a boolean field
+    no 1, a year field no 2020.0)."""
+    if isinstance(x, str):
+        return True
+    if ftype == "any":
+        return native  # text cells are strings, equal to no number or boolean
+    if isinstance(x, bool):
+        return ftype in ("boolean", "year")
+    if isinstance(x, int):
+        return ftype in ("integer", "number", "year")
+    if isinstance(x, float):
+        return ftype == "number" or (ftype == "integer" and x.is_integer())
+    return ftype not in ("string", "boolean", "integer", "number", "year")
+
+
+def _in_enum(f: dict[str, Any], t: Any, enum: list[Any], native: bool = False) -> Any:
     """Where the typed column ``t`` holds one of the ``enum`` values (numbers beyond the
     column's range can equal none of its values; lists and objects are compared whole)."""
     if pa.types.is_nested(t.type):
@@ -554,6 +571,8 @@ def _in_enum(f: dict[str, Any], t: Any, enum: list[Any]) -> Any:
             allowed = pa.array([], comparable(t).type)
         return pc.is_in(comparable(t), value_set=allowed)
     t = comparable(t)
+    ftype = f.get("type", "any")
+    enum = [x for x in enum if _own_kind(ftype, x, native)]
     typed = [cast_constant(f, x, t.type) for x in enum if not beyond(x, t.type)]
     return pc.is_in(t, value_set=pa.array([a.as_py() for a in typed if a is not None], t.type))
 

@@ -150,3 +150,29 @@ def test_parquet_floats_are_compared_exactly(tmp_path: Path) -> None:
     report = checked(folder)
     assert not report.ok
     agrees(folder, report)
+
+
+@pytest.mark.parametrize(("type_", "enum", "text", "valid"), [
+    ("string", [1], "1", False),
+    ("string", [True], "true", False),
+    ("string", [1.5], "1.5", False),
+    ("string", ["1"], "1", True),
+    ("boolean", [1], "true", False),
+    ("boolean", [True], "true", True),
+    ("boolean", ["true"], "1", True),
+    ("year", [2020.0], "2020", False),
+    ("year", [2020], "2020", True),
+    ("integer", [2.0], "2", True),
+    ("integer", [2.5], "2", False),
+    ("number", [True], "1", False),
+    ("any", [1], "1", False),
+    ("any", ["1"], "1", True),
+    ("date", [20200101], "20200101", False),
+])
+def test_enum_values_are_read_with_the_fields_type(tmp_path: Path, type_: str, enum: list[Any],
+                                                    text: str, valid: bool) -> None:
+    folder = package(tmp_path, [{"name": "t", "path": "t.csv", "schema": {
+        "fields": [field("a", type_, constraints={"enum": enum})]}}], {"t.csv": f"a\n{text}\n"})
+    report = checked(folder)
+    assert report.ok is valid, report.format_text()
+    agrees(folder, report)
