@@ -352,7 +352,7 @@ class _Checker:
                     self.add("descriptor-invalid", f"resource {r.name!r}: inline `data` must "
                              "be a non-empty array of rows, all arrays (the first the header) "
                              "or all objects; other inline data is not checked", file=r.label)
-            if "schema" not in r.desc and r.fmt in ("csv", "tsv") and len(r.files) == 1:
+            if "schema" not in r.desc and r.fmt in ("csv", "tsv") and r.files:
                 # no schema: the header's labels as fields of any type, so that the rows'
                 # shape (row lengths, blank rows, labels) is checked as frictionless checks it
                 r.schema = {"fields": [{"name": n, "type": "any"} for n in csv_labels(
@@ -361,8 +361,8 @@ class _Checker:
                 r.schema = None
             if r.schema is not None and r.fmt not in TABLE_FORMATS and r.files:
                 self.add("format-unsupported", f"resource {r.name!r} has a Table Schema but its "
-                         f"format ({r.fmt or 'unknown'}) is not CSV, TSV or Parquet: only its "
-                         "bytes and hash are checked", file=r.label)
+                         f"format ({r.fmt or 'unknown'}) is not CSV, TSV or Parquet: its rows are "
+                         "not checked, only its bytes and hash", file=r.label)
         schemas = {r.name: r.schema for r in resources}
         for r in resources:
             if r.schema is not None:

@@ -317,9 +317,10 @@ CODES: dict[str, Code] = _codes(
      "The file changed after publishing: restore it, or publish the package again."),
     ("hash-mismatch", "error", "A file's digest differs from the resource's `hash`.",
      "The file changed after publishing: restore it, or publish the package again."),
-    ("format-unsupported", "warning", "A tabular resource is not CSV, TSV or Parquet in a single "
-     "file, so only its bytes and hash are checked.",
-     "Publish the table as CSV or Parquet to have its rows checked."),
+    ("format-unsupported", "error", "A resource has a Table Schema but its rows cannot be "
+     "read (not CSV, TSV or Parquet, or Parquet or compressed CSV split over several files): "
+     "the rows it declares are not checked, only its bytes and hash.",
+     "Publish the table as CSV or Parquet (one Parquet file) to have its rows checked."),
     ("dialect-unsupported", "warning", "The CSV dialect uses an option opencase check does not "
      "support (commentChar, nullSequence, several header rows).",
      "Use a plain CSV dialect, or check the rows with another tool."),

@@ -10,8 +10,11 @@ the CSV's), one that differs is reported and then checked in full.
 from __future__ import annotations
 
 import codecs
+import shutil
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 import pyarrow as pa
@@ -29,6 +32,7 @@ from .tablecheck import (
     canonical_key,
     column_values,
     comparable,
+    foreign_pair,
     key_set,
     key_text,
     typed_column,
@@ -46,6 +50,9 @@ from .tableread import (
 )
 
 __all__ = ["DataChecker"]
+
+
+_PACKED = (".gz", ".bz2", ".zip", ".xz", ".zst")
 
 
 class Resource(Protocol):  # what opencase.checking hands over
@@ -112,9 +119,21 @@ class DataChecker:
         names = [f["name"] for f in r.schema["fields"]]
         if "data" in r.desc and not r.files:
             return read_inline(r.desc["data"], names, emit, has_header(r.dialect))
+        if len(r.files) > 1 and r.fmt in ("csv", "tsv", None) and not any(
+                f.suffix.lower() in _PACKED for f in r.files):
+            # a CSV split over several files: the parts joined byte for byte, the header in
+            # the first part only (as the Data Package standard has it)
+            with tempfile.TemporaryDirectory(prefix="opencase-") as tmp:
+                joined = Path(tmp) / "joined.csv"
+                with open(joined, "wb") as out:
+                    for part in r.files:
+                        with open(part, "rb") as f:
+                            shutil.copyfileobj(f, out, 1 << 20)
+                return read_csv(joined, r.desc, r.dialect, r.fmt or "csv", names, emit)
         if len(r.files) != 1:
-            emit.add("format-unsupported", f"resource {r.name!r} is split over "
-                     f"{len(r.files)} files; only their bytes and hash are checked")
+            emit.add("format-unsupported", f"resource {r.name!r} has a Table Schema but is "
+                     f"split over {len(r.files)} {r.fmt or ''} files, whose rows opencase "
+                     "check cannot read: only their bytes and hash are checked")
             return None
         if r.fmt == "parquet":
             return read_parquet(r.files[0], names, emit)
@@ -203,11 +222,8 @@ class DataChecker:
         fields = fk["fields"]
         if len(columns) == 1:
             child = comparable(columns[0])
-            if values.type != child.type:
-                try:
-                    values = pc.cast(values, child.type)
-                except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-                    child, values = _as_text(child), _as_text(values)
+            if values.type != child.type:  # numbers with numbers, text with text
+                child, values = foreign_pair(child, values)
             key = child
             fails = pc.and_(pc.is_valid(child), pc.invert(pc.is_in(child, value_set=values)))
         else:

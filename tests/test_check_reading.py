@@ -121,3 +121,59 @@ def test_a_csv_without_a_schema_has_its_rows_read(tmp_path: Path, text: str,
     report = checked(pkg)
     assert report.ok == valid, report.format_text()
     agrees(pkg, report)
+
+
+# ---------------------------------------------------------------- several files, other formats
+
+
+@pytest.mark.parametrize(("parts", "schema", "valid"), [
+    (["a\n1\n", "2\n3\n"], True, True),
+    (["a\n1\n", "a\nx\n"], True, False),  # the header only in the first part: "a" is a row
+    (["a\n1\n", "2\n"], False, True),
+    (["a\n1\n", "2,3\n"], False, False),
+    (["a\n1", "2\n"], True, True),  # the parts joined byte for byte: "12"
+])
+def test_a_csv_split_over_several_files(tmp_path: Path, parts: list[str], schema: bool,
+                                        valid: bool) -> None:
+    names = [f"t{i}.csv" for i in range(len(parts))]
+    res: dict[str, Any] = {"name": "t", "path": names}
+    if schema:
+        res["schema"] = {"fields": [field("a", "integer")]}
+    pkg = package(tmp_path, [res], dict(zip(names, parts, strict=True)))
+    report = checked(pkg)
+    assert report.ok == valid, report.format_text()
+    if schema or valid:  # (frictionless reads no rows of a split CSV without a schema)
+        agrees(pkg, report)
+
+
+def test_a_foreign_key_into_a_split_csv(tmp_path: Path) -> None:
+    pkg = package(tmp_path, [
+        {"name": "p", "path": ["p1.csv", "p2.csv"], "schema": {"fields": [field("id")]}},
+        {"name": "c", "path": "c.csv", "schema": {"fields": [field("ref")], "foreignKeys": [
+            {"fields": "ref", "reference": {"resource": "p", "fields": "id"}}]}},
+    ], {"p1.csv": "id\nx\n", "p2.csv": "y\n", "c.csv": "ref\ny\nz\n"})
+    report = checked(pkg)
+    assert [(i.code, i.line) for i in report.issues] == [("foreign-key", 3)], report.format_text()
+    agrees(pkg, report)
+
+
+@pytest.mark.parametrize(("files", "fmt"), [
+    ({"t.json": '[{"a": 1}]'}, "json"),
+    ({"t1.parquet": b"", "t2.parquet": b""}, "parquet"),
+    ({"t1.csv.gz": b"", "t2.csv.gz": b""}, "csv"),
+])
+def test_declared_rows_that_cannot_be_read_are_an_error(tmp_path: Path,
+                                                        files: dict[str, bytes | str],
+                                                        fmt: str) -> None:
+    """A Table Schema whose rows opencase cannot read is never "valid"."""
+    if fmt == "parquet":
+        for name in files:
+            pq.write_table(pa.table({"a": [1]}), tmp_path / name)
+        files = {}
+    paths = [*files] or ["t1.parquet", "t2.parquet"]
+    pkg = package(tmp_path, [{"name": "t", "path": paths[0] if len(paths) == 1 else paths,
+                              "format": fmt,
+                              "schema": {"fields": [field("a", "integer")]}}], files)
+    report = checked(pkg)
+    assert codes(report) == {"format-unsupported": 1}, report.format_text()
+    assert not report.ok
