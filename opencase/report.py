@@ -321,8 +321,9 @@ CODES: dict[str, Code] = _codes(
      "read (not CSV, TSV or Parquet, or Parquet or compressed CSV split over several files): "
      "the rows it declares are not checked, only its bytes and hash.",
      "Publish the table as CSV or Parquet (one Parquet file) to have its rows checked."),
-    ("dialect-unsupported", "warning", "The CSV dialect uses an option opencase check does not "
-     "support (commentChar, nullSequence, several header rows).",
+    ("dialect-unsupported", "error", "The CSV dialect uses an option opencase check does not "
+     "support (commentChar, commentRows, nullSequence, header rows other than the first): "
+     "its rows are not checked (under nullSequence, they may be misread).",
      "Use a plain CSV dialect, or check the rows with another tool."),
     ("table-unreadable", "error", "A CSV or Parquet file cannot be parsed (bad encoding, UTF-16 "
      "without a byte-order mark, broken quoting, not a Parquet file), or inline `data` has no "

@@ -246,8 +246,12 @@ def read_csv(path: Path, resource: dict[str, Any], dialect: dict[str, Any], fmt:
     if isinstance(dialect.get("headerRows"), list) and dialect["headerRows"] not in ([1], []):
         unsupported.append("headerRows")
     if unsupported:
+        misread = [k for k in unsupported if k != "nullSequence"]
         emit.add("dialect-unsupported", "the CSV dialect uses " + ", ".join(unsupported)
-                 + ", which opencase check does not support; rows may be misread")
+                 + ", which opencase check does not support; "
+                 + ("its rows are not checked" if misread else "rows may be misread"))
+        if misread:  # comment rows or another header row would be read as rows
+            return None
     try:
         labels = _read_header(path, encoding, ropts) if header else None
     except (UnicodeError, LookupError) as exc:

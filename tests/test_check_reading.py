@@ -177,3 +177,16 @@ def test_declared_rows_that_cannot_be_read_are_an_error(tmp_path: Path,
     report = checked(pkg)
     assert codes(report) == {"format-unsupported": 1}, report.format_text()
     assert not report.ok
+
+
+@pytest.mark.parametrize("dialect", [{"commentChar": "#"}, {"commentRows": [2]},
+                                     {"headerRows": [2]}, {"headerRows": [1, 2]}])
+def test_comment_and_header_rows_opencase_cannot_read_are_an_error(
+        tmp_path: Path, dialect: dict[str, Any]) -> None:
+    """Rows that would be misread (a comment row, a second header row) are never "valid"."""
+    pkg = package(tmp_path, [{"name": "t", "path": "t.csv", "dialect": dialect,
+                              "schema": {"fields": [field("a", "integer")]}}],
+                  {"t.csv": "a\n# x\n1\n"})
+    report = checked(pkg)
+    assert codes(report) == {"dialect-unsupported": 1}, report.format_text()
+    assert not report.ok
