@@ -461,6 +461,19 @@ def twin_declared_latin1(pkg: Path) -> Path:
 
 
 @maker
+def twin_text_rules(pkg: Path) -> Path:
+    """A CSV byte for byte its Parquet twin, whose field cite_index (and the twin's) reads only
+    "NA" as missing: its empty cells are then text, checked as the CSV's own (once skipped)."""
+    desc = _descriptor(pkg)
+    for name in ("citations", "citations-parquet"):
+        (f,) = [f for f in _resource(desc, name)["schema"]["fields"]
+                if f["name"] == "cite_index"]
+        f["missingValues"] = ["NA"]
+    _write_descriptor(pkg, desc)
+    return pkg
+
+
+@maker
 def parquet_dictionary(pkg: Path) -> Path:
     """Every column of a Parquet file dictionary-encoded (pandas' `category`), values kept."""
     _rewrite_parquet(pkg, "people", lambda t: pa.table(
