@@ -48,6 +48,7 @@ from .tableread import Emitter, RawTable, RowMap, show
 
 __all__ = [
     "Checked", "TableChecker", "all_null", "canonical_key", "column_values", "comparable",
+    "foreign_pair",
     "key_set", "key_text", "later_duplicates", "typed_column",
 ]
 
@@ -58,21 +59,59 @@ __all__ = [
 
 def canonical_key(columns: list[Any]) -> Any:
     """One comparable column for a key: the value itself (see :func:`comparable`), or for
-    several fields each part as text tagged with its length (``<length>:<text>``, ``n`` if
-    missing) and joined, so that no two keys share a text whatever characters they hold."""
+    several fields each part as text tagged with its kind and length
+    (``<kind>:<length>:<text>``, ``-`` if missing) and joined, so that no two keys share a
+    text whatever characters they hold, and values of different kinds (the text "1", the
+    number 1) never match, as in frictionless."""
     if len(columns) == 1:
         return comparable(columns[0])
     try:
-        parts = [_tagged_text(pc.cast(comparable(c), STR)) for c in columns]
+        parts = [_tagged_text(pc.cast(comparable(c), STR), _kind(c.type)) for c in columns]
         return pc.binary_join_element_wise(*parts, ",")
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # bytes that are not UTF-8
-        parts = [_tagged(_bytes(comparable(c))) for c in columns]
+        parts = [_tagged_text(_bytes(comparable(c)), _kind(c.type)) for c in columns]
         return pc.binary_join_element_wise(*parts, _lit(b","))
 
 
-def _tagged_text(x: Any) -> Any:
+def _kind(t: pa.DataType) -> str:
+    """What frictionless would compare: integers and numbers alike, text and bytes alike."""
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
+        return "n"
+    if _text_like(t):
+        return "s"
+    return str(t).replace(":", ";")
+
+
+def _text_like(t: pa.DataType) -> bool:
+    return (pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_binary(t)
+            or pa.types.is_large_binary(t))
+
+
+def _tagged_text(x: Any, kind: str) -> Any:
+    binary = not (pa.types.is_string(x.type) or pa.types.is_large_string(x.type))
+    sep = _lit(b":") if binary else ":"
     n = pc.cast(pc.binary_length(x), STR)
-    return pc.fill_null(pc.binary_join_element_wise(n, x, ":"), "n")
+    head = _lit(kind.encode()) if binary else kind
+    if binary:
+        n = pc.cast(n, _BIN)
+    out = pc.binary_join_element_wise(head, n, x, sep)
+    return pc.fill_null(out, _lit(b"-") if binary else "-")
+
+
+def foreign_pair(child: Any, values: Any) -> tuple[Any, Any]:
+    """A foreign key's child column and the referenced values, comparable (their types
+    differ): numbers with numbers, text with text; values of other kinds never match."""
+    if _kind(child.type) == _kind(values.type) == "n":
+        try:
+            return child, pc.cast(values, child.type)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            f64 = pa.float64()
+            return pc.cast(child, f64, safe=False), pc.cast(values, f64, safe=False)
+    if _text_like(child.type) and _text_like(values.type):
+        return pc.cast(child, _BIN), pc.cast(values, _BIN)
+    return child, pa.array([], child.type)
 
 
 def all_null(columns: list[Any]) -> Any:

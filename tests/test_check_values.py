@@ -176,3 +176,30 @@ def test_enum_values_are_read_with_the_fields_type(tmp_path: Path, type_: str, e
     report = checked(folder)
     assert report.ok is valid, report.format_text()
     agrees(folder, report)
+
+
+@pytest.mark.parametrize(("child", "parent", "valid"), [
+    (("string", "1"), ("integer", "1"), False),
+    (("integer", "1"), ("string", "1"), False),
+    (("integer", "1"), ("number", "1.0"), True),
+    (("number", "1.0"), ("integer", "1"), True),
+    (("date", "2020-01-01"), ("datetime", "2020-01-01T00:00:00Z"), False),
+    (("boolean", "true"), ("string", "true"), False),
+])
+def test_foreign_keys_between_fields_of_different_types(
+        tmp_path: Path, child: tuple[str, str], parent: tuple[str, str], valid: bool) -> None:
+    for n, extra in ((1, []), (2, [field("k")])):
+        fields = [f["name"] for f in extra] + ["ref"]
+        fk = [{"fields": fields, "reference": {"resource": "p",
+                                               "fields": [f if f == "k" else "id"
+                                                          for f in fields]}}]
+        folder = package(tmp_path / str(n), [
+            {"name": "t", "path": "t.csv", "schema": {
+                "fields": [*extra, field("ref", child[0])], "foreignKeys": fk}},
+            {"name": "p", "path": "p.csv", "schema": {
+                "fields": [*extra, field("id", parent[0])]}}],
+            {"t.csv": ("k," if extra else "") + f"ref\n{'x,' if extra else ''}{child[1]}\n",
+             "p.csv": ("k," if extra else "") + f"id\n{'x,' if extra else ''}{parent[1]}\n"})
+        report = checked(folder)
+        assert report.ok is valid, report.format_text()
+        agrees(folder, report)
