@@ -43,7 +43,7 @@ from .tablecast import (
     cast_text,
     decimal_reader,
 )
-from .tableexact import PY_OPS, exact_bound, exact_value, refine
+from .tableexact import PY_OPS, exact_bound, exact_key, exact_value, refine
 from .tableread import Emitter, RawTable, RowMap, show
 
 __all__ = [
@@ -275,6 +275,7 @@ class TableChecker:
         self.fields: list[dict[str, Any]] = [
             f for f in schema.get("fields", []) if isinstance(f, dict)
         ]
+        self._exact: dict[str, tuple[dict[str, Any], Any, bool]] = {}
         mv = schema.get("missingValues", [""])
         self.missing = _missing_values(mv)
 
@@ -314,6 +315,8 @@ class TableChecker:
                          "checked", field=name)
                 continue
             typed[name] = t
+            if f.get("type") == "number" and pa.types.is_floating(t.type):
+                self._exact[name] = (f, v, native)
             bad = _bad(v, t)
             emit.mask("cell-type", bad, lambda i, v=v, f=f: (
                 f"{f['name']}: {show(_value(v, i))} is not a valid {_type_name(f)}"),
@@ -408,6 +411,8 @@ class TableChecker:
         if cons.get("unique") is True:
             try:
                 later, first = later_duplicates(t, None, [t])
+                if len(later) and ftype == "number" and pa.types.is_floating(t.type):
+                    later, first = later_duplicates(exact_key(f, v, native, t), None)
             except pa.ArrowNotImplementedError:
                 self._cannot(name, "unique", t)
                 return
@@ -446,6 +451,9 @@ class TableChecker:
             try:
                 key = canonical_key(cols)
                 later, first = later_duplicates(key, pc.invert(empty), cols)
+                if len(later) and len(names) == 1 and names[0] in self._exact:
+                    f, v, native = self._exact[names[0]]
+                    later, first = later_duplicates(exact_key(f, v, native, cols[0]), None)
             except pa.ArrowNotImplementedError:
                 self._cannot(label, code.replace("-", " "), cols[0])
                 continue

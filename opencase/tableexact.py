@@ -16,9 +16,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .tablecast import decimal_reader
+from .tablecast import _keep, _per_unique, decimal_reader
 
-__all__ = ["PY_OPS", "exact_bound", "exact_value", "refine"]
+__all__ = ["PY_OPS", "exact_bound", "exact_key", "exact_value", "refine"]
 
 PY_OPS: dict[Any, Callable[[Any, Any], bool]] = {
     pc.less: operator.lt, pc.greater: operator.gt,
@@ -62,3 +62,18 @@ def refine(v: Any, mask: Any, read: Callable[[Any], Decimal | None],
             out.append(False)
     hit = pc.take(pa.array(out, pa.bool_()), pc.index_in(v, value_set=uniq))
     return pc.and_(mask, pc.fill_null(hit, False))
+
+
+def exact_key(f: dict[str, Any], v: Any, native: bool, t: Any) -> Any:
+    """A number column as the text of each exact value, for keys with float duplicates:
+    ``0.1`` and ``0.10000000000000001`` differ, ``0`` and ``-0`` do not, and no NaN equals
+    another (null), as with frictionless's Decimals. Once per distinct value."""
+    read = exact_value(f, native)
+
+    def canon(x: Any) -> str | None:
+        d = read(x)
+        if d is None or d.is_nan():
+            return None
+        return "0" if d == 0 else str(d.normalize())
+
+    return _keep(pc.is_valid(t), _per_unique(v, canon, pa.string()))

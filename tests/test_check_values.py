@@ -203,3 +203,22 @@ def test_foreign_keys_between_fields_of_different_types(
         report = checked(folder)
         assert report.ok is valid, report.format_text()
         agrees(folder, report)
+
+
+@pytest.mark.parametrize(("rows", "valid"), [
+    ("0.1\n0.10000000000000001\n", True),
+    ("nan\nnan\n", True),
+    ("0.1\n0.1000\n", False),
+    ("1\n1.0\n", False),
+])
+@pytest.mark.parametrize("how", ["pk", "unique"])
+def test_number_keys_are_compared_exactly(tmp_path: Path, rows: str, valid: bool,
+                                          how: str) -> None:
+    schema: dict[str, Any] = ({"fields": [field("a", "number")], "primaryKey": ["a"]}
+                              if how == "pk" else
+                              {"fields": [field("a", "number", constraints={"unique": True})]})
+    folder = package(tmp_path, [{"name": "t", "path": "t.csv", "schema": schema}],
+                     {"t.csv": "a\n" + rows})
+    report = checked(folder)
+    assert report.ok is valid, report.format_text()
+    agrees(folder, report)
