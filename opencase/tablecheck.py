@@ -112,8 +112,9 @@ class TableChecker:
             else:
                 blank = None
 
-        for f, native, missing, v in zip(self.fields, raw.native, missing_masks, values,
-                                         strict=True):
+        invalid = raw.invalid or [None] * len(self.fields)
+        for f, native, missing, v, wrong in zip(self.fields, raw.native, missing_masks, values,
+                                                invalid, strict=True):
             name = f.get("name")
             if v is None:
                 continue
@@ -122,6 +123,8 @@ class TableChecker:
                 emit.add("column-type", f"field {name!r}: {reason}; its values are not "
                          "checked", field=name)
                 continue
+            if wrong is not None and pc.any(wrong).as_py():  # inline JSON of another type
+                t = _keep(pc.invert(wrong), t)
             typed[name] = t
             if f.get("type") == "number" and pa.types.is_floating(t.type):
                 self._exact[name] = (f, v, native)

@@ -118,7 +118,8 @@ class DataChecker:
         assert r.schema is not None
         names = [f["name"] for f in r.schema["fields"]]
         if "data" in r.desc and not r.files:
-            return read_inline(r.desc["data"], names, emit, has_header(r.dialect))
+            return read_inline(r.desc["data"], names, emit, has_header(r.dialect),
+                               r.schema["fields"])
         if len(r.files) > 1 and r.fmt in ("csv", "tsv", None) and not any(
                 f.suffix.lower() in _PACKED for f in r.files):
             # a CSV split over several files: the parts joined byte for byte, the header in

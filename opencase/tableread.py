@@ -111,6 +111,7 @@ class RawTable:
     num_rows: int
     rows: RowMap
     native: list[bool]  # True where a column is typed (Parquet) rather than text
+    invalid: list[Any] | None = None  # per column, inline cells whose JSON type is wrong
 
 
 def _dialect_options(dialect: dict[str, Any], fmt: str) -> dict[str, Any]:
@@ -461,7 +462,7 @@ def decoded(col: Any) -> Any:
 
 
 def read_inline(data: Any, names: list[str], emit: Emitter,
-                header: bool = True) -> RawTable | None:
+                header: bool = True, fields: list[Any] | None = None) -> RawTable | None:
     """Inline ``data``: a list of arrays (the first is the header, unless ``header`` is False)
     or a list of objects, read as text cells the way a CSV file is (a JSON null is an empty
     cell; a row with more or fewer cells than the header is a ``row-shape`` issue)."""
@@ -494,7 +495,16 @@ def read_inline(data: Any, names: list[str], emit: Emitter,
     else:
         emit.add("descriptor-invalid", "inline `data` rows must all be arrays or all objects")
         return None
-    columns: list[pa.ChunkedArray | None] = [
+    if fields is not None:  # each JSON cell as its field's type reads it (see inline_cells)
+        from .tablecast import inline_cells
+
+        cells = [inline_cells(f, [r[i] for r in rows]) if i < width else None
+                 for i, f in enumerate(fields)]
+        columns: list[pa.ChunkedArray | None] = [
+            None if c is None else pa.chunked_array([c[0]]) for c in cells]
+        return RawTable(columns, len(rows), RowMap(first, []), [False] * len(names),
+                        [None if c is None else c[1] for c in cells])
+    columns = [
         pa.chunked_array([pa.array([_text(r[i]) for r in rows], STR)])
         if i < width else None for i in range(len(names))
     ]

@@ -222,3 +222,30 @@ def test_number_keys_are_compared_exactly(tmp_path: Path, rows: str, valid: bool
     report = checked(folder)
     assert report.ok is valid, report.format_text()
     agrees(folder, report)
+
+
+@pytest.mark.parametrize(("props", "cells", "valid"), [
+    ({"type": "string"}, [5], False),
+    ({"type": "string"}, [True], False),
+    ({"type": "string"}, [[1]], False),
+    ({"type": "string"}, ["x"], True),
+    ({"type": "string", "constraints": {"enum": [1]}}, ["1"], False),
+    ({"type": "integer"}, [1.0], True),
+    ({"type": "integer"}, [1.5], False),
+    ({"type": "integer"}, [True], False),
+    ({"type": "boolean", "trueValues": ["yes"], "falseValues": ["no"]}, [True], True),
+    ({"type": "boolean"}, [1], False),
+    ({"type": "year"}, [12], True),
+    ({"type": "year"}, [2020.0], False),
+    ({"type": "number"}, [1, 2.5], True),
+    ({"type": "date"}, [20200101], False),
+    ({"type": "object"}, [{"a": 1}], True),
+    ({"type": "object"}, [[1]], False),
+])
+def test_inline_cells_are_read_from_their_json_type(tmp_path: Path, props: dict[str, Any],
+                                                    cells: list[Any], valid: bool) -> None:
+    folder = package(tmp_path, [{"name": "t", "data": [["a"], *([c] for c in cells)],
+                                 "schema": {"fields": [{"name": "a", **props}]}}])
+    report = checked(folder)
+    assert report.ok is valid, report.format_text()
+    agrees(folder, report)
