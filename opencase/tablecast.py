@@ -23,8 +23,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["SUPPORTED", "beyond", "cast_constant", "cast_native", "cast_text", "decimal_reader",
-           "inline_cells"]
+__all__ = ["SUPPORTED", "beyond", "cast_constant", "cast_native", "cast_text", "decimal_reader"]
 
 DEFAULT_TRUE = ["true", "True", "TRUE", "1"]
 DEFAULT_FALSE = ["false", "False", "FALSE", "0"]
@@ -409,52 +408,6 @@ def _python_reader(f: dict[str, Any]) -> Callable[[str], Any] | None:
 
         return read_time
     return None
-
-
-def inline_cells(f: dict[str, Any], values: list[Any]) -> tuple[pa.Array, pa.Array]:
-    """Inline JSON cells of one field as text its cast reads as frictionless reads the JSON
-    value, and where a value's JSON type is one the field's reader refuses (a number in a
-    string field, 1.5 in an integer field). Inline data is small: this goes cell by cell."""
-    ft = f.get("type", "any")
-    texts: list[str | None] = []
-    bad: list[bool] = []
-    for x in values:
-        text, wrong = _inline_cell(f, ft, x)
-        texts.append(text)
-        bad.append(wrong)
-    return pa.array(texts, STR), pa.array(bad, pa.bool_())
-
-
-def _inline_cell(f: dict[str, Any], ft: str, x: Any) -> tuple[str | None, bool]:
-    if x is None or isinstance(x, str):
-        return x, False
-    if isinstance(x, bool):
-        if ft == "boolean":
-            pick = [str(v) for v in f.get("trueValues" if x else "falseValues",
-                                          DEFAULT_TRUE if x else DEFAULT_FALSE)]
-            return (pick[0], False) if pick else (json.dumps(x), True)
-        if ft == "any":
-            return ("true" if x else "false"), False
-        return json.dumps(x), True
-    if isinstance(x, int):
-        if ft in ("integer", "number"):
-            return str(x), False
-        if ft == "year":
-            return (f"{x:04d}", False) if 0 <= x <= 9999 else (json.dumps(x), True)
-        return (str(x), False) if ft == "any" else (json.dumps(x), True)
-    if isinstance(x, float):
-        if ft == "integer" and x.is_integer():
-            return str(int(x)), False
-        if ft in ("number", "any"):
-            return repr(x), False
-        return json.dumps(x), True
-    if isinstance(x, dict):
-        ok = ft in ("object", "geojson", "geopoint", "any")
-        return json.dumps(x), not ok
-    if isinstance(x, list):
-        ok = ft in ("array", "geopoint", "list", "any")
-        return json.dumps(x), not ok
-    return str(x), ft != "any"
 
 
 def decimal_reader(f: dict[str, Any]) -> Callable[[str], Decimal | None]:

@@ -496,7 +496,7 @@ def read_inline(data: Any, names: list[str], emit: Emitter,
         emit.add("descriptor-invalid", "inline `data` rows must all be arrays or all objects")
         return None
     if fields is not None:  # each JSON cell as its field's type reads it (see inline_cells)
-        from .tablecast import inline_cells
+        from .inlinecells import inline_cells
 
         cells = [inline_cells(f, [r[i] for r in rows]) if i < width else None
                  for i, f in enumerate(fields)]
