@@ -26,6 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .loaderrors import LoadError
+from .tablecast import geopoint
 
 __all__ = ["COMPOUND", "read_compound"]
 
@@ -112,14 +113,7 @@ def _per_unique(values: Any, parse: Callable[[str], Any], t: Any, where: str,
 
 def _geopoint(fmt: str) -> Callable[[str], list[float]]:
     def parse(x: str) -> list[float]:
-        if fmt == "array":
-            lon, lat = json.loads(x)
-        elif fmt == "object":
-            obj = json.loads(x)
-            lon, lat = obj["lon"], obj["lat"]
-        else:
-            lon, lat = x.split(",")
-        return [float(lon), float(lat)]
+        return list(geopoint(x, fmt))
 
     return parse
 

@@ -261,16 +261,22 @@ def _json_of(kind: type) -> Callable[[str], Any]:
     return parse
 
 
+def geopoint(x: str, fmt: str) -> tuple[float, float]:
+    """A Table Schema ``geopoint`` of format ``fmt`` as (lon, lat); raises ValueError,
+    TypeError or KeyError when ``x`` is not one."""
+    if fmt == "array":
+        lon, lat = json.loads(x)
+    elif fmt == "object":
+        obj = json.loads(x)
+        lon, lat = obj["lon"], obj["lat"]
+    else:
+        lon, lat = x.split(",")
+    return float(lon), float(lat)
+
+
 def _geopoint_py(fmt: str) -> Callable[[str], Any]:
     def parse(x: str) -> Any:
-        if fmt == "array":
-            lon, lat = json.loads(x)
-        elif fmt == "object":
-            obj = json.loads(x)
-            lon, lat = obj["lon"], obj["lat"]
-        else:
-            lon, lat = (float(p) for p in x.split(","))
-        lon, lat = float(lon), float(lat)
+        lon, lat = geopoint(x, fmt)
         return x if -180 <= lon <= 180 and -90 <= lat <= 90 else None
 
     return parse
