@@ -410,14 +410,6 @@ def _differs(a: Any, b: Any) -> Any | None:
     return pc.invert(same)
 
 
-def _as_text(col: Any) -> Any:
-    """A key column as text to compare with one of another type (bytes if not UTF-8)."""
-    try:
-        return pc.cast(pc.cast(col, pa.large_string()), pa.large_binary())
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return pc.cast(col, pa.large_binary())
-
-
 def _plain(col: Any, i: int) -> Any:
     return col[i].as_py()
 
