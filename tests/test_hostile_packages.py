@@ -296,14 +296,21 @@ def zip_absolute(pkg: Path) -> Path:
     return _zip(pkg, {"/tmp/opencase-zip-absolute.txt": b"escaped"})
 
 
-@maker
-def zip_symlink(pkg: Path) -> Path:
+def _zip_with_special(pkg: Path, name: str, mode: int, data: str) -> Path:
+    """The package as a zip, plus an entry ``name`` whose Unix mode is ``mode`` (a symbolic
+    link, a FIFO...) holding ``data``."""
     target = _zip(pkg)
     with zipfile.ZipFile(target, "a") as zf:
-        info = zipfile.ZipInfo("csv/link.csv")
-        info.external_attr = (0o120777 << 16)  # a symbolic link, to /etc/passwd
-        zf.writestr(info, "/etc/passwd")
+        info = zipfile.ZipInfo(name)
+        info.external_attr = mode << 16
+        zf.writestr(info, data)
     return target
+
+
+@maker
+def zip_symlink(pkg: Path) -> Path:
+    """A symbolic link, to /etc/passwd."""
+    return _zip_with_special(pkg, "csv/link.csv", 0o120777, "/etc/passwd")
 
 
 @maker
@@ -393,12 +400,7 @@ def zip_dot_slash_dot_entry(pkg: Path) -> Path:
 
 @maker
 def zip_fifo_entry(pkg: Path) -> Path:
-    target = _zip(pkg)
-    with zipfile.ZipFile(target, "a") as zf:
-        info = zipfile.ZipInfo("csv/pipe.csv")
-        info.external_attr = (stat.S_IFIFO | 0o644) << 16
-        zf.writestr(info, "")
-    return target
+    return _zip_with_special(pkg, "csv/pipe.csv", stat.S_IFIFO | 0o644, "")
 
 
 # ---------------------------------------------------------------- check: every resource read,
