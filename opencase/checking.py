@@ -73,10 +73,11 @@ def check(path: str | os.PathLike[str], *, limit: int = 20, strict: bool = False
     count as errors. Raises ``FileNotFoundError`` if there is no descriptor at ``path``, and
     :class:`opencase.loading.LoadError` for a zip that cannot be unpacked safely."""
     if Path(path).is_file() and (zipfile.is_zipfile(path) or Path(path).suffix.lower() == ".zip"):
-        from .loading import MAX_BYTES, _unzip
+        from .loading import MAX_BYTES
+        from .unzip import unzip
 
         with tempfile.TemporaryDirectory(prefix="opencase-check-") as tmp:
-            root = _unzip(Path(path), Path(tmp), MAX_BYTES, str(path))  # refuses zip slips
+            root = unzip(Path(path), Path(tmp), MAX_BYTES, str(path))  # refuses zip slips
             return check(root, limit=limit, strict=strict)
     descriptor = find_descriptor(path)
     report = Report(strict=strict)

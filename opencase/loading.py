@@ -70,7 +70,6 @@ MAX_BYTES = 2 * 1024**3  # largest download, or total size a zip may unpack to
 TIMEOUT = 30.0
 MAX_TIMEOUT = 86_400.0  # a day: longer waits are surely a mistake (and overflow some clocks)
 _FORMAT_SUFFIXES = ("-parquet", "_parquet", ".parquet", "-csv", "_csv", ".csv")
-_unzip = unzip  # the name opencase.checking imports
 
 
 def load(path_or_url: str | os.PathLike[str] | None = None, *, timeout: float = TIMEOUT,
