@@ -3,7 +3,7 @@
 ``build_py`` copies ``datapackage/`` into ``opencase/data/`` of the build, so that
 ``opencase.load()`` with no argument opens it from an installed wheel (``pip install .``). An
 editable install (``pip install -e .``) reads the checkout's ``datapackage/`` directly (see
-``opencase.loading.bundled_descriptor``). Everything else is configured in pyproject.toml.
+``opencase.dataset.bundled_descriptor``). Everything else is configured in pyproject.toml.
 """
 
 from __future__ import annotations

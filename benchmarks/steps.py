@@ -68,7 +68,7 @@ def step_validate_reference(records: str) -> dict[str, float]:
     import yaml
     from pydantic import ValidationError
 
-    from opencase.models import KINDS
+    from opencase.language.models import KINDS
 
     Loader = _loader()
     ok = bad = 0
@@ -92,8 +92,8 @@ def _table(path: str):  # type: ignore[no-untyped-def]
 
 
 def step_publish(table_path: str, out: str) -> dict[str, float]:
-    from opencase.packageconfig import PackageConfig
-    from opencase.publishing import write_package
+    from opencase.publishing.metadata import PackageConfig
+    from opencase.publishing.publish import write_package
 
     table = _table(table_path)
     name = Path(table_path).stem

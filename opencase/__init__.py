@@ -38,30 +38,30 @@ __all__ = [
 ]
 
 _LAZY = {
-    "IntegrityError": ("opencase.loading", "IntegrityError"),
-    "LoadError": ("opencase.loading", "LoadError"),
-    "Package": ("opencase.loading", "Package"),
+    "IntegrityError": ("opencase.errors", "IntegrityError"),
+    "LoadError": ("opencase.errors", "LoadError"),
+    "Package": ("opencase.dataset", "Package"),
     "Issue": ("opencase.report", "Issue"),
     "Report": ("opencase.report", "Report"),
     "Severity": ("opencase.report", "Severity"),
-    "validate": ("opencase.validation", "validate"),
-    "publish": ("opencase.publishing", "publish"),
-    "check": ("opencase.checking", "check"),
-    "load": ("opencase.loading", "load"),
-    "coverage": ("opencase.covering", "coverage"),
+    "validate": ("opencase.validation.validate", "validate"),
+    "publish": ("opencase.publishing.publish", "publish"),
+    "check": ("opencase.datapackage.check", "check"),
+    "load": ("opencase.dataset", "load"),
+    "coverage": ("opencase.validation.coverage", "coverage"),
     "models": ("opencase.models", None),
-    "schemas": ("opencase.schemagen", "schemas"),
+    "schemas": ("opencase.publishing.schemas", "schemas"),
 }
 
 if TYPE_CHECKING:  # pragma: no cover
-    from . import models
-    from .checking import check
-    from .covering import coverage
-    from .loading import IntegrityError, LoadError, Package, load
-    from .publishing import publish
-    from .report import Issue, Report, Severity
-    from .schemagen import schemas
-    from .validation import validate
+    from opencase import models
+    from opencase.datapackage.check import check
+    from opencase.dataset import IntegrityError, LoadError, Package, load
+    from opencase.publishing.publish import publish
+    from opencase.publishing.schemas import schemas
+    from opencase.report import Issue, Report, Severity
+    from opencase.validation.coverage import coverage
+    from opencase.validation.validate import validate
 
 
 def __getattr__(name: str) -> Any:

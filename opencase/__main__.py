@@ -1,5 +1,5 @@
 """``python -m opencase``: the same as the ``opencase`` command."""
 
-from .cli import run
+from opencase.cli import run
 
 run()

@@ -48,7 +48,7 @@ def _emit(report: Any, fmt: str) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .validation import validate
+    from opencase.validation.validate import validate
 
     # only the issues are printed: large folders are then validated on every core
     report = validate(args.records, args.snapshots, strict=args.strict, dataset=False)
@@ -85,7 +85,7 @@ def _validate_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
-    from .covering import coverage
+    from opencase.validation.coverage import coverage
 
     if not args.snapshots:
         raise UsageError("coverage needs the snapshot folder: --snapshots DIR "
@@ -110,7 +110,7 @@ def _coverage_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    from .publishing import PublishError, publish
+    from opencase.publishing.publish import PublishError, publish
 
     try:
         pub = publish(args.records, args.out, snapshots=args.snapshots, config=args.config,
@@ -154,8 +154,8 @@ def _publish_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace]
 
 
 def cmd_schemas(args: argparse.Namespace) -> int:
-    from .report import Report
-    from .schemagen import stale_files, write_schemas
+    from opencase.publishing.schemas import stale_files, write_schemas
+    from opencase.report import Report
 
     if not args.check:
         for path in write_schemas(args.out):
@@ -186,8 +186,8 @@ def _schemas_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace]
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .checking import check
-    from .loading import LoadError
+    from opencase.datapackage.check import check
+    from opencase.datapackage.load import LoadError
 
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
@@ -218,8 +218,7 @@ def _check_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace], 
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import __version__
-
+    from opencase import __version__
     parser = argparse.ArgumentParser(
         prog="opencase",
         description="Validate hand-curated case records and publish them as an open, "

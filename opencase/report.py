@@ -396,7 +396,7 @@ class Report:
     issues: list[Issue] = field(default_factory=list)
     strict: bool = False
     stats: dict[str, int] = field(default_factory=dict)
-    dataset: Any = None  # the validated dataset, for publishing (see opencase.validation)
+    dataset: Any = None  # the validated dataset, for publishing (see opencase.validation.validate)
 
     def add(
         self,

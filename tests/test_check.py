@@ -17,7 +17,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
-from opencase.checking import check
+from opencase.datapackage.check import check
 from opencase.report import CODES, Report
 
 from .conftest import run_cli

@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from opencase.checking import check
+from opencase.datapackage.check import check
 from opencase.report import Report
 
 from .conftest import run_cli

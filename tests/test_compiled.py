@@ -21,9 +21,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError, computed_field, model_validator
 
-from opencase import compiled
-from opencase.models import KINDS, EventType
-from opencase.reading import read_records
+from opencase.language.models import KINDS, EventType
+from opencase.reading import compiled
+from opencase.reading.files import read_records
 
 from .conftest import FIXTURES, REPO
 
@@ -53,9 +53,9 @@ def _assert_same(kind: str, data: Any) -> tuple[str, Any]:
 def test_the_committed_module_is_what_the_models_generate() -> None:
     """The same schemas as the models compile to now (compared as data: another pydantic
     release may write the same keys in another order; CI pins the one it was made with)."""
-    from opencase import coreschema
+    from opencase.reading import coreschema
 
-    stale = "opencase/coreschema.py is stale: run `python -m opencase.compiled`, commit it"
+    stale = "opencase/coreschema.py is stale: run `python -m opencase.reading.compiled`, commit it"
     assert compiled.compile_models() == coreschema.SCHEMAS, stale
     namespace: dict[str, Any] = {}
     exec(compiled.source(), {"__name__": "opencase.generated", "__package__": "opencase"},
@@ -66,7 +66,7 @@ def test_the_committed_module_is_what_the_models_generate() -> None:
 def test_a_schema_the_installed_pydantic_core_refuses_is_compiled_from_the_models(
     monkeypatch: Any,
 ) -> None:
-    from opencase import coreschema
+    from opencase.reading import coreschema
 
     broken = {**coreschema.SCHEMAS, "people": {"type": "a-type-of-a-later-release"}}
     monkeypatch.setattr(coreschema, "SCHEMAS", broken)
@@ -217,7 +217,7 @@ def _twins() -> type[BaseModel]:
     return type("Pair", (BaseModel,), {"__annotations__": {"x": first, "y": second}})
 
 
-@pytest.mark.parametrize("model,why", [(_Checked, "is not in opencase.fields"),
+@pytest.mark.parametrize("model,why", [(_Checked, "is not in opencase.language.fields"),
                                        (_Computed, "only plain models compile"),
                                        (_Dated, "cannot be written into the compiled module"),
                                        (_twins(), "two models are named Twin")])

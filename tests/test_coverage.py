@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from opencase.covering import SentenceStatus, coverage, split_sentences
-from opencase.validation import validate
+from opencase.validation.coverage import SentenceStatus, coverage, split_sentences
+from opencase.validation.validate import validate
 
 TESTS = Path(__file__).parent
 HERE = TESTS / "fixtures" / "coverage"
@@ -352,7 +352,7 @@ def test_cli_on_the_dataset_exits_0() -> None:
 
 def test_opencase_coverage_stays_the_function_after_its_module_is_imported() -> None:
     import opencase
-    import opencase.covering  # what the CLI does
+    import opencase.validation.coverage  # what the CLI does
 
     assert callable(opencase.coverage)
-    assert opencase.coverage is opencase.covering.coverage
+    assert opencase.coverage is opencase.validation.coverage.coverage

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from opencase.edtf import EDTFError, parse_edtf
+from opencase.language.edtf import EDTFError, parse_edtf
 
 D = date
 

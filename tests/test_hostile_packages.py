@@ -33,7 +33,7 @@ import pytest
 import yaml
 
 import opencase
-from opencase.loading import IntegrityError, LoadError
+from opencase.datapackage.load import IntegrityError, LoadError
 
 from .conftest import FIXTURES, TESTS, run_cli
 

@@ -23,11 +23,11 @@ import pyarrow as pa
 import pytest
 
 import opencase
-from opencase.download import resource_url
-from opencase.loading import IntegrityError, LoadError, load
-from opencase.models import KINDS
-from opencase.publishing import publish
-from opencase.validation import validate
+from opencase import IntegrityError, LoadError, load
+from opencase.datapackage.download import resource_url
+from opencase.language.models import KINDS
+from opencase.publishing.publish import publish
+from opencase.validation.validate import validate
 
 from .conftest import FIXTURES
 
@@ -760,7 +760,7 @@ def test_fifos_never_block(tmp_path: Path) -> None:
 
 
 def test_a_file_swapped_for_a_fifo_after_its_check_is_not_waited_on(tmp_path: Path) -> None:
-    from opencase.package import digest_files
+    from opencase.datapackage.descriptor import digest_files
 
     os.mkfifo(tmp_path / "pipe")
     exc = _within(5, lambda: digest_files([tmp_path / "pipe"], "sha256"))

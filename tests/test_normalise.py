@@ -1,6 +1,7 @@
 """The fast normalisation of snapshots gives exactly the character-by-character one.
 
-:func:`opencase.quotes.normalise` translates whole texts and keeps a compact map of offsets;
+:func:`opencase.validation.quotes.normalise` translates whole texts and keeps a compact map of
+offsets;
 this holds it to the plain definition (one character at a time, one offset per output
 character) on generated texts full of the characters that normalisation changes.
 """
@@ -13,8 +14,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from opencase.folding import _norm_char
-from opencase.quotes import Snapshot, find_quote, normalise
+from opencase.validation.folding import _norm_char
+from opencase.validation.quotes import Snapshot, find_quote, normalise
 
 
 def reference(text: str) -> tuple[str, list[int]]:

@@ -24,9 +24,9 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-import opencase.quotes
-from opencase.edtf import EDTFError, parse_edtf
-from opencase.quotes import Snapshot, find_quote, normalise
+import opencase.validation.quotes
+from opencase.language.edtf import EDTFError, parse_edtf
+from opencase.validation.quotes import Snapshot, find_quote, normalise
 
 from .test_tables import datasets as _datasets  # generated records of every kind
 
@@ -230,7 +230,7 @@ def test_a_passage_is_found_where_it_was_taken(
         i += 1
     while j > i and _is_blank(text[j - 1]):
         j -= 1
-    assume(i < j and opencase.quotes.quote_problem(text[i:j]) is None)
+    assume(i < j and opencase.validation.quotes.quote_problem(text[i:j]) is None)
     quote = data.draw(variant(text[i:j]), label="quote")
     snap = _snapshot(text, tmp_path_factory.mktemp("q"))
     found = [(m.start, m.end) for m in find_quote(snap, quote)]
@@ -275,9 +275,9 @@ def test_records_package_load_round_trip(
     non-Latin scripts) published as a package, then loaded from its Parquet files and from
     its CSV files alone: every record comes back equal, field by field."""
     import opencase
-    from opencase.packageconfig import PackageConfig
-    from opencase.publishing import write_package
-    from opencase.tables import to_tables
+    from opencase.publishing.metadata import PackageConfig
+    from opencase.publishing.publish import write_package
+    from opencase.publishing.tables import to_tables
 
     out = tmp_path_factory.mktemp("rt") / "datapackage"
     config = PackageConfig(name="round-trip", title="Round trip", version="1.0.0")
@@ -313,7 +313,7 @@ def test_a_yaml_value_is_read_as_the_text_written(
     style, is read back as exactly that text: no typing, no trimming, no folding."""
     import yaml
 
-    from opencase.validation import validate
+    from opencase.validation.validate import validate
 
     folder = tmp_path_factory.mktemp("yaml")
     data = {"sources": [{"id": "src", "kind": "other", "title": "t", "sha256": "0" * 64}],

@@ -21,12 +21,12 @@ import pyarrow.parquet as pq
 import pytest
 
 import opencase
-from opencase import publishing
-from opencase.models import KINDS
+from opencase.language.models import KINDS
 from opencase.progress import Progress
-from opencase.publishing import DATAPACKAGE_PROFILE, PublishError, publish
-from opencase.tables import arrow_schema, from_tables, layout
-from opencase.validation import validate
+from opencase.publishing import publish as publishing
+from opencase.publishing.publish import DATAPACKAGE_PROFILE, PublishError, publish
+from opencase.publishing.tables import arrow_schema, from_tables, layout
+from opencase.validation.validate import validate
 
 from .conftest import FIXTURES
 

@@ -27,7 +27,7 @@ from .conftest import FIXTURES, opencase_command
 
 KILLER = r"""
 import os, signal, sys, threading
-from opencase import publishing
+from opencase.publishing import publish as publishing
 from opencase.cli import main
 
 module, name, when, nth = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])

@@ -22,7 +22,7 @@ import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from opencase.quotes import Snapshot, find_quote, normalise, quote_problem
+from opencase.validation.quotes import Snapshot, find_quote, normalise, quote_problem
 
 SETTINGS = settings(max_examples=400, deadline=None)
 
@@ -329,7 +329,7 @@ def test_a_quote_repeated_a_million_times_is_counted_no_further_than_needed(
 ) -> None:
     """Counting stops at the second place (ambiguous is ambiguous), and the places named stop
     at the limit: a huge repetitive snapshot costs one scan, not one check per repeat."""
-    from opencase.quotes import count_quote
+    from opencase.validation.quotes import count_quote
 
     snapshot = _snapshot("ab " * 1_000_000, tmp_path)
     assert count_quote(snapshot, "ab ab", limit=2) == 2

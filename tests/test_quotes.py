@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from opencase.quotes import Snapshot, SnapshotIndex, find_quote, normalise
+from opencase.validation.quotes import Snapshot, SnapshotIndex, find_quote, normalise
 
 from .conftest import SHARED_SOURCES, needs_shared
 

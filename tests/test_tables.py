@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from opencase.models import ID_PATTERN, KINDS, Citation, EventType, Source
-from opencase.tables import arrow_schema, from_tables, layout, table_schema, to_tables
-from opencase.validation import validate
+from opencase.language.models import ID_PATTERN, KINDS, Citation, EventType, Source
+from opencase.publishing.tables import arrow_schema, from_tables, layout, table_schema, to_tables
+from opencase.validation.validate import validate
 
 from .conftest import FIXTURES, SHARED_SOURCES
 

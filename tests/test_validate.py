@@ -277,7 +277,7 @@ def test_validated_records_are_models_sorted_by_id(harbour: Path, snapshots: Pat
     report = opencase.validate(harbour, snapshots)
     orgs = report.dataset.records["organisations"]
     assert [o.id for o in orgs] == ["harbour-council", "harbour-gazette"]
-    assert isinstance(orgs[0], opencase.models.Organisation)
+    assert isinstance(orgs[0], opencase.language.models.Organisation)
     assert report.dataset.records["events"][0].participants[0].role == "subject"
 
 
@@ -348,7 +348,7 @@ def test_yaml_scalars_stay_text(tmp_path: Path) -> None:
 
 
 def test_file_size_limit(tmp_path: Path) -> None:
-    from opencase.reading import read_records
+    from opencase.reading.files import read_records
 
     (tmp_path / "big.yaml").write_text("people: []\n" + "#" * 2000 + "\n", encoding="utf-8")
     rs = read_records(tmp_path, max_file_bytes=1000)
@@ -471,7 +471,7 @@ def test_a_formula_after_white_space_is_caught_in_a_large_file(tmp_path: Path) -
 def test_the_fast_reader_flags_no_formula_where_none_can_be() -> None:
     """The later lines of a folded block scalar start with spaces, not a value: a file without
     formula-like values is not scanned value by value (as record shapes read it)."""
-    from opencase.fastyaml import read_fast
+    from opencase.reading.fastyaml import read_fast
 
     lines = ["events:"]
     for i in range(2000):
@@ -487,6 +487,6 @@ def test_the_fast_reader_flags_no_formula_where_none_can_be() -> None:
     ("-", None), ("\t=", None), ("", None), ("a=1", None), ("\u00e9=1", None), ("1+1", None),
 ])
 def test_formula_start(value: str, at: int | None) -> None:
-    from opencase.fastyaml import formula_start
+    from opencase.reading.fastyaml import formula_start
 
     assert formula_start(value) == at

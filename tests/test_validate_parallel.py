@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from opencase import validation
-from opencase.validation import validate
+from opencase.validation import validate as validation
+from opencase.validation.validate import validate
 
 from .conftest import FIXTURES
 from .test_validate import BREAKS

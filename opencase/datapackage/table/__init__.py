@@ -1,0 +1,3 @@
+"""Column-wise Table Schema machinery shared by ``load`` and ``check``: reading CSV and
+Parquet, casting values, constraints and keys.
+"""

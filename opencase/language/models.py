@@ -1,0 +1,449 @@
+"""The record models: the one source of truth for every schema opencase publishes.
+
+Each kind of record (``people``, ``events``, ...) is a pydantic model. JSON Schema for record
+files, Table Schema for the published tables and the Arrow schemas are all generated from these
+classes (see :mod:`opencase.publishing.schemas`), and so are the validators that check records
+without
+importing pydantic (:mod:`opencase.reading.compiled`). Field metadata that the generators and the
+validator read:
+
+- ``RefTo(kinds)`` on a string field: the value is the id of a record of one of ``kinds``;
+- ``EDTFDate``: an EDTF string, published with ``<field>_start`` / ``<field>_end`` columns;
+- controlled vocabularies are :class:`enum.StrEnum` subclasses, published as ``categories``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
+
+from opencase.language.fields import (
+    ID_PATTERN,
+    SHA256_PATTERN,
+    EventType,
+    FindingType,
+    OrganisationType,
+    ParticipantRole,
+    ProceedingStatus,
+    ProceedingType,
+    RefField,
+    RelationshipType,
+    SourceKind,
+    StatementKind,
+    check_edtf,
+    no_items,
+    whole_number,
+)
+
+__all__ = [
+    "ID_PATTERN",
+    "KINDS",
+    "Case",
+    "Citation",
+    "EDTFDate",
+    "Event",
+    "EventType",
+    "Finding",
+    "FindingType",
+    "Group",
+    "Organisation",
+    "OrganisationType",
+    "Participant",
+    "ParticipantRole",
+    "Person",
+    "Proceeding",
+    "ProceedingStatus",
+    "ProceedingType",
+    "Record",
+    "RefTo",
+    "Relationship",
+    "RelationshipType",
+    "Source",
+    "SourceKind",
+    "Statement",
+    "StatementKind",
+    "UncitedPassage",
+]
+
+@dataclass(frozen=True, slots=True)
+class RefTo:
+    """Marks a string field as a reference to a record of one of ``kinds``."""
+
+    kinds: tuple[str, ...]
+
+
+EDTFDate = Annotated[
+    str,
+    AfterValidator(check_edtf),
+    Field(json_schema_extra={"format": "edtf"}),
+]
+"""An EDTF date string (``2016``, ``2019-07``, ``2014/2015``, ``2020~``...)."""
+
+Text = Annotated[str, StringConstraints(min_length=1, max_length=100_000)]
+Prefix = Annotated[
+    Text | None, Field(description="Text just before the quote, to pick one of several matches.")
+]
+"""A quote's ``prefix`` (citations and uncited passages alike)."""
+Suffix = Annotated[
+    Text | None, Field(description="Text just after the quote, to pick one of several matches.")
+]
+"""A quote's ``suffix``."""
+
+
+Count = Annotated[int, Field(ge=0), BeforeValidator(whole_number)]
+"""A count: a whole number, 0 or more, written in digits only in record files."""
+Age = Annotated[int, Field(ge=0, le=130), BeforeValidator(whole_number)]
+"""An age in years, 0 to 130, written in digits only in record files."""
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=120)]
+
+
+def ref(*kinds: str) -> Any:
+    """The type of a field holding the id of a record of one of ``kinds``."""
+    return Annotated[
+        str,
+        StringConstraints(pattern=ID_PATTERN, max_length=120),
+        RefTo(kinds),
+        Field(json_schema_extra={"x-references": list(kinds)}),
+    ]
+
+
+ACTORS = ("people", "organisations", "groups")
+SourceRef = ref("sources")
+CaseRef = ref("cases")
+ActorRef = ref(*ACTORS)
+OrganisationRef = ref("organisations")
+PersonRef = ref("people")
+GroupRef = ref("groups")
+ProceedingRef = ref("proceedings")
+SpeakerRef = ref(*ACTORS, "sources")
+AnyRef = ref(
+    "cases",
+    "people",
+    "organisations",
+    "groups",
+    "events",
+    "proceedings",
+    "findings",
+    "statements",
+    "sources",
+    "relationships",
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False, use_enum_values=False)
+
+
+class Citation(_Strict):
+    """The passage of a source that a record (or some of its fields) rests on."""
+
+    source: SourceRef = Field(description="Id of the source the quote comes from.")
+    quote: Text = Field(
+        description="The exact words of the source (typographic quotes, dashes and white "
+        "space may differ)."
+    )
+    prefix: Prefix = None
+    suffix: Suffix = None
+    supports: list[str] | None = Field(
+        None,
+        min_length=1,
+        description="The fields of the record this passage backs; omitted: the whole record.",
+    )
+    via: SourceRef | None = Field(
+        None,
+        description="The source in whose text the quote is found, when `source` is known only "
+        "because `via` quotes it.",
+    )
+    note: Text | None = Field(None, description="A curator's note on this citation.")
+
+
+class Record(_Strict):
+    """Fields every record has."""
+
+    table: ClassVar[str] = ""
+    singular: ClassVar[str] = ""
+    cite_required: ClassVar[bool] = True
+
+    id: Id = Field(description="Unique id across the whole dataset (lowercase slug).")
+    cite: list[Citation] = Field(
+        default_factory=no_items,
+        description="The passages this record rests on (at least one).",
+    )
+
+
+class Case(Record):
+    """A case: the subject a dataset is about."""
+
+    table: ClassVar[str] = "cases"
+    singular: ClassVar[str] = "case"
+
+    name: Text = Field(description="The name the case is known by.")
+    description: Text | None = Field(None, description="What the case is, as the sources say.")
+    date: EDTFDate | None = Field(None, description="When the case's events took place.")
+
+
+class UncitedPassage(_Strict):
+    """A passage of a source's own snapshot that no record cites on purpose, and why.
+
+    ``opencase coverage`` counts the sentences it covers as covered (listed apart from the
+    cited ones), e.g. a headline repeated as a sub-heading."""
+
+    quote: Text = Field(
+        description="The exact words of the passage, usually a whole sentence or heading "
+        "(typographic quotes, dashes and white space may differ)."
+    )
+    prefix: Prefix = None
+    suffix: Suffix = None
+    reason: Text = Field(description="Why the passage is deliberately not cited.")
+
+
+class Source(Record):
+    """A document that records cite: an article with a snapshot, or one known through another."""
+
+    table: ClassVar[str] = "sources"
+    singular: ClassVar[str] = "source"
+    cite_required: ClassVar[bool] = False  # required unless it has a snapshot (sha256)
+
+    title: Text | None = Field(None, description="Its title or headline; null when not known.")
+    kind: SourceKind = Field(description="What kind of document it is.")
+    publisher: OrganisationRef | None = Field(
+        None, description="Organisation that published it; null when not known."
+    )
+    author: PersonRef | None = Field(
+        None, description="Person who wrote or said it; null when not known."
+    )
+    url: Text | None = Field(None, description="Where it was published; null when not known.")
+    published: EDTFDate | None = Field(None, description="When it was published.")
+    language: Text | None = Field(
+        None, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", description="BCP 47 language tag."
+    )
+    sha256: str | None = Field(
+        None,
+        pattern=SHA256_PATTERN,
+        description="SHA-256 of the snapshot text (raw bytes), by which the snapshot is found.",
+    )
+    description: Text | None = Field(None, description="What the document is.")
+    uncited: list[UncitedPassage] = Field(
+        default_factory=no_items,
+        description="Passages of this source's snapshot deliberately left uncited, each with "
+        "the reason (counted as covered by `opencase coverage`).",
+    )
+
+
+class Person(Record):
+    """A named person."""
+
+    table: ClassVar[str] = "people"
+    singular: ClassVar[str] = "person"
+
+    name: Text = Field(description="Name as the sources give it.")
+    description: Text | None = Field(None, description="Who they are, as the sources say.")
+    reported_age: Age | None = Field(
+        None, description="Age in years as reported by the cited source."
+    )
+    reported_age_as_of: EDTFDate | None = Field(
+        None,
+        description="When the reported age applied, if the source says; null when it does not.",
+    )
+
+
+class Organisation(Record):
+    """An organisation: police force, watchdog, court, publisher, ..."""
+
+    table: ClassVar[str] = "organisations"
+    singular: ClassVar[str] = "organisation"
+
+    name: Text = Field(description="Name as the sources give it.")
+    short_name: Text | None = Field(None, description="Abbreviation used by the sources.")
+    type: OrganisationType = Field(description="What kind of organisation.")
+    description: Text | None = Field(None, description="What it is, as the sources say.")
+
+
+class Group(Record):
+    """A set of people counted or described but not named (e.g. "17 officers")."""
+
+    table: ClassVar[str] = "groups"
+    singular: ClassVar[str] = "group"
+
+    name: Text = Field(description="A short label for the group.")
+    count: Count | None = Field(None, description="How many people, as reported.")
+    organisation: OrganisationRef | None = Field(
+        None, description="Organisation its members belong to."
+    )
+    part_of: GroupRef | None = Field(
+        None, description="A larger group this one is a subset of."
+    )
+    description: Text | None = Field(None, description="What the sources say of the group.")
+
+
+class Participant(_Strict):
+    """Someone who took part in an event, and how."""
+
+    who: ActorRef = Field(description="Id of a person, organisation or group.")
+    role: ParticipantRole = Field(description="The part they played.")
+
+
+class Event(Record):
+    """Something that happened."""
+
+    table: ClassVar[str] = "events"
+    singular: ClassVar[str] = "event"
+
+    case: CaseRef = Field(description="The case the event belongs to.")
+    type: EventType = Field(description="What kind of event.")
+    date: EDTFDate | None = Field(None, description="When, no more precise than the source.")
+    description: Text = Field(description="What happened, as the sources report it.")
+    place: Text | None = Field(None, description="Where, as the sources say.")
+    proceeding: ProceedingRef | None = Field(
+        None, description="The proceeding (investigation, trial, inquest...) it was part of."
+    )
+    participants: list[Participant] = Field(
+        default_factory=no_items, description="Who took part and in what role."
+    )
+
+
+class Proceeding(Record):
+    """An investigation, trial, inquest, inquiry or review."""
+
+    table: ClassVar[str] = "proceedings"
+    singular: ClassVar[str] = "proceeding"
+
+    case: CaseRef = Field(description="The case the proceeding belongs to.")
+    type: ProceedingType = Field(description="What kind of proceeding.")
+    name: Text = Field(description="A short name for the proceeding.")
+    conducted_by: OrganisationRef | None = Field(
+        None, description="Organisation that conducted it."
+    )
+    date: EDTFDate | None = Field(None, description="When it took place.")
+    status: ProceedingStatus | None = Field(
+        None, description="Where it stood, as its latest source reports."
+    )
+    description: Text | None = Field(None, description="What it is, as the sources say.")
+    subjects: list[ActorRef] = Field(
+        default_factory=no_items, description="Whom or what it examined."
+    )
+
+
+class Finding(Record):
+    """What a proceeding found or decided."""
+
+    table: ClassVar[str] = "findings"
+    singular: ClassVar[str] = "finding"
+
+    proceeding: ProceedingRef = Field(
+        description="The proceeding that made the finding."
+    )
+    type: FindingType = Field(description="What kind of finding.")
+    description: Text = Field(description="What was found or decided, as reported.")
+    date: EDTFDate | None = Field(None, description="When it was made, if reported.")
+    count: Count | None = Field(None, description="A number the finding states, if any.")
+    subjects: list[ActorRef] = Field(
+        default_factory=no_items, description="Whom the finding is about."
+    )
+
+
+class Statement(Record):
+    """Words attributed to a speaker: a quote, a paraphrase, an opinion, a position."""
+
+    table: ClassVar[str] = "statements"
+    singular: ClassVar[str] = "statement"
+
+    speaker: SpeakerRef = Field(
+        description="Who said it. A source as speaker means that source's own (possibly "
+        "unnamed) author."
+    )
+    type: StatementKind = Field(description="How the words are given.")
+    text: Text = Field(description="The words, as the source gives them.")
+    date: EDTFDate | None = Field(None, description="When it was said, if reported.")
+    about: list[AnyRef] = Field(
+        default_factory=no_items, description="The records the statement is about."
+    )
+
+
+class Relationship(Record):
+    """A link between two actors: ``subject`` <type> ``object``."""
+
+    table: ClassVar[str] = "relationships"
+    singular: ClassVar[str] = "relationship"
+
+    subject: ActorRef = Field(description="The first actor.")
+    type: RelationshipType = Field(description="How they are related.")
+    object: ActorRef = Field(description="The second actor.")
+    date: EDTFDate | None = Field(None, description="When the relationship held, if reported.")
+    description: Text | None = Field(None, description="What the sources say of it.")
+
+
+KINDS: dict[str, type[Record]] = {
+    m.table: m
+    for m in (
+        Case,
+        Source,
+        Person,
+        Organisation,
+        Group,
+        Event,
+        Proceeding,
+        Finding,
+        Statement,
+        Relationship,
+    )
+}
+"""Every record kind, by the top-level key used in record files (and its table name)."""
+
+
+# ---------------------------------------------------------------- introspection
+
+
+def _ref_of(annotation: Any) -> tuple[tuple[str, ...] | None, bool]:
+    """(kinds, is_list) when ``annotation`` is a reference, a list of them, or optional."""
+    from typing import Union, get_args, get_origin
+
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        for meta in annotation.__metadata__:
+            if isinstance(meta, RefTo):
+                return meta.kinds, False
+        return None, False
+    if origin is list:
+        kinds, _ = _ref_of(get_args(annotation)[0])
+        return kinds, True
+    if origin is Union or str(origin) == "<class 'types.UnionType'>":
+        for arg in get_args(annotation):
+            kinds, many = _ref_of(arg)
+            if kinds:
+                return kinds, many
+    return None, False
+
+
+def reference_fields(model: type[BaseModel]) -> list[RefField]:
+    """Every reference a record model holds, including those inside list-of-model fields."""
+    from typing import get_args, get_origin
+
+    out: list[RefField] = []
+    for name, info in model.model_fields.items():
+        if name == "cite":
+            continue
+        ann = info.annotation
+        kinds, many = _ref_of(ann)
+        if kinds is None and info.metadata:
+            for meta in info.metadata:
+                if isinstance(meta, RefTo):
+                    kinds = meta.kinds
+        if kinds:
+            out.append(RefField(name, kinds, many))
+            continue
+        if get_origin(ann) is list:
+            (item,) = get_args(ann)
+            if isinstance(item, type) and issubclass(item, BaseModel):
+                for sub in reference_fields(item):
+                    out.append(RefField(name, sub.kinds, True, sub.field))
+    return out

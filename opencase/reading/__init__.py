@@ -1,0 +1,1 @@
+"""Reading record files: every ``*.yaml`` under a records folder, safely, with locations."""

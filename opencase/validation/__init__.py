@@ -1,0 +1,1 @@
+"""Validation: the checks on a set of records, and quotes matched against source snapshots."""
