@@ -18,12 +18,13 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from opencase.version import __version__
 
 __all__ = [
     "IntegrityError",
     "Issue",
     "LoadError",
+    "OpencaseError",
     "Package",
     "Report",
     "Severity",
@@ -40,6 +41,7 @@ __all__ = [
 _LAZY = {
     "IntegrityError": ("opencase.errors", "IntegrityError"),
     "LoadError": ("opencase.errors", "LoadError"),
+    "OpencaseError": ("opencase.errors", "OpencaseError"),
     "Package": ("opencase.dataset", "Package"),
     "Issue": ("opencase.report", "Issue"),
     "Report": ("opencase.report", "Report"),
@@ -57,6 +59,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from opencase import models
     from opencase.datapackage.check import check
     from opencase.dataset import IntegrityError, LoadError, Package, load
+    from opencase.errors import OpencaseError
     from opencase.publishing.publish import publish
     from opencase.publishing.schemas import schemas
     from opencase.report import Issue, Report, Severity

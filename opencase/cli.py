@@ -14,13 +14,12 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
+from opencase.codes import Code
+from opencase.errors import UsageError
+
 __all__ = ["main", "run"]
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    """An input opencase cannot use (exit 2): a missing folder, an unreadable file."""
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
@@ -163,7 +162,7 @@ def cmd_schemas(args: argparse.Namespace) -> int:
         return EXIT_OK
     report = Report()
     for rel in stale_files(args.out):
-        report.add("schema-stale", f"{rel} differs from what the models generate; run "
+        report.add(Code.SCHEMA_STALE, f"{rel} differs from what the models generate; run "
                    f"`opencase schemas --out {args.out}` and commit the result",
                    file=os.path.join(args.out, rel))
     return _emit(report, args.format)
@@ -218,7 +217,7 @@ def _check_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace], 
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from opencase import __version__
+    from opencase.version import __version__
     parser = argparse.ArgumentParser(
         prog="opencase",
         description="Validate hand-curated case records and publish them as an open, "

@@ -1,12 +1,42 @@
-"""The errors :func:`opencase.load` raises (also importable from
-:mod:`opencase.datapackage.load`)."""
+"""Every exception opencase raises on purpose, under one base, :class:`OpencaseError`.
+
+Problems in the records or in a package's data are not exceptions: they are findings
+(:class:`opencase.report.Issue`) gathered in a report. These exceptions are for what stops
+the work itself, and the CLI turns each into a message and an exit code (2).
+"""
 
 from __future__ import annotations
 
-__all__ = ["IntegrityError", "LoadError"]
+__all__ = [
+    "EDTFError",
+    "FileTooLarge",
+    "IntegrityError",
+    "LoadError",
+    "NotARegularFile",
+    "OpencaseError",
+    "PackageError",
+    "PublishError",
+    "UsageError",
+]
 
 
-class LoadError(Exception):
+class OpencaseError(Exception):
+    """The base of every exception opencase raises on purpose."""
+
+
+class UsageError(OpencaseError):
+    """An input opencase cannot use (exit 2): a missing folder, an unreadable file."""
+
+
+class PublishError(OpencaseError):
+    """The package cannot be written where asked (exit 2 at the CLI)."""
+
+
+class PackageError(OpencaseError):
+    """A package that cannot be opened safely (unsafe path, unreadable descriptor, ...)."""
+
+
+class LoadError(OpencaseError):
     """A package that cannot be opened: missing, malformed, unsafe, or too large."""
 
 
@@ -18,4 +48,25 @@ class IntegrityError(LoadError):
         self.path = path
 
 
-LoadError.__module__ = IntegrityError.__module__ = "opencase"
+class EDTFError(OpencaseError, ValueError):
+    """A string that is not an EDTF date opencase accepts."""
+
+
+class NotARegularFile(OpencaseError, OSError):
+    """The path is a symlink, FIFO, socket, device or folder, not a regular file."""
+
+    def __init__(self, path: str, what: str) -> None:
+        super().__init__(f"{path} is {what}")
+        self.what = what
+
+
+class FileTooLarge(OpencaseError, OSError):
+    """The file is larger than the limit it is read under."""
+
+    def __init__(self, path: str, size: int, limit: int) -> None:
+        super().__init__(f"{path} is {size:,} bytes, over the limit of {limit:,}")
+        self.size, self.limit = size, limit
+
+
+for _cls in (OpencaseError, LoadError, IntegrityError):
+    _cls.__module__ = "opencase"  # their public names: opencase.LoadError, ...

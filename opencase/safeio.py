@@ -12,26 +12,14 @@ from __future__ import annotations
 import os
 import stat
 
+from opencase.errors import FileTooLarge, NotARegularFile
+
 __all__ = ["FileTooLarge", "NotARegularFile", "read_regular"]
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 
 
-class NotARegularFile(OSError):
-    """The path is a symlink, FIFO, socket, device or folder, not a regular file."""
-
-    def __init__(self, path: str, what: str) -> None:
-        super().__init__(f"{path} is {what}")
-        self.what = what
-
-
-class FileTooLarge(OSError):
-    """The file is larger than the limit it is read under."""
-
-    def __init__(self, path: str, size: int, limit: int) -> None:
-        super().__init__(f"{path} is {size:,} bytes, over the limit of {limit:,}")
-        self.size, self.limit = size, limit
 
 
 def _kind(mode: int) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from opencase.report import CODES, codes_markdown
+from opencase.codes import CODES, codes_markdown
 
 from .conftest import REPO
 

@@ -41,6 +41,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from opencase.codes import Code
 from opencase.datapackage.check_schema import (
     check_dialect,
     check_schema,
@@ -145,10 +146,10 @@ class _Checker:
         try:
             desc = read_json(self.descriptor)
         except ValueError as exc:
-            self.add("descriptor-json", str(exc))
+            self.add(Code.DESCRIPTOR_JSON, str(exc))
             return
         if not isinstance(desc, dict):
-            self.add("descriptor-json", "the descriptor must be a JSON object")
+            self.add(Code.DESCRIPTOR_JSON, "the descriptor must be a JSON object")
             return
         self._check_package(desc)
         resources = self._resources(desc)
@@ -171,24 +172,24 @@ class _Checker:
         add = self.add
         profile = desc.get("$schema", desc.get("profile"))
         if profile is not None and not isinstance(profile, str):
-            add("descriptor-invalid", "`$schema` must be a string (the profile URL)")
+            add(Code.DESCRIPTOR_INVALID, "`$schema` must be a string (the profile URL)")
         elif isinstance(profile, str) and profile not in PROFILES_V2 + PROFILES_V1:
-            add("descriptor-recommendation", f"unknown profile {profile!r}; checked as a Data "
+            add(Code.DESCRIPTOR_RECOMMENDATION, f"unknown profile {profile!r}; checked as a Data "
                 f"Package v2 (`$schema`: {PROFILES_V2[0]})")
         for key in ("name", "id", "title", "description", "version", "homepage", "image"):
             if key in desc and not isinstance(desc[key], str):
-                add("descriptor-invalid", f"`{key}` must be a string")
+                add(Code.DESCRIPTOR_INVALID, f"`{key}` must be a string")
         name = desc.get("name")
         if isinstance(name, str) and not _NAME.match(name):
-            add("descriptor-recommendation", f"the package name {name!r} should use only "
+            add(Code.DESCRIPTOR_RECOMMENDATION, f"the package name {name!r} should use only "
                 "lower-case letters, digits, '.', '_', '/' and '-'")
         created = desc.get("created")
         if created is not None and not _is_datetime(created):
-            add("descriptor-invalid", f"`created` must be an RFC 3339 date-time, e.g. "
+            add(Code.DESCRIPTOR_INVALID, f"`created` must be an RFC 3339 date-time, e.g. "
                 f"2024-01-31T12:00:00Z, not {created!r}")
         kw = desc.get("keywords")
         if kw is not None and not (isinstance(kw, list) and all(isinstance(k, str) for k in kw)):
-            add("descriptor-invalid", "`keywords` must be an array of strings")
+            add(Code.DESCRIPTOR_INVALID, "`keywords` must be an array of strings")
         self._check_licenses(desc, "the package")
         self._check_list_of_objects(desc, "contributors", ("title", "givenName", "familyName",
                                                            "organization", "path", "email"))
@@ -197,7 +198,7 @@ class _Checker:
             if isinstance(c, dict) and "roles" in c and not (
                 isinstance(c["roles"], list) and all(isinstance(x, str) for x in c["roles"])
             ):
-                add("descriptor-invalid", "a contributor's `roles` must be an array of strings")
+                add(Code.DESCRIPTOR_INVALID, "a contributor's `roles` must be an array of strings")
 
     def _check_licenses(self, obj: dict[str, Any], where: str,
                         file: str | None = None) -> None:
@@ -205,14 +206,14 @@ class _Checker:
             return
         lic = obj["licenses"]
         if not isinstance(lic, list) or not lic:
-            self.add("descriptor-invalid", f"`licenses` of {where} must be a non-empty array",
+            self.add(Code.DESCRIPTOR_INVALID, f"`licenses` of {where} must be a non-empty array",
                      file=file)
             return
         for item in lic:
             if not isinstance(item, dict) or not (
                 isinstance(item.get("name"), str) or isinstance(item.get("path"), str)
             ):
-                self.add("descriptor-invalid", f"each licence of {where} needs a `name` (e.g. "
+                self.add(Code.DESCRIPTOR_INVALID, f"each licence of {where} needs a `name` (e.g. "
                          "CC-BY-4.0) or a `path` (its URL)", file=file)
 
     def _check_list_of_objects(self, obj: dict[str, Any], key: str,
@@ -221,38 +222,38 @@ class _Checker:
             return
         items = obj[key]
         if not isinstance(items, list):
-            self.add("descriptor-invalid", f"`{key}` must be an array", file=file)
+            self.add(Code.DESCRIPTOR_INVALID, f"`{key}` must be an array", file=file)
             return
         for i, item in enumerate(items, 1):
             if not isinstance(item, dict):
-                self.add("descriptor-invalid", f"`{key}` item {i} must be an object", file=file)
+                self.add(Code.DESCRIPTOR_INVALID, f"`{key}` item {i} must be an object", file=file)
                 continue
             for s in strings:
                 if s in item and not isinstance(item[s], str):
-                    self.add("descriptor-invalid", f"`{key}` item {i}: `{s}` must be a string",
+                    self.add(Code.DESCRIPTOR_INVALID, f"`{key}` item {i}: `{s}` must be a string",
                              file=file)
 
     def _resources(self, desc: dict[str, Any]) -> list[_Resource]:
         add = self.add
         raw = desc.get("resources")
         if not isinstance(raw, list) or not raw:
-            add("descriptor-invalid", "`resources` must be a non-empty array of resources")
+            add(Code.DESCRIPTOR_INVALID, "`resources` must be a non-empty array of resources")
             return []
         out: list[_Resource] = []
         seen: set[str] = set()
         for i, res in enumerate(raw, 1):
             if not isinstance(res, dict):
-                add("descriptor-invalid", f"resource {i} must be an object")
+                add(Code.DESCRIPTOR_INVALID, f"resource {i} must be an object")
                 continue
             name = res.get("name")
             if not isinstance(name, str) or not name:
-                add("descriptor-invalid", f"resource {i} needs a `name` (a string)")
+                add(Code.DESCRIPTOR_INVALID, f"resource {i} needs a `name` (a string)")
                 name = f"#{i}"
             elif name in seen:
-                add("descriptor-invalid", f"two resources are named {name!r}; names must be "
+                add(Code.DESCRIPTOR_INVALID, f"two resources are named {name!r}; names must be "
                     "unique")
             elif not _NAME.match(name):
-                add("descriptor-recommendation", f"resource name {name!r} should use only "
+                add(Code.DESCRIPTOR_RECOMMENDATION, f"resource name {name!r} should use only "
                     "lower-case letters, digits, '.', '_', '/' and '-'")
             seen.add(name)
             paths = resource_paths(res)
@@ -267,24 +268,24 @@ class _Checker:
         where = f"resource {r.name!r}"
         has_path, has_data = "path" in res, "data" in res
         if has_path == has_data:
-            add("descriptor-invalid", f"{where} needs exactly one of `path` and `data`")
+            add(Code.DESCRIPTOR_INVALID, f"{where} needs exactly one of `path` and `data`")
         if has_path and not resource_paths(res):
-            add("descriptor-invalid", f"{where}: `path` must be a string or a non-empty array "
+            add(Code.DESCRIPTOR_INVALID, f"{where}: `path` must be a string or a non-empty array "
                 "of strings")
         for key in ("title", "description", "format", "mediatype", "encoding", "type"):
             if key in res and not isinstance(res[key], str):
-                add("descriptor-invalid", f"{where}: `{key}` must be a string", file=r.label)
+                add(Code.DESCRIPTOR_INVALID, f"{where}: `{key}` must be a string", file=r.label)
         media = res.get("mediatype")
         if isinstance(media, str) and not _MEDIATYPE.match(media):
-            add("descriptor-invalid", f"{where}: `mediatype` {media!r} is not a media type "
+            add(Code.DESCRIPTOR_INVALID, f"{where}: `mediatype` {media!r} is not a media type "
                 "like text/csv", file=r.label)
         size = res.get("bytes")
         if size is not None and (isinstance(size, bool) or not isinstance(size, int)
                                  or size < 0):
-            add("descriptor-invalid", f"{where}: `bytes` must be a whole number of bytes",
+            add(Code.DESCRIPTOR_INVALID, f"{where}: `bytes` must be a whole number of bytes",
                 file=r.label)
         if "hash" in res and parse_hash(res["hash"]) is None:
-            add("descriptor-invalid", f"{where}: `hash` {res['hash']!r} is not a hex digest "
+            add(Code.DESCRIPTOR_INVALID, f"{where}: `hash` {res['hash']!r} is not a hex digest "
                 "(`sha256:<64 hex digits>`, or 32 hex digits for MD5)", file=r.label)
         self._check_licenses(res, where, r.label)
         self._check_list_of_objects(res, "sources", ("title", "path", "email"), r.label)
@@ -294,28 +295,28 @@ class _Checker:
         for p in resource_paths(res):
             reason = unsafe_path_reason(p)
             if reason:
-                add("unsafe-path", f"{where}: path {p!r} is refused and not read: {reason}",
+                add(Code.UNSAFE_PATH, f"{where}: path {p!r} is refused and not read: {reason}",
                     file=r.label)
                 return
             if is_remote(p):
-                add("remote-resource", f"{where} is at {p}; opencase check works offline and "
+                add(Code.REMOTE_RESOURCE, f"{where} is at {p}; opencase check works offline and "
                     "does not fetch it", file=r.label)
                 return
             try:
                 target = resolve_inside(self.root, p)
             except PackageError as exc:
-                add("unsafe-path", f"{where}: {exc}; it is not read", file=r.label)
+                add(Code.UNSAFE_PATH, f"{where}: {exc}; it is not read", file=r.label)
                 return
             try:
                 st = os.stat(target)
             except FileNotFoundError:
-                add("resource-missing", f"{where}: {p} does not exist", file=r.label)
+                add(Code.RESOURCE_MISSING, f"{where}: {p} does not exist", file=r.label)
                 return
             except OSError as exc:
-                add("io-error", f"{where}: {p} cannot be read: {exc.strerror}", file=r.label)
+                add(Code.IO_ERROR, f"{where}: {p} cannot be read: {exc.strerror}", file=r.label)
                 return
             if not stat.S_ISREG(st.st_mode):
-                add("resource-missing", f"{where}: {p} is not a regular file", file=r.label)
+                add(Code.RESOURCE_MISSING, f"{where}: {p} is not a regular file", file=r.label)
                 return
             files.append(target)
         r.files = files
@@ -325,24 +326,24 @@ class _Checker:
         if isinstance(value, dict):
             return value
         if not isinstance(value, str):
-            self.add("descriptor-invalid", f"resource {r.name!r}: `{what}` must be an object "
+            self.add(Code.DESCRIPTOR_INVALID, f"resource {r.name!r}: `{what}` must be an object "
                      "or a path", file=r.label)
             return None
         if is_remote(value):
-            self.add("remote-resource", f"resource {r.name!r}: the {what} at {value} is not "
+            self.add(Code.REMOTE_RESOURCE, f"resource {r.name!r}: the {what} at {value} is not "
                      "fetched (offline); the data is not checked against it", file=r.label)
             return None
         try:
             loaded = read_json(resolve_inside(self.root, value))
         except PackageError as exc:
-            self.add("unsafe-path", f"resource {r.name!r}: {what}: {exc}", file=r.label)
+            self.add(Code.UNSAFE_PATH, f"resource {r.name!r}: {what}: {exc}", file=r.label)
             return None
         except (OSError, ValueError) as exc:
-            self.add("descriptor-invalid", f"resource {r.name!r}: the {what} {value!r} cannot "
+            self.add(Code.DESCRIPTOR_INVALID, f"resource {r.name!r}: the {what} {value!r} cannot "
                      f"be read: {exc}", file=r.label)
             return None
         if not isinstance(loaded, dict):
-            self.add("descriptor-invalid", f"resource {r.name!r}: the {what} {value!r} must be "
+            self.add(Code.DESCRIPTOR_INVALID, f"resource {r.name!r}: the {what} {value!r} must be "
                      "a JSON object", file=r.label)
             return None
         return loaded
@@ -358,7 +359,7 @@ class _Checker:
             if "schema" not in r.desc and "path" not in r.desc and "data" in r.desc:
                 r.schema = inferred_schema(r.desc["data"], r.dialect)
                 if r.schema is None:
-                    self.add("descriptor-invalid", f"resource {r.name!r}: inline `data` must "
+                    self.add(Code.DESCRIPTOR_INVALID, f"resource {r.name!r}: inline `data` must "
                              "be a non-empty array of rows, all arrays (the first the header) "
                              "or all objects; other inline data is not checked", file=r.label)
             if "schema" not in r.desc and r.fmt in ("csv", "tsv") and r.files:
@@ -369,7 +370,7 @@ class _Checker:
             if r.schema is not None and not self._schema_ok(r):
                 r.schema = None
             if r.schema is not None and r.fmt not in TABLE_FORMATS and r.files:
-                self.add("format-unsupported", f"resource {r.name!r} has a Table Schema but its "
+                self.add(Code.FORMAT_UNSUPPORTED, f"resource {r.name!r} has a Table Schema but its "
                          f"format ({r.fmt or 'unknown'}) is not CSV, TSV or Parquet: its rows are "
                          "not checked, only its bytes and hash", file=r.label)
         schemas = {r.name: r.schema for r in resources}
@@ -379,12 +380,12 @@ class _Checker:
 
     def _dialect_ok(self, r: _Resource, dialect: dict[str, Any] | None) -> dict[str, Any]:
         return check_dialect(dialect, lambda msg, fld: self.add(
-            "descriptor-invalid", f"resource {r.name!r}: {msg}", file=r.label))
+            Code.DESCRIPTOR_INVALID, f"resource {r.name!r}: {msg}", file=r.label))
 
     def _schema_ok(self, r: _Resource) -> bool:
         assert r.schema is not None
         return check_schema(r.schema, lambda msg, fld: self.add(
-            "schema-invalid", f"resource {r.name!r}: {msg}", file=r.label, field=fld))
+            Code.SCHEMA_INVALID, f"resource {r.name!r}: {msg}", file=r.label, field=fld))
 
     def _check_foreign_keys(self, r: _Resource,
                             schemas: dict[str, dict[str, Any] | None]) -> None:
@@ -398,7 +399,7 @@ class _Checker:
         for fk in fks if isinstance(fks, list) else [None]:
             msg = fk_problem(fk, names, r.name, schemas)
             if msg:
-                self.add("schema-invalid", f"resource {r.name!r}: foreign key: {msg}",
+                self.add(Code.SCHEMA_INVALID, f"resource {r.name!r}: foreign key: {msg}",
                          file=r.label)
             else:
                 good.append(fk)  # type: ignore[arg-type]
@@ -421,17 +422,17 @@ class _Checker:
         try:
             size, digest = r.digest.result()
         except OSError as exc:
-            self.add("io-error", f"resource {r.name!r}: cannot be read: {exc}", file=r.label)
+            self.add(Code.IO_ERROR, f"resource {r.name!r}: cannot be read: {exc}", file=r.label)
             return
         shown = ", ".join(str(p.relative_to(self.root.resolve())) for p in r.files)
         declared = r.desc.get("bytes")
         if isinstance(declared, int) and not isinstance(declared, bool) and declared != size:
-            self.add("bytes-mismatch", f"{shown} is {size:,} bytes but the descriptor says "
+            self.add(Code.BYTES_MISMATCH, f"{shown} is {size:,} bytes but the descriptor says "
                      f"{declared:,}: the file was changed after publishing, or `bytes` is stale",
                      file=r.label)
         parsed = parse_hash(r.desc.get("hash"))
         if parsed and digest != parsed[1]:
-            self.add("hash-mismatch", f"{shown} has {parsed[0]} {digest} but the descriptor "
+            self.add(Code.HASH_MISMATCH, f"{shown} has {parsed[0]} {digest} but the descriptor "
                      f"says {parsed[1]}: the file was changed after publishing, or `hash` is "
                      "stale", file=r.label)
 

@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
+from opencase.codes import Code
 from opencase.datapackage.table.cast import _is_text
 from opencase.datapackage.table.checker import (
     Checked,
@@ -132,7 +133,7 @@ class DataChecker:
                             shutil.copyfileobj(f, out, 1 << 20)
                 return read_csv(joined, r.desc, r.dialect, r.fmt or "csv", names, emit)
         if len(r.files) != 1:
-            emit.add("format-unsupported", f"resource {r.name!r} has a Table Schema but is "
+            emit.add(Code.FORMAT_UNSUPPORTED, f"resource {r.name!r} has a Table Schema but is "
                      f"split over {len(r.files)} {r.fmt or ''} files, whose rows opencase "
                      "check cannot read: only their bytes and hash are checked")
             return None
@@ -234,7 +235,7 @@ class DataChecker:
         label = ", ".join(fields)
         where = "this resource" if target == r.name else f"resource {target!r}"
         ref_label = ", ".join(ref_fields)
-        emit.mask("foreign-key", fails, lambda i: (
+        emit.mask(Code.FOREIGN_KEY, fails, lambda i: (
             f"{label} {show(key_text(key, columns, i))} is not a value of {ref_label} in "
             f"{where}"),
             field=label)
@@ -257,7 +258,7 @@ class DataChecker:
         if len(have) != len(names):
             return False  # a column name given twice: the full check reports it
         if n != checked.num_rows:
-            emit.add("twin-mismatch", f"{p.label} has {n:,} rows but its CSV twin {c.label} "
+            emit.add(Code.TWIN_MISMATCH, f"{p.label} has {n:,} rows but its CSV twin {c.label} "
                      f"has {checked.num_rows:,}")
             return False
         assert p.schema is not None
@@ -289,7 +290,7 @@ class DataChecker:
                 masks.append(diff)
                 start += rows
             diff = pa.chunked_array([ch for m in masks for ch in _chunks(m)], pa.bool_())
-            shown = emit.mask("twin-mismatch", diff, lambda i, a=a, name=name: (
+            shown = emit.mask(Code.TWIN_MISMATCH, diff, lambda i, a=a, name=name: (
                 f"{name}: the Parquet value {show(_parquet_value(pf, name, i))} differs from "
                 f"{show(_plain(a, i))} in {c.label}"), field=name)
             same = same and not shown

@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from opencase.errors import PackageError
+
 __all__ = [
     "DESCRIPTOR",
     "HASH_ALGORITHMS",
@@ -57,10 +59,6 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _HIDDEN = frozenset(("Cc", "Cf", "Zl", "Zp", "Cs"))
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
-
-
-class PackageError(Exception):
-    """A package that cannot be opened safely (unsafe path, unreadable descriptor, ...)."""
 
 
 def find_descriptor(path: str | os.PathLike[str]) -> Path:

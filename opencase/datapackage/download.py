@@ -275,7 +275,7 @@ def download(url: str, target: Path, timeout: float, max_bytes: int, *,
     :class:`IntegrityError` naming ``shown``, raised as soon as the byte past it arrives.
     ``within``: the URL of the descriptor whose folder redirects may not leave. Every other
     failure is a :class:`LoadError`."""
-    from opencase import __version__
+    from opencase.version import __version__
     url = check_url(url)
     limit = max_bytes if expected is None else min(max_bytes, expected)
     clock = _Clock(timeout, limit)

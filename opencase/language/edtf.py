@@ -20,13 +20,11 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from opencase.errors import EDTFError
+
 __all__ = ["EDTF", "EDTFError", "parse_edtf"]
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?([?~%])?$")
-
-
-class EDTFError(ValueError):
-    """A string that is not an EDTF date opencase accepts."""
 
 
 @dataclass(frozen=True, slots=True)

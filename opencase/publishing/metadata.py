@@ -31,6 +31,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from opencase.codes import Code
 from opencase.reading.files import parse_yaml_text
 from opencase.report import Report
 from opencase.safeio import FileTooLarge, read_regular
@@ -122,21 +123,21 @@ def load_config(path: str | Path, report: Report) -> PackageConfig | None:
     try:
         text = read_regular(path, MAX_CONFIG_BYTES).decode("utf-8")
     except FileTooLarge:
-        report.add("package-config", "the file is larger than 1 MiB", file=shown)
+        report.add(Code.PACKAGE_CONFIG, "the file is larger than 1 MiB", file=shown)
         return None
     except UnicodeDecodeError as exc:
-        report.add("package-config", f"the file is not UTF-8 text ({exc.reason} at byte "
+        report.add(Code.PACKAGE_CONFIG, f"the file is not UTF-8 text ({exc.reason} at byte "
                    f"{exc.start})", file=shown)
         return None
     # read like record files: every value is text typed by the model, duplicate keys refused
     data, problems, located = parse_yaml_text(text.removeprefix("\ufeff"), shown)
     for p in problems:
-        report.add("package-config", f"{p.code}: {p.message}", file=shown, line=p.line,
+        report.add(Code.PACKAGE_CONFIG, f"{p.code}: {p.message}", file=shown, line=p.line,
                    column=p.column)
     if problems:
         return None
     if not isinstance(data, dict):
-        report.add("package-config", "the file must be a mapping of fields (name, title, "
+        report.add(Code.PACKAGE_CONFIG, "the file must be a mapping of fields (name, title, "
                    "version, ...)", file=shown, line=1)
         return None
     try:
@@ -152,6 +153,6 @@ def load_config(path: str | Path, report: Report) -> PackageConfig | None:
                 msg = (f"{err['input']!r} is not a semantic version (MAJOR.MINOR.PATCH); use "
                        "e.g. 1.0.0")
             line, column = located.locate(loc)
-            report.add("package-config", f"{where}: {msg}", file=shown, line=line,
+            report.add(Code.PACKAGE_CONFIG, f"{where}: {msg}", file=shown, line=line,
                        column=column, field=where)
         return None

@@ -46,6 +46,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from opencase.codes import Code
 from opencase.language.models import Source
 from opencase.progress import Progress
 from opencase.publishing.dictionary import data_dictionary
@@ -406,11 +407,11 @@ def _warn_unverified(report: Report, dataset: Any) -> None:
     for c in unverified[:MAX_LISTED_UNVERIFIED]:
         why = ("its source has no snapshot" if c.sha256 is None
                else f"no snapshot {c.sha256[:12]}... of {c.text_source!r} was given")
-        report.add("quote-unverified", f"{c.record_id} cite[{c.index}]: the quote is published "
+        report.add(Code.QUOTE_UNVERIFIED, f"{c.record_id} cite[{c.index}]: the quote is published "
                    f"unverified ({why}); its start/end are empty", record_id=c.record_id,
                    field=f"cite[{c.index}]")
     if len(unverified) > MAX_LISTED_UNVERIFIED:
-        report.add("quote-unverified", f"... and {len(unverified) - MAX_LISTED_UNVERIFIED} more "
+        report.add(Code.QUOTE_UNVERIFIED, f"... and {len(unverified) - MAX_LISTED_UNVERIFIED} more "
                    "quotes published unverified, with empty start/end")
 
 

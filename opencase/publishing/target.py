@@ -14,12 +14,10 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
+from opencase.errors import PublishError
+
 __all__ = ["Inputs", "PublishError", "check_target", "check_zip_target", "clear_leftovers",
            "lock"]
-
-
-class PublishError(Exception):
-    """The package cannot be written where asked (exit 2 at the CLI)."""
 
 
 Inputs = Sequence[tuple[Path, str]]

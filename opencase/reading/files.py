@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from opencase.codes import Code
 from opencase.reading.fastyaml import read_fast
 from opencase.report import Issue, Report
 from opencase.safeio import FileTooLarge, NotARegularFile, read_regular
@@ -163,12 +164,13 @@ def _build(
         if key is _NO_KEY:
             if not isinstance(value, str):
                 issue(
-                    "yaml-syntax", "a mapping key must be plain text, not a list or mapping", mark
+                    Code.YAML_SYNTAX, "a mapping key must be plain text, not a list or mapping",
+                    mark
                 )
                 value = f"<invalid key at line {mark.line + 1}>"
             if value in container:
                 issue(
-                    "yaml-duplicate-key",
+                    Code.YAML_DUPLICATE_KEY,
                     f"key {value!r} appears twice in this mapping (first at line "
                     f"{top[3][value]}); keep one, or the other value would be lost",
                     mark,
@@ -198,14 +200,14 @@ def _build(
             if isinstance(ev, yaml.ScalarEvent):
                 if ev.anchor is not None:
                     issue(
-                        "yaml-alias",
+                        Code.YAML_ALIAS,
                         f"anchor &{ev.anchor}: records may not use anchors "
                         "or aliases; write the value out in full",
                         ev.start_mark,
                     )
                 if ev.tag not in (None, "!", "tag:yaml.org,2002:str"):
                     issue(
-                        "yaml-tag",
+                        Code.YAML_TAG,
                         f"tag {ev.tag} is not allowed: records hold only "
                         "plain text, lists and mappings (nothing is constructed)",
                         ev.start_mark,
@@ -215,7 +217,7 @@ def _build(
                     value = None
                 elif ev.style == '"' and (bad := _CONTROL.search(value)):  # "\0", "\e", "\x1b"
                     issue(
-                        "control-character",
+                        Code.CONTROL_CHARACTER,
                         f"an escape in this quoted value makes control character "
                         f"U+{ord(bad.group()):04X}, which records may not hold; remove it",
                         ev.start_mark,
@@ -224,21 +226,21 @@ def _build(
             elif isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 if ev.anchor is not None:
                     issue(
-                        "yaml-alias",
+                        Code.YAML_ALIAS,
                         f"anchor &{ev.anchor}: records may not use anchors "
                         "or aliases; write the value out in full",
                         ev.start_mark,
                     )
                 if ev.tag is not None and not ev.implicit:
                     issue(
-                        "yaml-tag",
+                        Code.YAML_TAG,
                         f"tag {ev.tag} is not allowed: records hold only "
                         "plain text, lists and mappings (nothing is constructed)",
                         ev.start_mark,
                     )
                 if len(stack) >= MAX_DEPTH:
                     issue(
-                        "yaml-too-deep",
+                        Code.YAML_TOO_DEEP,
                         f"values nest deeper than {MAX_DEPTH} levels; no record needs that",
                         ev.start_mark,
                     )
@@ -253,7 +255,7 @@ def _build(
                 stack.pop()
             elif isinstance(ev, yaml.AliasEvent):
                 issue(
-                    "yaml-alias",
+                    Code.YAML_ALIAS,
                     f"alias *{ev.anchor}: records may not use anchors or "
                     "aliases; write the value out in full",
                     ev.start_mark,
@@ -263,7 +265,7 @@ def _build(
                 documents += 1
                 if documents > 1:
                     issue(
-                        "yaml-syntax",
+                        Code.YAML_SYNTAX,
                         "a record file holds one YAML document; remove the "
                         "`---` separator or split the file",
                         ev.start_mark,
@@ -283,22 +285,22 @@ def _build(
             # libyaml 0.2.6 and newer stop at their own depth limit while scanning ahead,
             # before the parser reaches MAX_DEPTH: the same finding
             issue(
-                "yaml-too-deep",
+                Code.YAML_TOO_DEEP,
                 f"values nest deeper than the YAML parser allows (opencase allows {MAX_DEPTH} "
                 "levels; no record needs more)",
                 mark,
             )
         elif mark is not None:
-            issue("yaml-syntax", f"{msg}; fix the YAML here", mark)
+            issue(Code.YAML_SYNTAX, f"{msg}; fix the YAML here", mark)
         else:
-            report.add("yaml-syntax", msg, file=where)
+            report.add(Code.YAML_SYNTAX, msg, file=where)
         return None
     except yaml.YAMLError as exc:  # libyaml's reader errors carry no problem_mark
-        report.add("yaml-syntax", str(exc).replace("\n", " "), file=where)
+        report.add(Code.YAML_SYNTAX, str(exc).replace("\n", " "), file=where)
         return None
     except _TooManyProblems as exc:
         report.add(
-            "too-many-problems",
+            Code.TOO_MANY_PROBLEMS,
             f"more than {MAX_YAML_PROBLEMS} YAML problems; stopped reading the file here. "
             "Fix the problems above and run again",
             file=where,
@@ -336,7 +338,7 @@ def _decode(raw: bytes, rf: RecordFile, report: Report) -> str | None:
     except UnicodeDecodeError as exc:
         line, col = _line_col(raw[: exc.start].decode("utf-8", "replace"), exc.start)
         report.add(
-            "encoding",
+            Code.ENCODING,
             f"byte 0x{raw[exc.start]:02x} at byte offset {exc.start} is not "
             "UTF-8; re-save the file as UTF-8",
             file=rf.display,
@@ -350,7 +352,7 @@ def _decode(raw: bytes, rf: RecordFile, report: Report) -> str | None:
     if m:
         line, col = _line_col(text, m.start())
         report.add(
-            "control-character",
+            Code.CONTROL_CHARACTER,
             f"control character U+{ord(m.group()):04X} is not allowed in records; delete it",
             file=rf.display,
             line=line,
@@ -418,7 +420,7 @@ def read_records(
             raw = read_regular(path.resolve() if path == root_path else path, max_file_bytes)
         except FileTooLarge as exc:
             report.add(
-                "file-too-large",
+                Code.FILE_TOO_LARGE,
                 f"file is {exc.size:,} bytes, over the limit of "
                 f"{exc.limit:,}; split it into smaller files",
                 file=rf.display,
@@ -426,14 +428,14 @@ def read_records(
             continue
         except NotARegularFile as exc:
             report.add(
-                "not-a-regular-file",
+                Code.NOT_A_REGULAR_FILE,
                 f"this is {exc.what}; opencase reads only regular files under the records "
                 "folder: replace it with the file itself, or remove it",
                 file=rf.display,
             )
             continue
         except OSError as exc:
-            report.add("io-error", f"cannot read file: {exc.strerror or exc}", file=rf.display)
+            report.add(Code.IO_ERROR, f"cannot read file: {exc.strerror or exc}", file=rf.display)
             continue
         text = _decode(raw, rf, report)
         if text is None:
@@ -449,7 +451,7 @@ def read_records(
         _collect(data, rf, rs, report, known, starts, tainted)
     if files is None and not rs.files:
         report.add(
-            "no-records",
+            Code.NO_RECORDS,
             "no record files (*.yaml, *.yml) here; check the path (an empty folder "
             "validates nothing)",
             file=display_path(root_path),
@@ -469,11 +471,11 @@ def _collect(
 ) -> None:
     if data is None:
         if not any(i.file == rf.display for i in report.issues):
-            report.add("empty-file", "the file holds no records", file=rf.display)
+            report.add(Code.EMPTY_FILE, "the file holds no records", file=rf.display)
         return
     if not isinstance(data, dict):
         report.add(
-            "not-a-mapping",
+            Code.NOT_A_MAPPING,
             "the top level must map kinds to lists of records, e.g. "
             f"`people:` (found a {_type_name(data)})",
             file=rf.display,
@@ -490,7 +492,7 @@ def _collect(
             return False
         line, col = rf.locate(path)
         report.add(
-            "too-many-problems",
+            Code.TOO_MANY_PROBLEMS,
             f"more than {MAX_YAML_PROBLEMS} problems with the file's structure; stopped "
             "reading it here. Fix the problems above and run again",
             file=rf.display,
@@ -509,7 +511,7 @@ def _collect(
             hint = f"did you mean {close[0]!r}? " if close else ""
             line, col = rf.locate((kind,))
             report.add(
-                "unknown-kind",
+                Code.UNKNOWN_KIND,
                 f"unknown kind {kind!r}; {hint}kinds are: {', '.join(sorted(known))}",
                 file=rf.display,
                 line=line,
@@ -521,7 +523,7 @@ def _collect(
         if not isinstance(items, list):
             line, col = rf.locate((kind,))
             report.add(
-                "not-a-list",
+                Code.NOT_A_LIST,
                 f"{kind!r} must be a list of records (`- id: ...`), not a {_type_name(items)}",
                 file=rf.display,
                 line=line,
@@ -534,7 +536,7 @@ def _collect(
                     return
                 line, col = rf.locate((kind, i))
                 report.add(
-                    "not-a-record",
+                    Code.NOT_A_RECORD,
                     f"item {i + 1} of {kind!r} must be a mapping of "
                     f"fields (`- id: ...`), not a {_type_name(item)}",
                     file=rf.display,

@@ -38,6 +38,7 @@ from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import Any
 
+from opencase.codes import Code
 from opencase.reading.files import RecordSet, display_path
 from opencase.report import Report, github_annotation
 from opencase.validation.quotes import SnapshotIndex
@@ -320,7 +321,7 @@ class CoverageReport:
             for i in self.validation.sorted()
         ]
         for sid in self.missing:
-            out.append(github_annotation("warning", "snapshot-missing",
+            out.append(github_annotation("warning", Code.SNAPSHOT_MISSING,
                                          f"source {sid}: no snapshot; its coverage is unknown"))
         for sc in self.sources:
             for s in sc.uncited_sentences():

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic_core import ValidationError  # (pydantic's own: the same class)
 
 from opencase import gcpause
+from opencase.codes import Code
 from opencase.language.fields import ID_PATTERN
 from opencase.reading import compiled
 from opencase.reading.fastyaml import formula_start
@@ -73,11 +74,11 @@ def _field_name(loc: tuple[Any, ...]) -> str:
 
 
 _TYPE_CODES = {
-    "missing": "missing-key",
-    "extra_forbidden": "unknown-key",
-    "enum": "not-in-vocabulary",
-    "edtf": "invalid-date",
-    "edtf_order": "date-order",
+    "missing": Code.MISSING_KEY,
+    "extra_forbidden": Code.UNKNOWN_KEY,
+    "enum": Code.NOT_IN_VOCABULARY,
+    "edtf": Code.INVALID_DATE,
+    "edtf_order": Code.DATE_ORDER,
 }
 
 
@@ -92,34 +93,34 @@ def _pydantic_issue(report: Report, raw: RawRecord, err: Any) -> None:
     fname = _field_name(loc)
     code = _TYPE_CODES.get(etype)
     singular = model.singular
-    if code == "unknown-key":
+    if code == Code.UNKNOWN_KEY:
         parent = _model_at(model, loc[:-1])
         allowed = sorted(parent.model_fields) if parent else []
         close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
         hint = f"did you mean {close[0]!r}? " if close else ""
         msg = f"unknown field {loc[-1]!r}; {hint}allowed fields: {', '.join(allowed)}"
-    elif code == "missing-key":
+    elif code == Code.MISSING_KEY:
         msg = f"{singular} is missing required field {fname!r}"
-    elif code == "not-in-vocabulary":
+    elif code == Code.NOT_IN_VOCABULARY:
         expected = err.get("ctx", {}).get("expected", "")
         msg = f"{fname}: {err['input']!r} is not allowed; use one of {expected}"
-    elif code in ("invalid-date", "date-order"):
+    elif code in (Code.INVALID_DATE, Code.DATE_ORDER):
         msg = f"{fname}: {err['ctx']['reason']}"
     elif etype == "string_pattern_mismatch" and (
         loc[-1] == "id" or _is_ref(model, loc)
     ):
-        code = "invalid-id"
+        code = Code.INVALID_ID
         msg = (f"{fname}: {err['input']!r} is not a valid id; use lowercase letters, digits "
                "and single hyphens, e.g. 'stephen-port'")
     elif etype.endswith("_type") or etype.endswith("_parsing") or etype in (
         "model_attributes_type", "list_type", "dict_type",
     ):
-        code = "invalid-type"
+        code = Code.INVALID_TYPE
         shown = err.get("input")
         shown_s = repr(shown) if not isinstance(shown, (dict, list)) else type(shown).__name__
         msg = f"{fname}: {err['msg'].lower()} (got {shown_s})"
     else:
-        code = "invalid-value"
+        code = Code.INVALID_VALUE
         msg = f"{fname}: {err['msg'].lower()}"
     line, col = raw.locate(loc)
     report.add(code, msg, file=raw.file.display, line=line, column=col,
@@ -158,7 +159,7 @@ def _formulas(report: Report, raw: RawRecord, value: Any, path: tuple[Any, ...])
         if at is not None:
             line, col = raw.locate(path)
             lead = f" after {value[:at]!r}" if at else ""
-            report.add("spreadsheet-formula",
+            report.add(Code.SPREADSHEET_FORMULA,
                        f"{_field_name(path)}: {value[:40]!r} starts with {value[at]!r}{lead} and "
                        "would run as a formula when the CSV is opened in a spreadsheet",
                        file=raw.file.display, line=line, column=col, record_id=raw.id,
@@ -204,9 +205,10 @@ def validate(
 
 _VALID_ID = re.compile(ID_PATTERN)
 _UNREAD = frozenset({
-    "yaml-syntax", "yaml-too-deep", "too-many-problems", "unknown-kind", "not-a-mapping",
-    "not-a-list", "encoding", "control-character", "io-error", "file-too-large",
-    "not-a-regular-file",
+    Code.YAML_SYNTAX, Code.YAML_TOO_DEEP, Code.TOO_MANY_PROBLEMS, Code.UNKNOWN_KIND,
+    Code.NOT_A_MAPPING,
+    Code.NOT_A_LIST, Code.ENCODING, Code.CONTROL_CHARACTER, Code.IO_ERROR, Code.FILE_TOO_LARGE,
+    Code.NOT_A_REGULAR_FILE,
 })
 
 
@@ -214,11 +216,11 @@ def _explain_cascades(report: Report) -> Report:
     """When some records could not be read, references to them fail too: say so on each
     ``unknown-reference``, so that the cause is fixed first."""
     unread = sorted({i.file for i in report.issues if i.code in _UNREAD and i.file})
-    if unread and any(i.code == "unknown-reference" for i in report.issues):
+    if unread and any(i.code == Code.UNKNOWN_REFERENCE for i in report.issues):
         named = ", ".join(unread[:3]) + (f" and {len(unread) - 3} more" if len(unread) > 3 else "")
         note = f" (some records in {named} could not be read: fix the errors there first)"
         report.issues = [
-            replace(i, message=i.message + note) if i.code == "unknown-reference" else i
+            replace(i, message=i.message + note) if i.code == Code.UNKNOWN_REFERENCE else i
             for i in report.issues
         ]
     return report
@@ -272,7 +274,7 @@ def _add_reading_issues(report: Report, rs: RecordSet) -> None:
 def _add_index_problems(report: Report, index: SnapshotIndex | None) -> None:
     if index is not None:
         for path, why in index.problems:
-            report.add("snapshot-unreadable", f"snapshot file {path} {why}", file=path)
+            report.add(Code.SNAPSHOT_UNREADABLE, f"snapshot file {path} {why}", file=path)
 
 
 Valid = list[tuple[RawRecord, dict[str, Any]]]
@@ -298,7 +300,8 @@ def _check_models(report: Report, records: list[RawRecord]) -> Valid:
 
 def _duplicate(report: Report, raw: RawRecord, rid: str, kind: str, file: str, line: int) -> None:
     at, col = raw.locate(("id",))
-    report.add("duplicate-id", f"id {rid!r} is already used by a {kind} record at {file}:{line}; "
+    report.add(Code.DUPLICATE_ID,
+               f"id {rid!r} is already used by a {kind} record at {file}:{line}; "
                "ids must be unique across all kinds and files", file=raw.file.display,
                line=at, column=col, record_id=rid, field="id")
 
@@ -364,7 +367,7 @@ def _check_shared_snapshots(report: Report, valid: Valid) -> None:
         others.append(rec)
         if clash is None:
             continue
-        _loc_issue(report, raw, "duplicate-snapshot",
+        _loc_issue(report, raw, Code.DUPLICATE_SNAPSHOT,
                    f"source {rec['id']!r} names the same snapshot (sha256 {sha[:12]}...) as "
                    f"source {clash['id']!r}; one text cannot be two sources: fix the hash, or "
                    f"if {rec['id']!r} is known only through {clash['id']!r}, give it no "
@@ -387,7 +390,7 @@ def _check_snapshots(
             where = f"in {index.folder}" if index is not None else "(no --snapshots folder given)"
             raw = owner[sid]
             line, col = raw.locate(("sha256",))
-            report.add("snapshot-missing", f"no snapshot of source {sid!r} (sha256 "
+            report.add(Code.SNAPSHOT_MISSING, f"no snapshot of source {sid!r} (sha256 "
                        f"{sha[:12]}...) {where}; its quotes are unverified",
                        file=raw.file.display, line=line, column=col, record_id=sid,
                        field="sha256")
@@ -618,10 +621,10 @@ def _check_ref(
         close = difflib.get_close_matches(
             value, [k for k in kind_of if _VALID_ID.fullmatch(k)], n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
-        _loc_issue(report, raw, "unknown-reference",
+        _loc_issue(report, raw, Code.UNKNOWN_REFERENCE,
                    f"{_field_name(path)}: no record has id {value!r}{hint}", path)
     elif actual not in kinds:
-        _loc_issue(report, raw, "wrong-reference-kind",
+        _loc_issue(report, raw, Code.WRONG_REFERENCE_KIND,
                    f"{_field_name(path)}: {value!r} is a {actual} record; this field refers to "
                    f"{' or '.join(kinds)}", path)
 
@@ -664,7 +667,7 @@ def _check_citations(
         if needs:
             why = (" (a source without a snapshot of its own must cite the passage that "
                    "makes it known)" if is_source else "")
-            _loc_issue(report, raw, "missing-citation",
+            _loc_issue(report, raw, Code.MISSING_CITATION,
                        f"{kind.singular} {rec['id']!r} "
                        f"cites nothing; add `cite:` with a source and an exact quote{why}",
                        ("cite",) if "cite" in raw.data else ())
@@ -677,7 +680,7 @@ def _check_citations(
                 if sid is None or kind_of.get(sid) == "sources":
                     continue
                 what = f"a {kind_of[sid]} record" if sid in kind_of else "not a record"
-                _loc_issue(report, raw, "unknown-source",
+                _loc_issue(report, raw, Code.UNKNOWN_SOURCE,
                            f"cite[{i}].{name}: {sid!r} is {what}; cite a source record's id",
                            ("cite", i, name))
         if c["supports"]:
@@ -685,7 +688,7 @@ def _check_citations(
                 if name not in own_fields:
                     close = difflib.get_close_matches(name, sorted(own_fields), n=1)
                     hint = f"did you mean {close[0]!r}? " if close else ""
-                    _loc_issue(report, raw, "unknown-supported-field",
+                    _loc_issue(report, raw, Code.UNKNOWN_SUPPORTED_FIELD,
                                f"cite[{i}].supports: {raw.kind} have no field {name!r}; {hint}"
                                f"fields: {', '.join(sorted(own_fields))}",
                                ("cite", i, "supports", j))
@@ -696,7 +699,7 @@ def _check_citations(
             pass  # found nowhere: no match, nothing covered
         elif text_id in sources:
             if sha is None:  # a missing snapshot is reported once, on the source
-                _loc_issue(report, raw, "quote-unverifiable",
+                _loc_issue(report, raw, Code.QUOTE_UNVERIFIABLE,
                            f"cite[{i}]: source {text_id!r} has no snapshot (sha256) and the "
                            "citation gives no `via`, so the quote cannot be checked",
                            ("cite", i, "quote"))
@@ -715,7 +718,7 @@ def _check_uncited(
     """Passages a source marks as deliberately uncited must be found in its own snapshot."""
     sid, sha = src["id"], src["sha256"]
     if sha is None:
-        _loc_issue(report, raw, "uncited-without-snapshot",
+        _loc_issue(report, raw, Code.UNCITED_WITHOUT_SNAPSHOT,
                    f"source {sid!r} marks passages as uncited but has no snapshot (sha256) "
                    "of its own; only a source with a snapshot can mark its passages",
                    ("uncited",))
@@ -737,7 +740,7 @@ def _meaningful(report: Report, raw: RawRecord, quote: str, path: tuple[Any, ...
     """``quote-meaningless`` (and ``False``) for a quote that cannot stand as evidence."""
     why = quote_problem(quote)
     if why is not None:
-        _loc_issue(report, raw, "quote-meaningless",
+        _loc_issue(report, raw, Code.QUOTE_MEANINGLESS,
                    f"{_field_name(path)}: the quote {why}, so it proves nothing (it would occur "
                    "almost anywhere); quote the words the record rests on", path)
     return why is None
@@ -761,7 +764,7 @@ def _match_quote(
             return None  # (working out offsets is most of the cost of a match)
         found = find_quote(snap, quote, prefix, suffix, limit=_SHOWN + 1)
     except (OSError, UnicodeDecodeError) as exc:
-        _loc_issue(report, raw, "snapshot-unreadable",
+        _loc_issue(report, raw, Code.SNAPSHOT_UNREADABLE,
                    f"snapshot {snap.path} of {text_id!r} cannot be read as UTF-8 text ({exc})",
                    path)
         return None
@@ -772,17 +775,17 @@ def _match_quote(
     if not found:
         bare = find_quote(snap, quote, limit=1) if (prefix or suffix) else []
         if bare:
-            _loc_issue(report, raw, "quote-not-found",
+            _loc_issue(report, raw, Code.QUOTE_NOT_FOUND,
                        f"{label}: the quote occurs in {text_id!r} but not with this "
                        "prefix/suffix; copy them exactly from the text around the quote", path)
         else:
-            _loc_issue(report, raw, "quote-not-found",
+            _loc_issue(report, raw, Code.QUOTE_NOT_FOUND,
                        f"{label}: {short!r} does not occur in the snapshot of {text_id!r}; "
                        "copy the passage exactly", path)
         return None
     offsets = ", ".join(str(m.start) for m in found[:_SHOWN])
     times = f"{len(found)} times" if len(found) <= _SHOWN else f"more than {_SHOWN} times"
-    _loc_issue(report, raw, "quote-ambiguous",
+    _loc_issue(report, raw, Code.QUOTE_AMBIGUOUS,
                f"{label}: {short!r} occurs {times} in {text_id!r} (at characters "
                f"{offsets}{', ...' if len(found) > _SHOWN else ''}); add `prefix` or `suffix` "
                "to pick one", path)

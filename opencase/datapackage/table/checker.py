@@ -31,6 +31,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from opencase.codes import Code
 from opencase.datapackage.table.cast import (
     STR,
     SUPPORTED,
@@ -108,7 +109,7 @@ class TableChecker:
             for m in present[1:]:
                 blank = pc.and_(blank, m)
             if pc.any(blank).as_py():
-                emit.mask("blank-row", blank, lambda i: "the row is empty: delete it or fill "
+                emit.mask(Code.BLANK_ROW, blank, lambda i: "the row is empty: delete it or fill "
                           "it in", what="")
             else:
                 blank = None
@@ -121,7 +122,7 @@ class TableChecker:
                 continue
             t, reason = typed_column(f, v, native)
             if reason:
-                emit.add("column-type", f"field {name!r}: {reason}; its values are not "
+                emit.add(Code.COLUMN_TYPE, f"field {name!r}: {reason}; its values are not "
                          "checked", field=name)
                 continue
             if wrong is not None and pc.any(wrong).as_py():  # inline JSON of another type
@@ -130,7 +131,7 @@ class TableChecker:
             if f.get("type") == "number" and pa.types.is_floating(t.type):
                 self._exact[name] = (f, v, native)
             bad = _bad(v, t)
-            emit.mask("cell-type", bad, lambda i, v=v, f=f: (
+            emit.mask(Code.CELL_TYPE, bad, lambda i, v=v, f=f: (
                 f"{f['name']}: {show(_value(v, i))} is not a valid {_type_name(f)}"),
                 field=name, what=f" (not a valid {_type_name(f)})")
             self._constraints(f, v, t, missing, blank, native)
@@ -150,15 +151,15 @@ class TableChecker:
         ok = SUPPORTED.get(ftype, SUPPORTED["any"]) | {"unique"}
         if cons.get("required") is True:
             mask = missing if blank is None else pc.and_(missing, pc.invert(blank))
-            emit.mask("cell-required", mask, lambda i: f"{name} is required but empty",
+            emit.mask(Code.CELL_REQUIRED, mask, lambda i: f"{name} is required but empty",
                       field=name)
         if "pattern" in cons and "pattern" in ok and isinstance(cons["pattern"], str):
             fails, why = _pattern_fails(t, cons["pattern"])
             if fails is None:
-                emit.add("schema-invalid", f"field {name!r}: pattern {cons['pattern']!r} {why}",
+                emit.add(Code.SCHEMA_INVALID, f"field {name!r}: pattern {cons['pattern']!r} {why}",
                          field=name)
             else:
-                emit.mask("cell-pattern", fails, lambda i: (
+                emit.mask(Code.CELL_PATTERN, fails, lambda i: (
                     f"{name}: {show(_value(v, i))} does not match the pattern "
                     f"{cons['pattern']}"), field=name)
         if "enum" in cons and "enum" in ok and isinstance(cons["enum"], list):
@@ -174,7 +175,7 @@ class TableChecker:
                 fails = None
             listed = ", ".join(str(x) for x in cons["enum"][:12])
             more = ", ..." if len(cons["enum"]) > 12 else ""
-            emit.mask("cell-enum", fails, lambda i: (
+            emit.mask(Code.CELL_ENUM, fails, lambda i: (
                 f"{name}: {show(_value(v, i))} is not one of the allowed values "
                 f"({listed}{more})"), field=name)
         for key, op, says in (
@@ -195,7 +196,7 @@ class TableChecker:
             elif side:  # beyond every value the column can hold: every present value fails
                 fails = pc.is_valid(t) if op(pa.scalar(0), pa.scalar(side)).as_py() else None
             elif bound is None:
-                emit.add("schema-invalid", f"field {name!r}: {key} {cons[key]!r} is not a "
+                emit.add(Code.SCHEMA_INVALID, f"field {name!r}: {key} {cons[key]!r} is not a "
                          f"valid {ftype}", field=name)
                 continue
             else:
@@ -209,7 +210,7 @@ class TableChecker:
                         v, tie, exact_value(f, native), lambda d, b=exact, o=test: o(d, b)))
                 if pa.types.is_floating(t.type):
                     fails = pc.or_(fails, pc.is_nan(t))
-            emit.mask("cell-range", fails, lambda i, key=key, says=says: (
+            emit.mask(Code.CELL_RANGE, fails, lambda i, key=key, says=says: (
                 f"{name}: {show(_value(v, i))} is {says} {cons[key]}"), field=name)
         for key, op, says in (("minLength", pc.less, "shorter than minLength"),
                               ("maxLength", pc.greater, "longer than maxLength")):
@@ -217,7 +218,7 @@ class TableChecker:
                 continue
             length = _lengths(f, t)
             fails = op(length, min(cons[key], 2**62))  # (a longer limit: no text is that long)
-            emit.mask("cell-length", fails, lambda i, key=key, says=says, length=length: (
+            emit.mask(Code.CELL_LENGTH, fails, lambda i, key=key, says=says, length=length: (
                 f"{name}: {show(_value(v, i))} has length {length[i].as_py()}, {says} "
                 f"{cons[key]}"), field=name)
         if cons.get("unique") is True:
@@ -229,13 +230,13 @@ class TableChecker:
                 self._cannot(name, "unique", t)
                 return
             where = _first_rows(later, first, emit.limit)
-            emit.indices("cell-unique", later, lambda i: (
+            emit.indices(Code.CELL_UNIQUE, later, lambda i: (
                 f"{name}: {show(_value(v, i))} must be unique but is the same as in row "
                 f"{emit.rows(where[i])}"), field=name)
 
     def _cannot(self, name: str, what: str, t: Any) -> None:
         """A check the column's Arrow type does not allow: reported, never passed."""
-        self.emit.add("column-type", f"field {name!r}: its {what} cannot be checked on a "
+        self.emit.add(Code.COLUMN_TYPE, f"field {name!r}: its {what} cannot be checked on a "
                       f"column of type {t.type}", field=name)
 
     # -- primary and unique keys
@@ -247,17 +248,17 @@ class TableChecker:
             pk = [pk]
         keys: list[tuple[str, list[str]]] = []
         if isinstance(pk, list) and pk:
-            keys.append(("primary-key", pk))
+            keys.append((Code.PRIMARY_KEY, pk))
         for uk in self.schema.get("uniqueKeys") or []:
             if isinstance(uk, list) and uk:
-                keys.append(("unique-key", uk))
+                keys.append((Code.UNIQUE_KEY, uk))
         for code, names in keys:
             if not all(n in typed for n in names):
                 continue
             cols = [typed[n] for n in names]
             label = ", ".join(names)
             empty = all_null(cols)
-            if code == "primary-key":
+            if code == Code.PRIMARY_KEY:
                 emit.mask(code, empty, lambda i, label=label: (
                     f"the primary key ({label}) is empty: every row needs one"), field=label)
             try:
@@ -270,7 +271,7 @@ class TableChecker:
                 self._cannot(label, code.replace("-", " "), cols[0])
                 continue
             where = _first_rows(later, first, emit.limit)
-            kind = "primary key" if code == "primary-key" else "unique key"
+            kind = "primary key" if code == Code.PRIMARY_KEY else "unique key"
             emit.indices(code, later, lambda i, key=key, cols=cols, kind=kind, label=label,
                          where=where: (
                 f"the {kind} ({label}) {show(key_text(key, cols, i))} is the same as in row "

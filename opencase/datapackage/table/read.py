@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
+from opencase.codes import Code
 from opencase.datapackage.table.cast import STR, _arrow_message, _is_text
 from opencase.report import Report
 
@@ -234,7 +235,7 @@ def read_csv(path: Path, resource: dict[str, Any], dialect: dict[str, Any], fmt:
     """Read a CSV resource as text columns; header and row-shape problems become issues."""
     encoding = resource.get("encoding") or "utf-8"
     if text_encoding(encoding) is None:
-        emit.add("descriptor-invalid", f"`encoding` {encoding!r} is not a text encoding "
+        emit.add(Code.DESCRIPTOR_INVALID, f"`encoding` {encoding!r} is not a text encoding "
                  "(e.g. utf-8, latin-1, utf-16-le); the rows are not read")
         return None
     encoding = _bom_encoding(path, encoding)
@@ -248,7 +249,7 @@ def read_csv(path: Path, resource: dict[str, Any], dialect: dict[str, Any], fmt:
         unsupported.append("headerRows")
     if unsupported:
         misread = [k for k in unsupported if k != "nullSequence"]
-        emit.add("dialect-unsupported", "the CSV dialect uses " + ", ".join(unsupported)
+        emit.add(Code.DIALECT_UNSUPPORTED, "the CSV dialect uses " + ", ".join(unsupported)
                  + ", which opencase check does not support; "
                  + ("its rows are not checked" if misread else "rows may be misread"))
         if misread:  # comment rows or another header row would be read as rows
@@ -256,15 +257,15 @@ def read_csv(path: Path, resource: dict[str, Any], dialect: dict[str, Any], fmt:
     try:
         labels = _read_header(path, encoding, ropts) if header else None
     except (UnicodeError, LookupError) as exc:
-        emit.add("table-unreadable",
+        emit.add(Code.TABLE_UNREADABLE,
                  f"the header cannot be read: {_decode_problem(exc, encoding, path)}")
         return None
     except csv.Error as exc:
-        emit.add("table-unreadable", f"the header row is not valid CSV: {exc}")
+        emit.add(Code.TABLE_UNREADABLE, f"the header row is not valid CSV: {exc}")
         return None
     if header:
         if labels is None:
-            emit.add("table-unreadable", "the file is empty (no header row)")
+            emit.add(Code.TABLE_UNREADABLE, "the file is empty (no header row)")
             return None
         _compare_labels(labels, names, emit)
         width = len(labels)
@@ -283,10 +284,10 @@ def read_csv(path: Path, resource: dict[str, Any], dialect: dict[str, Any], fmt:
         try:
             source = _plain_copy(path, encoding, ropts)
         except (UnicodeError, LookupError) as exc:
-            emit.add("table-unreadable", _decode_problem(exc, encoding, path))
+            emit.add(Code.TABLE_UNREADABLE, _decode_problem(exc, encoding, path))
             return None
         except csv.Error as exc:
-            emit.add("table-unreadable", f"the file is not valid CSV: {exc}")
+            emit.add(Code.TABLE_UNREADABLE, f"the file is not valid CSV: {exc}")
             return None
         encoding, opts = "utf-8", _dialect_options({}, "csv")
         ropts = {**opts, "skip_initial_space": False}
@@ -322,10 +323,10 @@ def read_csv(path: Path, resource: dict[str, Any], dialect: dict[str, Any], fmt:
             bad = []
             table = read(False, bad)
     except (UnicodeError, LookupError) as exc:
-        emit.add("table-unreadable", _decode_problem(exc, encoding, path))
+        emit.add(Code.TABLE_UNREADABLE, _decode_problem(exc, encoding, path))
         return None
     except pa.ArrowInvalid as exc:
-        emit.add("table-unreadable", f"the file cannot be read as {encoding} CSV: "
+        emit.add(Code.TABLE_UNREADABLE, f"the file cannot be read as {encoding} CSV: "
                  f"{_arrow_message(exc)}")
         return None
     first = 2 if header else 1
@@ -338,7 +339,7 @@ def read_csv(path: Path, resource: dict[str, Any], dialect: dict[str, Any], fmt:
         else:
             msg = (f"the row has {cells} cell{'s' * (cells != 1)} but the header has {width}: "
                    "add the missing cells (empty ones for missing values)")
-        emit.add("row-shape", msg, line=n)
+        emit.add(Code.ROW_SHAPE, msg, line=n)
         if n is not None:
             fixed.append((n, row))
     if fixed and len(fixed) == len(bad):
@@ -395,19 +396,19 @@ def _compare_labels(labels: list[str], names: list[str], emit: Emitter) -> None:
     for i, label in enumerate(labels):
         expected = names[i] if i < len(names) else None
         if expected is None:
-            emit.add("header-mismatch", f"column {i + 1} ({show(label)}) is not in the schema: "
+            emit.add(Code.HEADER_MISMATCH, f"column {i + 1} ({show(label)}) is not in the schema: "
                      "remove it or add a field for it", line=1)
         elif label == "":
-            emit.add("header-mismatch", f"column {i + 1} has a blank label; the schema names "
+            emit.add(Code.HEADER_MISMATCH, f"column {i + 1} has a blank label; the schema names "
                      f"it {expected!r}", line=1, field=expected)
         elif label != expected:
-            emit.add("header-mismatch", f"column {i + 1} is labelled {show(label)} but the "
+            emit.add(Code.HEADER_MISMATCH, f"column {i + 1} is labelled {show(label)} but the "
                      f"schema's field {i + 1} is {expected!r}", line=1, field=expected)
         if label in seen and label:
-            emit.add("header-mismatch", f"the label {show(label)} appears twice", line=1)
+            emit.add(Code.HEADER_MISMATCH, f"the label {show(label)} appears twice", line=1)
         seen.add(label)
     for j in range(len(labels), len(names)):
-        emit.add("header-mismatch", f"the schema's field {names[j]!r} has no column in the "
+        emit.add(Code.HEADER_MISMATCH, f"the schema's field {names[j]!r} has no column in the "
                  "file", line=1, field=names[j])
 
 
@@ -434,19 +435,20 @@ def read_parquet(path: Path, names: list[str], emit: Emitter,
         table = pa.concat_tables(groups) if groups else pf.schema_arrow.empty_table().select(
             [first[n] for n in cols])
     except (pa.ArrowException, OSError, KeyError) as exc:
-        emit.add("table-unreadable", f"the file cannot be read as Parquet: {_arrow_message(exc)}")
+        emit.add(Code.TABLE_UNREADABLE,
+                 f"the file cannot be read as Parquet: {_arrow_message(exc)}")
         return None
     if only is None:
         for n in names:
             if n not in first:
-                emit.add("header-mismatch", f"the schema's field {n!r} has no column in the "
+                emit.add(Code.HEADER_MISMATCH, f"the schema's field {n!r} has no column in the "
                          "file", field=n)
         for n in first:
             if n not in names:
-                emit.add("header-mismatch", f"column {n!r} is not in the schema: remove it or "
+                emit.add(Code.HEADER_MISMATCH, f"column {n!r} is not in the schema: remove it or "
                          "add a field for it")
         for n in sorted({n for n in have if have.count(n) > 1}, key=first.__getitem__):
-            emit.add("header-mismatch", f"the file has {have.count(n)} columns named {n!r}; "
+            emit.add(Code.HEADER_MISMATCH, f"the file has {have.count(n)} columns named {n!r}; "
                      "only the first is checked", field=n if n in names else None)
     by_name = dict(zip(cols, table.columns, strict=True))
     columns = [decoded(by_name[n]) if n in by_name else None for n in names]
@@ -467,7 +469,7 @@ def read_inline(data: Any, names: list[str], emit: Emitter,
     or a list of objects, read as text cells the way a CSV file is (a JSON null is an empty
     cell; a row with more or fewer cells than the header is a ``row-shape`` issue)."""
     if not isinstance(data, list) or not data:
-        emit.add("descriptor-invalid", "inline `data` must be a non-empty array of rows")
+        emit.add(Code.DESCRIPTOR_INVALID, "inline `data` must be a non-empty array of rows")
         return None
     rows: list[list[Any]]
     first = 2 if header else 1
@@ -478,7 +480,7 @@ def read_inline(data: Any, names: list[str], emit: Emitter,
     elif all(isinstance(r, list) for r in data):
         if header:
             if not data or not data[0]:
-                emit.add("table-unreadable", "inline `data` has no header row")
+                emit.add(Code.TABLE_UNREADABLE, "inline `data` has no header row")
                 return None
             labels = ["" if x is None else _text(x) for x in data[0]]
             _compare_labels(labels, names, emit)
@@ -489,11 +491,11 @@ def read_inline(data: Any, names: list[str], emit: Emitter,
         for n, r in enumerate(body, first):
             if len(r) != width:
                 cells = len(r)
-                emit.add("row-shape", f"the row has {cells} cell{'s' * (cells != 1)} but the "
+                emit.add(Code.ROW_SHAPE, f"the row has {cells} cell{'s' * (cells != 1)} but the "
                          f"header has {width}", line=n)
             rows.append((list(r[:width]) + [None] * len(names))[: len(names)])
     else:
-        emit.add("descriptor-invalid", "inline `data` rows must all be arrays or all objects")
+        emit.add(Code.DESCRIPTOR_INVALID, "inline `data` rows must all be arrays or all objects")
         return None
     if fields is not None:  # each JSON cell as its field's type reads it (see inline_cells)
         from opencase.datapackage.table.inline import inline_cells

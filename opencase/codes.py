@@ -1,0 +1,511 @@
+"""The registry of issue codes: every finding opencase can report, as a member of :class:`Code`.
+
+Each member is the code's stable text (a :class:`enum.StrEnum`, so it compares equal to and
+prints as its text) with its default severity, what it means and how to fix it.
+``docs/issue-codes.md`` is generated from this table (see ``scripts/regenerate.py``). Code that
+reports a finding names the member (``Code.QUOTE_NOT_FOUND``), so a mistyped code fails the
+type check and the first test that reaches it, never a user's run.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = ["CODES", "Code", "Severity", "codes_markdown"]
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class Code(StrEnum):
+    """An issue code, with its default ``severity``, its ``meaning`` and its ``fix``."""
+
+    severity: Severity
+    meaning: str
+    fix: str
+
+    def __new__(cls, code: str, severity: str, meaning: str, fix: str) -> Code:
+        member = str.__new__(cls, code)
+        member._value_ = code
+        member.severity = Severity(severity)
+        member.meaning = meaning
+        member.fix = fix
+        return member
+
+    @property
+    def code(self) -> str:
+        return self.value
+
+    # --- files and YAML
+    IO_ERROR = (
+        "io-error",
+        "error",
+        "A file or folder could not be read.",
+        "Check the path exists and is readable.",
+    )
+    FILE_TOO_LARGE = (
+        "file-too-large",
+        "error",
+        "A record file is larger than the size limit.",
+        "Split it into several files under records/.",
+    )
+    NOT_A_REGULAR_FILE = (
+        "not-a-regular-file",
+        "error",
+        "A path under the records folder is a symbolic link, FIFO, socket or device; opencase "
+        "reads only regular files and follows no link below the folder it is given.",
+        "Replace the link with the file itself (or a copy), or remove it.",
+    )
+    ENCODING = (
+        "encoding",
+        "error",
+        "A file is not valid UTF-8 text.",
+        "Re-save the file as UTF-8.",
+    )
+    CONTROL_CHARACTER = (
+        "control-character",
+        "error",
+        "A file holds a control character (NUL, ESC, ...), raw or made by an escape in a "
+        'double-quoted value ("\\0", "\\e").',
+        "Delete the character or the escape; a raw one is invisible in most editors.",
+    )
+    YAML_SYNTAX = (
+        "yaml-syntax",
+        "error",
+        "The file is not valid YAML.",
+        "Fix the syntax at the given line (indentation, a missing colon, an unclosed quote).",
+    )
+    YAML_DUPLICATE_KEY = (
+        "yaml-duplicate-key",
+        "error",
+        "A mapping has the same key twice; one value would be lost.",
+        "Keep one of the two keys.",
+    )
+    YAML_ALIAS = (
+        "yaml-alias",
+        "error",
+        "The file uses YAML anchors/aliases (&a / *a), which records may not.",
+        "Write the value out in full where it is used.",
+    )
+    YAML_TAG = (
+        "yaml-tag",
+        "error",
+        "The file uses a YAML tag (!!python/..., !foo) that records may not.",
+        "Remove the tag; records hold only plain text, lists and mappings.",
+    )
+    YAML_TOO_DEEP = (
+        "yaml-too-deep",
+        "error",
+        "Values are nested deeper than any record needs.",
+        "Flatten the structure.",
+    )
+    TOO_MANY_PROBLEMS = (
+        "too-many-problems",
+        "error",
+        "A file has so many YAML or structural problems (aliases, tags, duplicate keys, unknown "
+        "kinds, list items that are not records) that opencase stopped reading it, to bound "
+        "time and memory.",
+        "Fix the problems reported above it and run again.",
+    )
+    EMPTY_FILE = (
+        "empty-file",
+        "warning",
+        "A record file holds no records.",
+        "Add records or delete the file.",
+    )
+    NO_RECORDS = (
+        "no-records",
+        "error",
+        "The records folder holds no record files at all.",
+        "Check the path: record files are *.yaml or *.yml files below it.",
+    )
+    NOT_A_MAPPING = (
+        "not-a-mapping",
+        "error",
+        "A record file's top level is not a mapping of kind to records.",
+        "Start the file with a kind, e.g. `people:`, followed by a list of records.",
+    )
+    UNKNOWN_KIND = (
+        "unknown-kind",
+        "error",
+        "A top-level key is not a kind of record opencase knows.",
+        "Use one of the kinds listed in the message (check the spelling).",
+    )
+    NOT_A_LIST = (
+        "not-a-list",
+        "error",
+        "A kind's value is not a list of records.",
+        "Write each record as a list item starting with `- id: ...`.",
+    )
+    NOT_A_RECORD = (
+        "not-a-record",
+        "error",
+        "A list item is not a mapping of fields.",
+        "Write the record as `- id: ...` followed by its fields.",
+    )
+    # --- record fields
+    UNKNOWN_KEY = (
+        "unknown-key",
+        "error",
+        "A record has a field its kind does not have (often a typo).",
+        "Fix the spelling or remove the field; the message lists the allowed fields.",
+    )
+    MISSING_KEY = ("missing-key", "error", "A required field is missing.", "Add the field.")
+    INVALID_TYPE = (
+        "invalid-type",
+        "error",
+        "A field's value has the wrong type (text, number, list, ...).",
+        "Give a value of the type the message names; quote text that YAML reads as a number.",
+    )
+    INVALID_VALUE = (
+        "invalid-value",
+        "error",
+        "A field's value breaks a constraint (length, range, pattern).",
+        "Change the value as the message says.",
+    )
+    NOT_IN_VOCABULARY = (
+        "not-in-vocabulary",
+        "error",
+        "A value is not one of the field's controlled vocabulary.",
+        "Use one of the values the message lists.",
+    )
+    INVALID_ID = (
+        "invalid-id",
+        "error",
+        "An id or reference is not a lowercase slug (a-z, 0-9, hyphens).",
+        "Rewrite it, e.g. `stephen-port`.",
+    )
+    INVALID_DATE = (
+        "invalid-date",
+        "error",
+        "A date is not an EDTF date opencase accepts, or does not exist.",
+        "Write YYYY, YYYY-MM or YYYY-MM-DD (optionally ?, ~), or an interval A/B.",
+    )
+    DATE_ORDER = (
+        "date-order",
+        "error",
+        "An interval ends before it starts.",
+        "Swap or correct the ends.",
+    )
+    SPREADSHEET_FORMULA = (
+        "spreadsheet-formula",
+        "warning",
+        "A value starts with =, +, - or @ and would run as a formula in a spreadsheet.",
+        "Reword the value, or accept the warning if the text really starts so.",
+    )
+    # --- dataset
+    DUPLICATE_ID = (
+        "duplicate-id",
+        "error",
+        "Two records share an id (ids are unique across all kinds).",
+        "Rename one of them and update references to it.",
+    )
+    UNKNOWN_REFERENCE = (
+        "unknown-reference",
+        "error",
+        "A reference names an id no record has.",
+        "Fix the id, or add the record it refers to.",
+    )
+    WRONG_REFERENCE_KIND = (
+        "wrong-reference-kind",
+        "error",
+        "A reference names a record of a kind the field cannot hold.",
+        "Refer to a record of one of the kinds the message lists.",
+    )
+    # --- citations
+    MISSING_CITATION = (
+        "missing-citation",
+        "error",
+        "A record has no `cite:` entry.",
+        "Add a citation: the source and the exact quote the record rests on.",
+    )
+    UNKNOWN_SOURCE = (
+        "unknown-source",
+        "error",
+        "A citation names a source (or `via`) that is not a source record.",
+        "Add the source record or fix its id.",
+    )
+    UNKNOWN_SUPPORTED_FIELD = (
+        "unknown-supported-field",
+        "error",
+        "`supports` names a field the record does not have.",
+        "List only the record's own fields.",
+    )
+    QUOTE_NOT_FOUND = (
+        "quote-not-found",
+        "error",
+        "A quote does not occur in its source's snapshot.",
+        "Copy the passage exactly from the snapshot (quotes, dashes, spaces may differ).",
+    )
+    QUOTE_MEANINGLESS = (
+        "quote-meaningless",
+        "error",
+        "A quote cannot stand as evidence: it has no letter or digit, only white space or "
+        "invisible characters, or a single character, so it would occur almost anywhere.",
+        "Quote the words the record rests on: at least two visible characters, among them a "
+        "letter or digit.",
+    )
+    QUOTE_AMBIGUOUS = (
+        "quote-ambiguous",
+        "error",
+        "A quote occurs more than once in its snapshot.",
+        "Add `prefix` or `suffix` (the text just before or after) to pick one.",
+    )
+    SNAPSHOT_MISSING = (
+        "snapshot-missing",
+        "warning",
+        "No snapshot with the source's sha256 is in the snapshot folder; quotes are unverified.",
+        "Pass --snapshots with the folder holding the snapshot, or fix the hash (an error "
+        "under --strict).",
+    )
+    SNAPSHOT_UNREADABLE = (
+        "snapshot-unreadable",
+        "warning",
+        "A file in the snapshot folder could not be used.",
+        "Check the file (symlinks are not followed; the file must be readable UTF-8).",
+    )
+    DUPLICATE_SNAPSHOT = (
+        "duplicate-snapshot",
+        "error",
+        "Two source records name the same snapshot (sha256), so one text would stand for two "
+        "sources.",
+        "Fix the hash of the wrong one; a source known only through another has no snapshot "
+        "of its own (cite it `via` the other).",
+    )
+    QUOTE_UNVERIFIABLE = (
+        "quote-unverifiable",
+        "warning",
+        "A quote cannot be checked: its source has no snapshot and no `via`.",
+        "Give the source a sha256 and snapshot, or cite it `via` the source that quotes it.",
+    )
+    UNCITED_WITHOUT_SNAPSHOT = (
+        "uncited-without-snapshot",
+        "error",
+        "A source marks passages as deliberately uncited (`uncited:`) but has no snapshot of its "
+        "own, so the passages cannot be found.",
+        "Give the source its sha256, or move the marks to the source whose snapshot holds the "
+        "text.",
+    )
+    # --- publishing
+    QUOTE_UNVERIFIED = (
+        "quote-unverified",
+        "warning",
+        "A quote was published without being found in its source's snapshot (no snapshot "
+        "folder, or the source has no snapshot); its `start`/`end` offsets are empty.",
+        "Publish with --snapshots pointing at the folder that holds the snapshots.",
+    )
+    PACKAGE_CONFIG = (
+        "package-config",
+        "error",
+        "The package metadata file (package.yaml beside the records folder) is invalid.",
+        "Fix the field the message names: `name`, `title` and `version` (semantic "
+        "versioning) are required; unknown fields are errors.",
+    )
+    SCHEMA_STALE = (
+        "schema-stale",
+        "error",
+        "A committed schema file (under schemas/) differs from what the record models generate.",
+        "Run `opencase schemas` and commit the result.",
+    )
+    # --- checking a published package (opencase check)
+    DESCRIPTOR_JSON = (
+        "descriptor-json",
+        "error",
+        "The package descriptor (datapackage.json) is not valid JSON or not a JSON object.",
+        "Fix the syntax at the line and column given, or publish the package again.",
+    )
+    DESCRIPTOR_INVALID = (
+        "descriptor-invalid",
+        "error",
+        "The descriptor breaks the Data Package v2 profile: a "
+        "required property is missing, a property has the wrong type, or a value cannot work (an "
+        "empty or two-character delimiter or quote, an unknown encoding, inline `data` that is "
+        "not rows).",
+        "Add or correct the property the message names (see datapackage.org/standard).",
+    )
+    DESCRIPTOR_RECOMMENDATION = (
+        "descriptor-recommendation",
+        "warning",
+        "The descriptor does not follow a recommendation "
+        "of the Data Package standard (e.g. lower-case names, a known profile).",
+        "Follow the recommendation, or accept the warning.",
+    )
+    SCHEMA_INVALID = (
+        "schema-invalid",
+        "error",
+        "A Table Schema is malformed: an unknown type or constraint, a "
+        "constraint the type does not have, a value that cannot work (an empty `decimalChar`), "
+        "or a key naming a missing field or resource.",
+        "Correct the schema as the message says; the data of that field or key is not checked.",
+    )
+    UNSAFE_PATH = (
+        "unsafe-path",
+        "error",
+        "A resource path is absolute, contains '..', or leads out of the "
+        "package folder (e.g. through a symbolic link); it is not read.",
+        "Use a path relative to the folder of datapackage.json, inside it.",
+    )
+    REMOTE_RESOURCE = (
+        "remote-resource",
+        "warning",
+        "A resource (or its schema) is a URL; checking works offline and does not fetch it.",
+        "Check the package where the file is local, or accept it.",
+    )
+    RESOURCE_MISSING = (
+        "resource-missing",
+        "error",
+        "A resource's file does not exist or is not a regular file.",
+        "Add the file, or fix the `path`.",
+    )
+    BYTES_MISMATCH = (
+        "bytes-mismatch",
+        "error",
+        "A file's size differs from the resource's `bytes`.",
+        "The file changed after publishing: restore it, or publish the package again.",
+    )
+    HASH_MISMATCH = (
+        "hash-mismatch",
+        "error",
+        "A file's digest differs from the resource's `hash`.",
+        "The file changed after publishing: restore it, or publish the package again.",
+    )
+    FORMAT_UNSUPPORTED = (
+        "format-unsupported",
+        "error",
+        "A resource has a Table Schema but its rows cannot be "
+        "read (not CSV, TSV or Parquet, or Parquet or compressed CSV split over several files): "
+        "the rows it declares are not checked, only its bytes and hash.",
+        "Publish the table as CSV or Parquet (one Parquet file) to have its rows checked.",
+    )
+    DIALECT_UNSUPPORTED = (
+        "dialect-unsupported",
+        "error",
+        "The CSV dialect uses an option opencase check does not "
+        "support (commentChar, commentRows, nullSequence, header rows other than the first): "
+        "its rows are not checked (under nullSequence, they may be misread).",
+        "Use a plain CSV dialect, or check the rows with another tool.",
+    )
+    TABLE_UNREADABLE = (
+        "table-unreadable",
+        "error",
+        "A CSV or Parquet file cannot be parsed (bad encoding, UTF-16 "
+        "without a byte-order mark, broken quoting, not a Parquet file), or inline `data` has no "
+        "header row.",
+        "Fix or re-export the file; the message says what failed.",
+    )
+    HEADER_MISMATCH = (
+        "header-mismatch",
+        "error",
+        "The columns of a file do not match the fields of its Table "
+        "Schema (name, order or number).",
+        "Make the header row (or Parquet columns) list the schema's fields in order.",
+    )
+    ROW_SHAPE = (
+        "row-shape",
+        "error",
+        "A CSV (or inline `data`) row has more or fewer cells than the header.",
+        "Add the missing cells (empty for a missing value) or remove the extra ones; check "
+        "for an unquoted delimiter or quote.",
+    )
+    BLANK_ROW = (
+        "blank-row",
+        "error",
+        "A row has no values at all.",
+        "Delete the row, or fill it in.",
+    )
+    CELL_TYPE = (
+        "cell-type",
+        "error",
+        "A value is not of its field's type (integer, number, date, ...).",
+        "Write the value in the type's format, e.g. 2016-03-01 for a date, 42 for an integer.",
+    )
+    CELL_REQUIRED = (
+        "cell-required",
+        "error",
+        "A required field is empty (or holds a missing-value marker).",
+        "Fill in the value.",
+    )
+    CELL_PATTERN = (
+        "cell-pattern",
+        "error",
+        "A value does not match its field's `pattern`.",
+        "Correct the value so that the whole of it matches the pattern.",
+    )
+    CELL_ENUM = (
+        "cell-enum",
+        "error",
+        "A value is not one of its field's allowed values (`enum`).",
+        "Use one of the values the message lists.",
+    )
+    CELL_RANGE = (
+        "cell-range",
+        "error",
+        "A value is outside its field's minimum/maximum.",
+        "Correct the value, or the bound if the value is right.",
+    )
+    CELL_LENGTH = (
+        "cell-length",
+        "error",
+        "A value is shorter than `minLength` or longer than `maxLength`.",
+        "Correct the value, or the bound if the value is right.",
+    )
+    CELL_UNIQUE = (
+        "cell-unique",
+        "error",
+        "A field marked unique has the same value in two rows.",
+        "Correct one of the two rows (the message names the earlier one).",
+    )
+    PRIMARY_KEY = (
+        "primary-key",
+        "error",
+        "Two rows share a primary key, or a row's primary key is empty.",
+        "Give every row its own, non-empty key.",
+    )
+    UNIQUE_KEY = (
+        "unique-key",
+        "error",
+        "Two rows share the values of a `uniqueKeys` key.",
+        "Correct one of the two rows (the message names the earlier one).",
+    )
+    FOREIGN_KEY = (
+        "foreign-key",
+        "error",
+        "A value refers to a row that the referenced resource does not have.",
+        "Fix the value, or add the row it refers to.",
+    )
+    COLUMN_TYPE = (
+        "column-type",
+        "error",
+        "A Parquet column's type cannot hold its field's Table Schema type.",
+        "Write the column with a matching type (e.g. int64 for integer, date32 for date).",
+    )
+    TWIN_MISMATCH = (
+        "twin-mismatch",
+        "error",
+        "A CSV resource and its Parquet twin (the same table in both "
+        "formats) do not hold the same rows.",
+        "Publish the package again so that both agree.",
+    )
+
+
+CODES: dict[str, Code] = {c.value: c for c in Code}
+"""Every code by its text."""
+
+
+def codes_markdown() -> str:
+    """The table of issue codes for ``docs/issue-codes.md``."""
+    rows = [
+        "# Issue codes",
+        "",
+        "Every problem opencase reports has one of these stable codes. Warnings become errors",
+        "under `--strict`. This page is generated from `opencase/codes.py` by",
+        "`python scripts/regenerate.py`.",
+        "",
+        "| code | severity | meaning | how to fix |",
+        "| --- | --- | --- | --- |",
+    ]
+    for c in Code:
+        rows.append(f"| `{c.code}` | {c.severity} | {c.meaning} | {c.fix} |")
+    return "\n".join(rows) + "\n"
