@@ -495,17 +495,7 @@ CODES: dict[str, Code] = {c.value: c for c in Code}
 
 
 def codes_markdown() -> str:
-    """The table of issue codes for ``docs/issue-codes.md``."""
-    rows = [
-        "# Issue codes",
-        "",
-        "Every problem opencase reports has one of these stable codes. Warnings become errors",
-        "under `--strict`. This page is generated from `opencase/codes.py` by",
-        "`python scripts/regenerate.py`.",
-        "",
-        "| code | severity | meaning | how to fix |",
-        "| --- | --- | --- | --- |",
-    ]
-    for c in Code:
-        rows.append(f"| `{c.code}` | {c.severity} | {c.meaning} | {c.fix} |")
+    """The table of issue codes in ``docs/issue-codes.md`` (a generated section)."""
+    rows = ["| code | severity | meaning | how to fix |", "| --- | --- | --- | --- |"]
+    rows += [f"| `{c.code}` | {c.severity} | {c.meaning} | {c.fix} |" for c in Code]
     return "\n".join(rows) + "\n"
