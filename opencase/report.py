@@ -64,7 +64,7 @@ class Report:
         field: str | None = None,
         severity: Severity | None = None,
     ) -> None:
-        code = Code(code)  # a str that is no code fails here, at once
+        code = CODES[code]  # a str that is no code fails here, at once (KeyError)
         sev = severity or code.severity
         if self.strict and sev is Severity.WARNING:
             sev = Severity.ERROR

@@ -73,15 +73,16 @@ def parse_edtf(text: str) -> EDTF:
     if text != text.strip() or not text:
         raise EDTFError(f"{text!r} is not an EDTF date: it is empty or has surrounding spaces")
     if "/" not in text:
-        start, end, unc, approx = _single(text, text)
-        return EDTF(text, start, end, False, unc, approx)
+        first, last, unc, approx = _single(text, text)
+        return EDTF(text, first, last, False, unc, approx)
     parts = text.split("/")
     if len(parts) != 2:
         raise EDTFError(f"{text!r}: an interval has exactly one '/'")
     left, right = parts
     if left in ("", "..") and right in ("", ".."):
         raise EDTFError(f"{text!r}: an interval needs at least one known end")
-    start = end = None
+    start: date | None = None
+    end: date | None = None
     unc = approx = False
     if left not in ("", ".."):
         start, _, u1, a1 = _single(left, text)

@@ -15,7 +15,7 @@ validator read:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 from pydantic import (
     AfterValidator,
@@ -117,26 +117,37 @@ def ref(*kinds: str) -> Any:
 
 
 ACTORS = ("people", "organisations", "groups")
-SourceRef = ref("sources")
-CaseRef = ref("cases")
-ActorRef = ref(*ACTORS)
-OrganisationRef = ref("organisations")
-PersonRef = ref("people")
-GroupRef = ref("groups")
-ProceedingRef = ref("proceedings")
-SpeakerRef = ref(*ACTORS, "sources")
-AnyRef = ref(
-    "cases",
-    "people",
-    "organisations",
-    "groups",
-    "events",
-    "proceedings",
-    "findings",
-    "statements",
-    "sources",
-    "relationships",
-)
+if TYPE_CHECKING:  # to a type checker, a reference is the str it holds
+    SourceRef = str
+    CaseRef = str
+    ActorRef = str
+    OrganisationRef = str
+    PersonRef = str
+    GroupRef = str
+    ProceedingRef = str
+    SpeakerRef = str
+    AnyRef = str
+else:
+    SourceRef = ref("sources")
+    CaseRef = ref("cases")
+    ActorRef = ref(*ACTORS)
+    OrganisationRef = ref("organisations")
+    PersonRef = ref("people")
+    GroupRef = ref("groups")
+    ProceedingRef = ref("proceedings")
+    SpeakerRef = ref(*ACTORS, "sources")
+    AnyRef = ref(
+        "cases",
+        "people",
+        "organisations",
+        "groups",
+        "events",
+        "proceedings",
+        "findings",
+        "statements",
+        "sources",
+        "relationships",
+    )
 
 
 class _Strict(BaseModel):

@@ -233,7 +233,7 @@ def citations_spec() -> TableSpec:
     def d(name: str) -> str:
         return fields[name].description or ""
 
-    id_ref = {"pattern": ID_PATTERN, "references": ("sources",)}
+    source_ref: tuple[str, ...] = ("sources",)
     columns = (
         Column("citation_id", "string", "Unique id of the row: `<record_id>#<i>` for the i-th "
                "citation of a record (from 0), `<record_id>#<i>.<j>` for its j-th supported "
@@ -246,7 +246,8 @@ def citations_spec() -> TableSpec:
                "from 0; empty for a source's own snapshot.", minimum=0),
         Column("field", "string", "The field of the record the passage backs; empty: the whole "
                "record (and the rows of its child tables)."),
-        Column("source_id", "string", d("source"), True, **id_ref),
+        Column("source_id", "string", d("source"), True, pattern=ID_PATTERN,
+               references=source_ref),
         Column("quote", "string", d("quote") + " Empty for a source's own snapshot."),
         Column("prefix", "string", d("prefix")),
         Column("suffix", "string", d("suffix")),
@@ -259,7 +260,8 @@ def citations_spec() -> TableSpec:
         Column("source_sha256", "string", "SHA-256 of the snapshot text the quote is found in "
                "(that of `via_source_id` when given, else of `source_id`); empty when that "
                "source has no snapshot.", pattern=r"^[0-9a-f]{64}$"),
-        Column("via_source_id", "string", d("via"), **id_ref),
+        Column("via_source_id", "string", d("via"), pattern=ID_PATTERN,
+               references=source_ref),
         Column("note", "string", d("note")),
     )
     return TableSpec("citations", "The passages of the sources that every record rests on: "
@@ -383,7 +385,7 @@ def _plain(items: list[Any], col: Column) -> list[Any]:
 def _table(spec: TableSpec, columns: dict[str, list[Any] | pa.Array]) -> pa.Table:
     schema = arrow_schema(spec.name)
     arrays = [columns[c.name] if isinstance(columns[c.name], pa.Array)
-              else _array(columns[c.name], c) for c in spec.columns]  # type: ignore[arg-type]
+              else _array(columns[c.name], c) for c in spec.columns]
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
