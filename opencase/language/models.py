@@ -35,7 +35,6 @@ from opencase.language.fields import (
     ParticipantRole,
     ProceedingStatus,
     ProceedingType,
-    RefField,
     RelationshipType,
     SourceKind,
     StatementKind,
@@ -409,52 +408,3 @@ KINDS: dict[str, type[Record]] = {
     )
 }
 """Every record kind, by the top-level key used in record files (and its table name)."""
-
-
-# ---------------------------------------------------------------- introspection
-
-
-def _ref_of(annotation: Any) -> tuple[tuple[str, ...] | None, bool]:
-    """(kinds, is_list) when ``annotation`` is a reference, a list of them, or optional."""
-    from typing import Union, get_args, get_origin
-
-    origin = get_origin(annotation)
-    if origin is Annotated:
-        for meta in annotation.__metadata__:
-            if isinstance(meta, RefTo):
-                return meta.kinds, False
-        return None, False
-    if origin is list:
-        kinds, _ = _ref_of(get_args(annotation)[0])
-        return kinds, True
-    if origin is Union or str(origin) == "<class 'types.UnionType'>":
-        for arg in get_args(annotation):
-            kinds, many = _ref_of(arg)
-            if kinds:
-                return kinds, many
-    return None, False
-
-
-def reference_fields(model: type[BaseModel]) -> list[RefField]:
-    """Every reference a record model holds, including those inside list-of-model fields."""
-    from typing import get_args, get_origin
-
-    out: list[RefField] = []
-    for name, info in model.model_fields.items():
-        if name == "cite":
-            continue
-        ann = info.annotation
-        kinds, many = _ref_of(ann)
-        if kinds is None and info.metadata:
-            for meta in info.metadata:
-                if isinstance(meta, RefTo):
-                    kinds = meta.kinds
-        if kinds:
-            out.append(RefField(name, kinds, many))
-            continue
-        if get_origin(ann) is list:
-            (item,) = get_args(ann)
-            if isinstance(item, type) and issubclass(item, BaseModel):
-                for sub in reference_fields(item):
-                    out.append(RefField(name, sub.kinds, True, sub.field))
-    return out

@@ -1,9 +1,8 @@
 """The published tables: their layout, generated from the record models, and the conversion of
 records to Arrow tables and back.
 
-The layout follows mechanically from :data:`opencase.language.models.KINDS` (nothing is specific to
-one
-case), read through each model's JSON Schema:
+The layout follows mechanically from :data:`opencase.language.models.KINDS` (nothing is
+specific to one case), read through :func:`opencase.language.spec.fields_of`:
 
 - one table per kind, named like the kind (``people``), keyed by ``id``; scalar fields become
   columns, controlled vocabularies are strings with ``categories``, references are string
@@ -42,6 +41,7 @@ import pyarrow.compute as pc
 
 from opencase.language.edtf import parse_edtf
 from opencase.language.models import ID_PATTERN, KINDS, Citation, Record, Source
+from opencase.language.spec import FieldSpec, fields_of
 
 __all__ = [
     "Column",
@@ -127,32 +127,12 @@ class TableSpec:
 # ---------------------------------------------------------------- layout from the models
 
 
-def _resolve(prop: dict[str, Any], defs: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    """``prop`` without its ``null`` alternative and ``$ref``; and whether it may be null."""
-    nullable = False
-    if "anyOf" in prop:
-        options = [o for o in prop["anyOf"] if o.get("type") != "null"]
-        nullable = len(options) < len(prop["anyOf"])
-        if len(options) != 1:
-            raise TypeError(f"cannot publish a field of several types: {prop}")
-        prop = {**{k: v for k, v in prop.items() if k != "anyOf"}, **options[0]}
-    if "$ref" in prop:
-        target = defs[prop["$ref"].rsplit("/", 1)[-1]]
-        rest = {k: v for k, v in prop.items() if k != "$ref"}
-        prop = {**target, **rest, "description": rest.get("description") or target.get(
-            "description", "")}
-    return prop, nullable
-
-
-def _scalar_columns(
-    name: str, prop: dict[str, Any], required: bool, field: str | None, unique: bool = False
-) -> list[Column]:
-    desc = (prop.get("description") or "").strip()
-    kind = prop.get("type")
-    if "enum" in prop:
-        return [Column(name, "string", desc, required, categories=tuple(prop["enum"]),
-                       field=field)]
-    if kind == "string" and prop.get("format") == "edtf":
+def _scalar_columns(f: FieldSpec, name: str, required: bool, field: str | None,
+                   unique: bool = False) -> list[Column]:
+    desc = f.description
+    if f.categories is not None:
+        return [Column(name, "string", desc, required, categories=f.categories, field=field)]
+    if f.edtf:
         return [
             Column(name, "string", f"{desc} An EDTF date as written (e.g. 2016, 2019-07, "
                    "2014/2015, 2020~).", required, field=field, edtf=True),
@@ -161,14 +141,14 @@ def _scalar_columns(
             Column(f"{name}_end", "date", f"Latest day `{name}` can mean; empty when it has "
                    "no end (open or unknown).", field=field, part="end"),
         ]
-    if kind == "string":
-        return [Column(name, "string", desc, required, unique, pattern=prop.get("pattern"),
-                       min_length=prop.get("minLength"), max_length=prop.get("maxLength"),
-                       references=tuple(prop.get("x-references", ())), field=field)]
-    if kind in ("integer", "number", "boolean"):
-        return [Column(name, kind, desc, required, minimum=prop.get("minimum"),
-                       maximum=prop.get("maximum"), field=field)]
-    raise TypeError(f"cannot publish field {name!r} of JSON Schema type {kind!r}")
+    if f.type == "string":
+        return [Column(name, "string", desc, required, unique, pattern=f.pattern,
+                       min_length=f.min_length, max_length=f.max_length,
+                       references=f.references, field=field)]
+    if f.type in ("integer", "number", "boolean"):
+        return [Column(name, f.type, desc, required, minimum=f.minimum, maximum=f.maximum,
+                       field=field)]
+    raise TypeError(f"cannot publish field {name!r} of JSON Schema type {f.type!r}")
 
 
 def _item_column_name(field: str) -> str:
@@ -181,9 +161,6 @@ def _foreign_keys(columns: Sequence[Column]) -> list[ForeignKey]:
 
 
 def _kind_tables(kind: str, model: type[Record]) -> list[TableSpec]:
-    schema = model.model_json_schema()
-    defs = schema.get("$defs", {})
-    required = set(schema.get("required", ()))
     columns: list[Column] = []
     children: list[TableSpec] = []
     singular = model.singular
@@ -191,34 +168,28 @@ def _kind_tables(kind: str, model: type[Record]) -> list[TableSpec]:
                         f"(`{kind}.id`).", True, pattern=ID_PATTERN, references=(kind,))
     position = Column("position", "integer", "Position in the record's list, from 0.", True,
                       minimum=0)
-    for name, raw in schema["properties"].items():
-        if name == "cite":
+    for f in fields_of(model):
+        if f.name == "cite":
             continue
-        prop, _ = _resolve(raw, defs)
-        if prop.get("type") != "array":
-            columns.extend(_scalar_columns(name, prop, name in required, name,
-                                           unique=name == "id"))
+        if f.item is None:
+            columns.extend(_scalar_columns(f, f.name, f.required, f.name,
+                                           unique=f.name == "id"))
             continue
-        item, _ = _resolve(prop["items"], defs)
-        if item.get("type") == "object":
-            inner_req = set(item.get("required", ()))
-            item_cols = [c for sub, p in item["properties"].items()
-                         for c in _scalar_columns(sub, _resolve(p, defs)[0], sub in inner_req,
-                                                  sub)]
-            is_model = True
+        is_model = bool(f.item.fields)
+        if is_model:
+            item_cols = [c for sub in f.item.fields
+                         for c in _scalar_columns(sub, sub.name, sub.required, sub.name)]
         else:
-            item_cols = _scalar_columns(_item_column_name(name), item, True, None)
-            is_model = False
-        table = f"{singular}_{name}"
+            item_cols = _scalar_columns(f.item, _item_column_name(f.name), True, None)
+        table = f"{singular}_{f.name}"
         cols = (parent_col, position, *item_cols)
         if len(set(c.name for c in cols)) != len(cols):
             raise TypeError(f"table {table}: column names clash: {[c.name for c in cols]}")
-        desc = (raw.get("description") or prop.get("description") or "").strip()
         children.append(TableSpec(
-            table, f"{desc} One row per item of `{kind}.{name}`.", cols,
+            table, f"{f.description} One row per item of `{kind}.{f.name}`.", cols,
             (parent_col.name, "position"),
             (ForeignKey(parent_col.name, kind), *_foreign_keys(item_cols)),
-            kind=kind, list_field=name, item_is_model=is_model,
+            kind=kind, list_field=f.name, item_is_model=is_model,
         ))
     doc = (model.__doc__ or kind).strip().splitlines()[0].replace("``", "`")
     main = TableSpec(kind, doc, tuple(columns), ("id",), tuple(_foreign_keys(columns)),
@@ -228,10 +199,10 @@ def _kind_tables(kind: str, model: type[Record]) -> list[TableSpec]:
 
 def citations_spec() -> TableSpec:
     """The ``citations`` table: one row per citation, or per field a citation ``supports``."""
-    fields = Citation.model_fields
+    described = {f.name: f.description for f in fields_of(Citation)}
 
     def d(name: str) -> str:
-        return fields[name].description or ""
+        return described[name]
 
     source_ref: tuple[str, ...] = ("sources",)
     columns = (
