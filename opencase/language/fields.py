@@ -1,10 +1,8 @@
-"""The parts of the record models that need no pydantic: id patterns, controlled vocabularies
-and the checks of single values.
+"""The parts of the record language that need no pydantic: id patterns, controlled
+vocabularies and the checks of single values.
 
-:mod:`opencase.language.models` builds the models from these; :mod:`opencase.reading.coreschema`
-(generated
-from the models) refers to them by name, so that validation can run without importing pydantic
-(see :mod:`opencase.reading.compiled`).
+:mod:`opencase.language.models` builds the models from these; code that needs only a
+vocabulary or a pattern (reading, publishing) imports it from here without importing pydantic.
 """
 
 from __future__ import annotations

@@ -2,10 +2,9 @@
 
 Each kind of record (``people``, ``events``, ...) is a pydantic model. JSON Schema for record
 files, Table Schema for the published tables and the Arrow schemas are all generated from these
-classes (see :mod:`opencase.publishing.schemas`), and so are the validators that check records
-without
-importing pydantic (:mod:`opencase.reading.compiled`). Field metadata that the generators and the
-validator read:
+classes (see :mod:`opencase.publishing.schemas`), and validation checks records with them. The
+fields of each kind are read through one introspection, :mod:`opencase.language.spec`. Field
+metadata it reads:
 
 - ``RefTo(kinds)`` on a string field: the value is the id of a record of one of ``kinds``;
 - ``EDTFDate``: an EDTF string, published with ``<field>_start`` / ``<field>_end`` columns;
