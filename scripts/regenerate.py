@@ -8,7 +8,9 @@ The record models (``opencase/language/models.py``) and the issue-code registry
 1. ``schemas/``: the JSON Schema for record files and the Table Schema of every table;
 2. the generated sections of the Markdown files (``docs/issue-codes.md``, the CLI reference
    ``docs/cli.md``, ...): every block between cogapp markers (``[[[cog`` ... ``[[[end]]]``);
-3. ``datapackage/``: the dataset published from ``records/`` against the snapshots.
+3. ``CITATION.cff``: its title, license and dataset version from ``package.yaml``, and the
+   opencase version it names from ``opencase/version.py``;
+4. ``datapackage/``: the dataset published from ``records/`` against the snapshots.
 
 CI runs it on a clean clone and fails when it changes the tree (``git diff --exit-code``), so
 a change to the models that was not regenerated cannot land. Exits 1 when publishing finds
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -30,6 +33,24 @@ def markdown_with_cog() -> list[Path]:
     """The Markdown files that hold generated sections."""
     files = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *sorted((ROOT / "docs").glob("*.md"))]
     return [f for f in files if f.is_file() and "[[[cog" in f.read_text(encoding="utf-8")]
+
+
+def write_citation() -> None:
+    """Bring CITATION.cff's title, license and versions in line with their sources of truth."""
+    import yaml
+
+    from opencase.version import __version__
+
+    meta = yaml.safe_load((ROOT / "package.yaml").read_text(encoding="utf-8"))
+    path = ROOT / "CITATION.cff"
+    text = path.read_text(encoding="utf-8")
+    for key, value in (("title", meta["title"]), ("version", meta["version"]),
+                       ("license", meta["licenses"][0]["name"])):
+        text = re.sub(rf"(?m)^{key}: .*$", lambda _m, k=key, v=value: f"{k}: {v}", text, count=1)
+    software = text.index("    title: opencase\n")
+    text = text[:software] + re.sub(r"(?m)^    version: .*$", f"    version: {__version__}",
+                                    text[software:], count=1)
+    path.write_text(text, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,6 +66,9 @@ def main(argv: list[str] | None = None) -> int:
 
     written = write_schemas("schemas")
     print(f"schemas/: {len(written)} files")
+
+    write_citation()
+    print("CITATION.cff")
 
     cogged = markdown_with_cog()
     if cogged:
