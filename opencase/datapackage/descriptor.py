@@ -8,12 +8,15 @@ Resource paths must be relative POSIX paths inside the package: absolute paths, 
 backslashes, ``..`` segments, ``file:`` URLs and symbolic links that lead out of the package
 folder are refused and never opened.
 
-**CSV/Parquet twins.** A package may hold the same table twice, once as CSV and once as
-Parquet (opencase publishes every table so). Two table resources are twins when one is CSV and
-the other Parquet, their Table Schemas have the same field names in the same order, and either
-their names are equal once a format suffix (``-csv``, ``_csv``, ``.csv``, ``-parquet``, ...) is
-removed, or, failing that, their file names are equal without the extension (``csv/people.csv``
-and ``parquet/people.parquet``). A resource with more than one candidate has no twin.
+**CSV/Parquet twins** (defined here only). A package may hold the same table twice, once as
+CSV and once as Parquet (opencase publishes every table so, as resources ``<table>`` and
+``<table>-parquet``: :data:`PARQUET_SUFFIX`). A resource name stands for the table
+:func:`table_stem` gives: the name without a format suffix (``-csv``, ``_csv``, ``.csv``,
+``-parquet``, ``_pq``, ...). Two table resources are twins when one is CSV and the other
+Parquet, their Table Schemas have the same field names in the same order, and either their
+table stems are equal (ignoring case), or, failing that, their file names are equal without
+the extension (``csv/people.csv`` and ``parquet/people.parquet``). A resource with more than
+one candidate has no twin.
 """
 
 from __future__ import annotations
@@ -34,7 +37,9 @@ from opencase.errors import PackageError
 __all__ = [
     "DESCRIPTOR",
     "HASH_ALGORITHMS",
+    "PARQUET_SUFFIX",
     "PackageError",
+    "Twin",
     "digest_files",
     "find_descriptor",
     "parse_hash",
@@ -43,6 +48,7 @@ __all__ = [
     "resource_format",
     "resource_paths",
     "table_fields",
+    "table_stem",
     "twins",
     "unsafe_path_reason",
 ]
@@ -229,13 +235,21 @@ def _open_regular(path: Path) -> Any:
         raise
 
 
-def table_fields(schema: Any) -> list[str] | None:
+def table_fields(schema: Any) -> list[str | None] | None:
+    """The field names of a Table Schema (None for a field without one), or None."""
     if isinstance(schema, dict) and isinstance(schema.get("fields"), list):
         return [f.get("name") for f in schema["fields"] if isinstance(f, dict)]
     return None
 
 
-_SUFFIX = re.compile(r"[-_.](?:csv|tsv|parquet|pq)$", re.IGNORECASE)
+PARQUET_SUFFIX = "-parquet"  # opencase names a table's Parquet resource <table>-parquet
+_FORMAT_SUFFIX = re.compile(r"[-_.](?:csv|tsv|parquet|pq)$", re.IGNORECASE)
+
+
+def table_stem(name: str) -> str:
+    """The table a resource name stands for: the name without a format suffix
+    (``people-parquet`` and ``people_csv`` stand for ``people``)."""
+    return _FORMAT_SUFFIX.sub("", name)
 
 
 @dataclass(frozen=True)
@@ -248,7 +262,7 @@ def twins(resources: list[dict[str, Any]], schemas: list[Any]) -> list[Twin]:
     """CSV/Parquet resource pairs holding the same table (see the module docstring).
 
     ``schemas`` are the resources' Table Schemas, already dereferenced."""
-    tables: list[tuple[int, str, list[str]]] = []
+    tables: list[tuple[int, str, list[str | None]]] = []
     for i, (res, schema) in enumerate(zip(resources, schemas, strict=True)):
         fmt = resource_format(res) if isinstance(res, dict) else None
         names = table_fields(schema)
@@ -257,7 +271,7 @@ def twins(resources: list[dict[str, Any]], schemas: list[Any]) -> list[Twin]:
 
     def key_name(i: int) -> str | None:
         name = resources[i].get("name")
-        return _SUFFIX.sub("", name).lower() if isinstance(name, str) else None
+        return table_stem(name).lower() if isinstance(name, str) else None
 
     def key_path(i: int) -> str | None:
         paths = resource_paths(resources[i])
@@ -271,7 +285,7 @@ def twins(resources: list[dict[str, Any]], schemas: list[Any]) -> list[Twin]:
     pairs: list[Twin] = []
     paired: set[int] = set()
     for key in (key_name, key_path):
-        groups: dict[tuple[str, tuple[str, ...]], list[tuple[int, str]]] = {}
+        groups: dict[tuple[str, tuple[str | None, ...]], list[tuple[int, str]]] = {}
         for i, kind, names in tables:
             k = key(i)
             if i not in paired and k:

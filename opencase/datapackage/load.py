@@ -46,6 +46,7 @@ from opencase.datapackage.descriptor import (
     resolve_inside,
     resource_format,
     resource_paths,
+    table_stem,
     unsafe_path_reason,
 )
 from opencase.datapackage.download import check_url, download, resource_url
@@ -61,7 +62,6 @@ __all__ = ["DataPackage", "IntegrityError", "LoadError", "load"]
 MAX_BYTES = 2 * 1024**3  # largest download, or total size a zip may unpack to
 TIMEOUT = 30.0
 MAX_TIMEOUT = 86_400.0  # a day: longer waits are surely a mistake (and overflow some clocks)
-_FORMAT_SUFFIXES = ("-parquet", "_parquet", ".parquet", "-csv", "_csv", ".csv")
 
 
 def load(path_or_url: str | os.PathLike[str], *, timeout: float = TIMEOUT,
@@ -318,12 +318,7 @@ class DataPackage:
             if not isinstance(name, str) or resource_format(r) not in ("csv", "tsv",
                                                                          "parquet"):
                 continue
-            stem = name
-            for suffix in _FORMAT_SUFFIXES:
-                if name.lower().endswith(suffix):
-                    stem = name[: -len(suffix)]
-                    break
-            out.setdefault(stem, []).append(r)
+            out.setdefault(table_stem(name), []).append(r)
         return out
 
     @property
