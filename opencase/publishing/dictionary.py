@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from opencase.datapackage.descriptor import PARQUET_SUFFIX
+
 __all__ = ["data_dictionary"]
 
 PROVENANCE = """\
@@ -129,13 +131,13 @@ def data_dictionary(descriptor: Mapping[str, Any], rows: Mapping[str, int], cita
                 for s in d["sources"]]
         out.append("")
     tables = [r for r in d["resources"] if r["format"] == "csv"]
-    twins = {r["name"].removesuffix("-parquet"): r for r in d["resources"]
+    twins = {r["name"].removesuffix(PARQUET_SUFFIX): r for r in d["resources"]
              if r["format"] == "parquet"}
     out += ["## Files", "",
             "Every table is published twice with the same rows: as CSV (UTF-8, header row, "
             "RFC 4180, empty cell = no value) and as Parquet (zstd). `datapackage.json` lists "
-            "them as resources `<table>` (CSV) and `<table>-parquet`, each with its SHA-256 "
-            "hash and Table Schema.", "",
+            f"them as resources `<table>` (CSV) and `<table>{PARQUET_SUFFIX}`, each with its "
+            "SHA-256 hash and Table Schema.", "",
             "| table | rows | CSV | Parquet | what it holds |", "| --- | --- | --- | --- | --- |"]
     for r in tables:
         pq = twins.get(r["name"])
