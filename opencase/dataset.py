@@ -38,7 +38,8 @@ class Package(DataPackage):
 
     @cached_property
     def _records(self) -> dict[str, list[Any]]:
-        from opencase.publishing.tables import from_tables, layout
+        from opencase.publishing.layout import layout
+        from opencase.publishing.tables import from_tables
 
         return from_tables(_LazyTables(self, list(layout())))
 

@@ -24,8 +24,9 @@ import opencase
 from opencase.language.models import KINDS
 from opencase.progress import Progress
 from opencase.publishing import publish as publishing
+from opencase.publishing.layout import arrow_schema, layout
 from opencase.publishing.publish import DATAPACKAGE_PROFILE, PublishError, publish
-from opencase.publishing.tables import arrow_schema, from_tables, layout
+from opencase.publishing.tables import from_tables
 from opencase.validation.validate import validate
 
 from .conftest import FIXTURES

@@ -12,13 +12,13 @@ import jsonschema
 import pytest
 import yaml
 
+from opencase.publishing.layout import layout
 from opencase.publishing.schemas import (
     generated_files,
     record_file_schema,
     stale_files,
     write_schemas,
 )
-from opencase.publishing.tables import layout
 
 from .conftest import FIXTURES, REPO, run_cli
 

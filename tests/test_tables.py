@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from opencase.language.models import ID_PATTERN, KINDS, Citation, EventType, Source
-from opencase.publishing.tables import arrow_schema, from_tables, layout, table_schema, to_tables
+from opencase.publishing.layout import arrow_schema, layout, table_schema
+from opencase.publishing.tables import from_tables, to_tables
 from opencase.validation.validate import validate
 
 from .conftest import FIXTURES, SHARED_SOURCES

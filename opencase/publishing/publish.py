@@ -50,8 +50,9 @@ from opencase.codes import Code
 from opencase.language.models import Source
 from opencase.progress import Progress
 from opencase.publishing.dictionary import data_dictionary
+from opencase.publishing.layout import layout, table_schema
 from opencase.publishing.metadata import PackageConfig, default_config_path, load_config
-from opencase.publishing.tables import layout, table_schema, to_tables
+from opencase.publishing.tables import to_tables
 from opencase.publishing.target import (
     Inputs,
     PublishError,

@@ -22,7 +22,7 @@ from typing import Any
 from pydantic.json_schema import models_json_schema
 
 from opencase.language.models import KINDS
-from opencase.publishing.tables import layout, table_schema
+from opencase.publishing.layout import layout, table_schema
 
 __all__ = ["generated_files", "record_file_schema", "schemas", "stale_files", "write_schemas"]
 
