@@ -429,7 +429,7 @@ def coverage(
         if check.match is not None and check.sha256 is not None:
             by_sha.setdefault(check.sha256, []).append((check.match.start, check.match.end))
 
-    sources: list[Source] = dataset.records.get("sources", [])  # type: ignore[assignment]
+    sources = [r for r in dataset.records.get("sources", []) if isinstance(r, Source)]
     for src in sources:  # sorted by id
         if src.sha256 is None:
             continue

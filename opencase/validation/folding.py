@@ -201,15 +201,15 @@ def _normalise(text: str, offsets: bool = True) -> tuple[str, Offsets | None]:
         return norm, None
     expansions: list[tuple[int, int, int]] = []
     if longer:
-        at: list[int] = []
+        places: list[int] = []
         for c in longer:
             i = text.find(c)
             while i != -1:
-                at.append(i)
+                places.append(i)
                 i = text.find(c, i + 1)
-        at.sort()
+        places.sort()
         extra = 0
-        for i in at:
+        for i in places:
             length = len(changed[text[i]])
             expansions.append((i, i + extra, length))
             extra += length - 1

@@ -1,0 +1,209 @@
+"""Citations: each names a source, and its quote occurs exactly once in the source's snapshot.
+
+Also the passages a source marks as deliberately uncited, sources that share a snapshot, and
+sources whose snapshot is missing.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from opencase.codes import Code
+from opencase.language.models import Citation, Record, Source, UncitedPassage
+from opencase.reading.files import RawRecord
+from opencase.report import Report
+from opencase.validation.kinds import kind_info
+from opencase.validation.locations import field_issue, field_name
+from opencase.validation.model_check import Valid
+from opencase.validation.quotes import Match, SnapshotIndex, count_quote, find_quote, quote_problem
+from opencase.validation.validated import CitationCheck, Dataset
+
+__all__ = ["check_citations", "check_shared_snapshots", "check_snapshots", "check_uncited"]
+
+_SHOWN = 5  # places of an ambiguous quote named in its message
+
+
+def check_citations(
+    report: Report,
+    raw: RawRecord,
+    rec: Record,
+    kind_of: dict[str, str],
+    sources: dict[str, str | None],
+    index: SnapshotIndex | None,
+    dataset: Dataset | None,
+) -> None:
+    """The citations of ``rec``: each names a source record (``kind_of``: the kind of each
+    id), supports fields the record has, and quotes its source's snapshot (``sources``: the
+    ``sha256`` of each source, by id). Where each quote is goes into ``dataset`` (if any)."""
+    kind = kind_info(raw.kind)
+    cites = rec.cite
+    if not cites:
+        is_source = isinstance(rec, Source)
+        needs = kind.cite_required or (isinstance(rec, Source) and rec.sha256 is None)
+        if needs:
+            why = (" (a source without a snapshot of its own must cite the passage that "
+                   "makes it known)" if is_source else "")
+            field_issue(report, raw, Code.MISSING_CITATION,
+                        f"{kind.singular} {rec.id!r} "
+                        f"cites nothing; add `cite:` with a source and an exact quote{why}",
+                        ("cite",) if "cite" in raw.data else ())
+        return
+    own_fields = kind.fields
+    for i, c in enumerate(cites):
+        source, via = c.source, c.via
+        if kind_of.get(source) != "sources" or (via is not None and kind_of.get(via) != "sources"):
+            for name, sid in (("source", source), ("via", via)):
+                if sid is None or kind_of.get(sid) == "sources":
+                    continue
+                what = f"a {kind_of[sid]} record" if sid in kind_of else "not a record"
+                field_issue(report, raw, Code.UNKNOWN_SOURCE,
+                            f"cite[{i}].{name}: {sid!r} is {what}; cite a source record's id",
+                            ("cite", i, name))
+        if c.supports:
+            for j, name in enumerate(c.supports):
+                if name not in own_fields:
+                    close = difflib.get_close_matches(name, sorted(own_fields), n=1)
+                    hint = f"did you mean {close[0]!r}? " if close else ""
+                    field_issue(report, raw, Code.UNKNOWN_SUPPORTED_FIELD,
+                                f"cite[{i}].supports: {raw.kind} have no field {name!r}; "
+                                f"{hint}fields: {', '.join(sorted(own_fields))}",
+                                ("cite", i, "supports", j))
+        text_id = via or source
+        sha = sources.get(text_id)
+        match: Match | None = None
+        if not _meaningful(report, raw, c.quote, ("cite", i, "quote")):
+            pass  # found nowhere: no match, nothing covered
+        elif text_id in sources:
+            if sha is None:  # a missing snapshot is reported once, on the source
+                field_issue(report, raw, Code.QUOTE_UNVERIFIABLE,
+                            f"cite[{i}]: source {text_id!r} has no snapshot (sha256) and the "
+                            "citation gives no `via`, so the quote cannot be checked",
+                            ("cite", i, "quote"))
+            elif index is not None and index.get(sha) is not None:
+                match = _match_quote(report, raw, c, index, sha, text_id, ("cite", i, "quote"),
+                                     where=dataset is not None)
+        if dataset is not None:
+            rid = rec.id
+            dataset.citations[(rid, i)] = CitationCheck(rid, i, text_id, sha, match)
+
+
+def check_uncited(
+    report: Report, raw: RawRecord, src: Source, index: SnapshotIndex | None,
+    dataset: Dataset | None,
+) -> None:
+    """Passages a source marks as deliberately uncited must be found in its own snapshot."""
+    sid, sha = src.id, src.sha256
+    if sha is None:
+        field_issue(report, raw, Code.UNCITED_WITHOUT_SNAPSHOT,
+                    f"source {sid!r} marks passages as uncited but has no snapshot (sha256) "
+                    "of its own; only a source with a snapshot can mark its passages",
+                    ("uncited",))
+        return
+    if index is None or index.get(sha) is None:
+        return  # reported once, as snapshot-missing
+    for i, passage in enumerate(src.uncited):
+        if not _meaningful(report, raw, passage.quote, ("uncited", i, "quote")):
+            if dataset is not None:
+                dataset.uncited[(sid, i)] = CitationCheck(sid, i, sid, sha, None)
+            continue
+        match = _match_quote(report, raw, passage, index, sha, sid, ("uncited", i, "quote"),
+                             where=dataset is not None)
+        if dataset is not None:
+            dataset.uncited[(sid, i)] = CitationCheck(sid, i, sid, sha, match)
+
+
+def _meaningful(report: Report, raw: RawRecord, quote: str, path: tuple[Any, ...]) -> bool:
+    """``quote-meaningless`` (and ``False``) for a quote that cannot stand as evidence."""
+    why = quote_problem(quote)
+    if why is not None:
+        field_issue(report, raw, Code.QUOTE_MEANINGLESS,
+                    f"{field_name(path)}: the quote {why}, so it proves nothing (it would occur "
+                    "almost anywhere); quote the words the record rests on", path)
+    return why is None
+
+
+def _match_quote(
+    report: Report, raw: RawRecord, c: Citation | UncitedPassage, index: SnapshotIndex,
+    sha: str, text_id: str, path: tuple[Any, ...], *, where: bool = True,
+) -> Match | None:
+    """Check a quote; return where it is (``where=False``: only check, return ``None``)."""
+    snap = index.get(sha)
+    assert snap is not None
+    quote, prefix, suffix = c.quote, c.prefix, c.suffix
+    try:
+        if not where and count_quote(snap, quote, prefix, suffix, limit=2) == 1:
+            return None  # (working out offsets is most of the cost of a match)
+        found = find_quote(snap, quote, prefix, suffix, limit=_SHOWN + 1)
+    except (OSError, UnicodeDecodeError) as exc:
+        field_issue(report, raw, Code.SNAPSHOT_UNREADABLE,
+                    f"snapshot {snap.path} of {text_id!r} cannot be read as UTF-8 text ({exc})",
+                    path)
+        return None
+    if len(found) == 1:
+        return found[0]
+    label = field_name(path[:-1])
+    short = quote if len(quote) <= 60 else quote[:57] + "..."
+    if not found:
+        bare = find_quote(snap, quote, limit=1) if (prefix or suffix) else []
+        if bare:
+            field_issue(report, raw, Code.QUOTE_NOT_FOUND,
+                        f"{label}: the quote occurs in {text_id!r} but not with this "
+                        "prefix/suffix; copy them exactly from the text around the quote", path)
+        else:
+            field_issue(report, raw, Code.QUOTE_NOT_FOUND,
+                        f"{label}: {short!r} does not occur in the snapshot of {text_id!r}; "
+                        "copy the passage exactly", path)
+        return None
+    offsets = ", ".join(str(m.start) for m in found[:_SHOWN])
+    times = f"{len(found)} times" if len(found) <= _SHOWN else f"more than {_SHOWN} times"
+    field_issue(report, raw, Code.QUOTE_AMBIGUOUS,
+                f"{label}: {short!r} occurs {times} in {text_id!r} (at characters "
+                f"{offsets}{', ...' if len(found) > _SHOWN else ''}); add `prefix` or `suffix` "
+                "to pick one", path)
+    return None
+
+
+def check_shared_snapshots(report: Report, valid: Valid) -> None:
+    """``duplicate-snapshot`` for a source whose sha256 an earlier source (in file order)
+    already names, unless, for every such earlier source, one of the two cites the other (it is
+    known through it)."""
+    earlier: dict[str, list[Source]] = {}
+    seen: set[str] = set()
+    for raw, rec in valid:
+        if not isinstance(rec, Source) or rec.sha256 is None or rec.id in seen:
+            continue
+        sha = rec.sha256
+        seen.add(rec.id)
+        others = earlier.setdefault(sha, [])
+        clash = next((o for o in others if not (_cites(rec, o.id) or _cites(o, rec.id))), None)
+        others.append(rec)
+        if clash is None:
+            continue
+        field_issue(report, raw, Code.DUPLICATE_SNAPSHOT,
+                    f"source {rec.id!r} names the same snapshot (sha256 {sha[:12]}...) as "
+                    f"source {clash.id!r}; one text cannot be two sources: fix the hash, or "
+                    f"if {rec.id!r} is known only through {clash.id!r}, give it no "
+                    "sha256 and cite it `via` that source", ("sha256",))
+
+
+def _cites(rec: Record, sid: str) -> bool:
+    return any(sid in (c.source, c.via) for c in rec.cite)
+
+
+def check_snapshots(
+    report: Report,
+    sources: list[tuple[str, str | None]],
+    owner: dict[str, RawRecord],
+    index: SnapshotIndex | None,
+) -> None:
+    """``snapshot-missing`` for each source (id, sha256) whose snapshot is not in ``index``."""
+    for sid, sha in sources:
+        if sha and (index is None or index.get(sha) is None):
+            where = f"in {index.folder}" if index is not None else "(no --snapshots folder given)"
+            raw = owner[sid]
+            line, col = raw.locate(("sha256",))
+            report.add(Code.SNAPSHOT_MISSING, f"no snapshot of source {sid!r} (sha256 "
+                       f"{sha[:12]}...) {where}; its quotes are unverified",
+                       file=raw.file.display, line=line, column=col, record_id=sid,
+                       field="sha256")

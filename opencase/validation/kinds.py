@@ -1,0 +1,36 @@
+"""What the dataset checks need to know of each kind of record, read once from its model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from opencase.language.fields import RefField
+from opencase.language.models import KINDS
+from opencase.language.spec import reference_fields
+
+__all__ = ["KindInfo", "kind_info", "kind_names"]
+
+
+@dataclass(frozen=True, slots=True)
+class KindInfo:
+    """A kind's singular name, whether its records must cite, its references, and the fields a
+    citation's ``supports`` may name."""
+
+    singular: str
+    cite_required: bool
+    refs: tuple[RefField, ...]
+    fields: frozenset[str]
+
+
+def kind_names() -> tuple[str, ...]:
+    """Every record kind, in the models' order."""
+    return tuple(KINDS)
+
+
+@cache
+def kind_info(kind: str) -> KindInfo:
+    """What the checks need to know of ``kind`` (the top-level key of its records)."""
+    model = KINDS[kind]
+    return KindInfo(model.singular, model.cite_required, tuple(reference_fields(model)),
+                    frozenset(model.model_fields) - {"id", "cite"})

@@ -1,0 +1,129 @@
+"""Each record against its model: the problems pydantic finds, worded for curators, and values
+that would run as spreadsheet formulas."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+
+from opencase.codes import Code
+from opencase.language.models import KINDS, Record
+from opencase.reading.files import RawRecord
+from opencase.reading.formulas import formula_start
+from opencase.report import Report
+from opencase.validation.kinds import kind_info
+from opencase.validation.locations import field_name
+
+__all__ = ["Valid", "check_models"]
+
+Valid = list[tuple[RawRecord, Record]]
+"""The records that passed their model, each with its model object."""
+
+_TYPE_CODES = {
+    "missing": Code.MISSING_KEY,
+    "extra_forbidden": Code.UNKNOWN_KEY,
+    "enum": Code.NOT_IN_VOCABULARY,
+    "edtf": Code.INVALID_DATE,
+    "edtf_order": Code.DATE_ORDER,
+}
+
+
+def check_models(report: Report, records: list[RawRecord]) -> Valid:
+    """Validate each record with its model, once; return the records that pass, each with its
+    model object (defaults filled in, values typed)."""
+    valid: Valid = []
+    for raw in records:
+        if raw.tainted:  # its YAML problem is reported; checking its fields would only echo it
+            continue
+        if raw.file.formulas:  # False: no value of the file starts like a formula
+            _formulas(report, raw, raw.data, ())
+        try:
+            valid.append((raw, KINDS[raw.kind].model_validate(raw.data)))
+        except ValidationError as exc:
+            for err in exc.errors(include_url=False):
+                _model_issue(report, raw, err)
+    return valid
+
+
+def _model_issue(report: Report, raw: RawRecord, err: Any) -> None:
+    model = KINDS[raw.kind]
+    loc = tuple(err["loc"])
+    etype = err["type"]
+    fname = field_name(loc)
+    code = _TYPE_CODES.get(etype)
+    if code == Code.UNKNOWN_KEY:
+        parent = _model_at(model, loc[:-1])
+        allowed = sorted(parent.model_fields) if parent else []
+        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        msg = f"unknown field {loc[-1]!r}; {hint}allowed fields: {', '.join(allowed)}"
+    elif code == Code.MISSING_KEY:
+        msg = f"{model.singular} is missing required field {fname!r}"
+    elif code == Code.NOT_IN_VOCABULARY:
+        expected = err.get("ctx", {}).get("expected", "")
+        msg = f"{fname}: {err['input']!r} is not allowed; use one of {expected}"
+    elif code in (Code.INVALID_DATE, Code.DATE_ORDER):
+        msg = f"{fname}: {err['ctx']['reason']}"
+    elif etype == "string_pattern_mismatch" and (loc[-1] == "id" or _is_ref(raw.kind, loc)):
+        code = Code.INVALID_ID
+        msg = (f"{fname}: {err['input']!r} is not a valid id; use lowercase letters, digits "
+               "and single hyphens, e.g. 'stephen-port'")
+    elif etype.endswith(("_type", "_parsing")):
+        code = Code.INVALID_TYPE
+        shown = err.get("input")
+        shown_s = repr(shown) if not isinstance(shown, (dict, list)) else type(shown).__name__
+        # a mapping given as something else: said as for any mapping, not naming the model
+        said = "input should be a valid dictionary" if etype == "model_type" \
+            else err["msg"].lower()
+        msg = f"{fname}: {said} (got {shown_s})"
+    else:
+        code = Code.INVALID_VALUE
+        msg = f"{fname}: {err['msg'].lower()}"
+    line, col = raw.locate(loc)
+    report.add(code, msg, file=raw.file.display, line=line, column=col,
+               record_id=raw.id, field=fname)
+
+
+def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The model of the mapping at ``loc`` inside a ``model`` record (``None``: not a model)."""
+    cur: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        info = getattr(cur, "model_fields", {}).get(part)
+        if info is None:
+            return None
+        ann = info.annotation
+        while get_origin(ann) is list or (get_origin(ann) is not None and get_args(ann)):
+            args = [a for a in get_args(ann) if a is not type(None)]
+            ann = args[0]
+            if isinstance(ann, type):
+                break
+        cur = ann
+    return cur if isinstance(cur, type) and issubclass(cur, BaseModel) else None
+
+
+def _is_ref(kind: str, loc: tuple[Any, ...]) -> bool:
+    names = {str(p) for p in loc if not isinstance(p, int)}
+    return any(r.field in names for r in kind_info(kind).refs) or bool({"source", "via"} & names)
+
+
+def _formulas(report: Report, raw: RawRecord, value: Any, path: tuple[Any, ...]) -> None:
+    if isinstance(value, str):
+        at = formula_start(value)
+        if at is not None:
+            line, col = raw.locate(path)
+            lead = f" after {value[:at]!r}" if at else ""
+            report.add(Code.SPREADSHEET_FORMULA,
+                       f"{field_name(path)}: {value[:40]!r} starts with {value[at]!r}{lead} and "
+                       "would run as a formula when the CSV is opened in a spreadsheet",
+                       file=raw.file.display, line=line, column=col, record_id=raw.id,
+                       field=field_name(path))
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _formulas(report, raw, v, (*path, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _formulas(report, raw, v, (*path, i))

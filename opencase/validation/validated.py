@@ -1,0 +1,35 @@
+"""What validation keeps for publishing: the records that validated, and where each quote is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from opencase.language.models import KINDS, Record
+from opencase.validation.quotes import Match, SnapshotIndex
+
+__all__ = ["CitationCheck", "Dataset"]
+
+
+@dataclass(frozen=True, slots=True)
+class CitationCheck:
+    """The outcome of checking one citation: where its quote is (or why it is unverified)."""
+
+    record_id: str
+    index: int
+    text_source: str  # the source whose snapshot holds the quote (``via`` or ``source``)
+    sha256: str | None
+    match: Match | None
+
+
+@dataclass
+class Dataset:
+    """The records that validated, by kind (sorted by id), and their citation checks."""
+
+    records: dict[str, list[Record]] = field(default_factory=dict)
+    citations: dict[tuple[str, int], CitationCheck] = field(default_factory=dict)
+    # (source id, index in its `uncited` list) -> where the marked passage is
+    uncited: dict[tuple[str, int], CitationCheck] = field(default_factory=dict)
+    snapshots: SnapshotIndex | None = None
+
+    def all_records(self) -> list[Record]:
+        return [r for kind in KINDS for r in self.records.get(kind, [])]
