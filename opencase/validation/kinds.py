@@ -7,7 +7,7 @@ from functools import cache
 
 from opencase.language.fields import RefField
 from opencase.language.models import KINDS
-from opencase.language.spec import reference_fields
+from opencase.language.spec import fields_of, reference_fields
 
 __all__ = ["KindInfo", "kind_info", "kind_names"]
 
@@ -33,4 +33,4 @@ def kind_info(kind: str) -> KindInfo:
     """What the checks need to know of ``kind`` (the top-level key of its records)."""
     model = KINDS[kind]
     return KindInfo(model.singular, model.cite_required, tuple(reference_fields(model)),
-                    frozenset(model.model_fields) - {"id", "cite"})
+                    frozenset(f.name for f in fields_of(model)) - {"id", "cite"})

@@ -4,12 +4,13 @@ that would run as spreadsheet formulas."""
 from __future__ import annotations
 
 import difflib
-from typing import Any, get_args, get_origin
+from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from opencase.codes import Code
 from opencase.language.models import KINDS, Record
+from opencase.language.spec import fields_of
 from opencase.reading.files import RawRecord
 from opencase.reading.formulas import formula_start
 from opencase.report import Report
@@ -54,8 +55,7 @@ def _model_issue(report: Report, raw: RawRecord, err: Any) -> None:
     fname = field_name(loc)
     code = _TYPE_CODES.get(etype)
     if code == Code.UNKNOWN_KEY:
-        parent = _model_at(model, loc[:-1])
-        allowed = sorted(parent.model_fields) if parent else []
+        allowed = _fields_at(raw.kind, loc[:-1])
         close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
         hint = f"did you mean {close[0]!r}? " if close else ""
         msg = f"unknown field {loc[-1]!r}; {hint}allowed fields: {', '.join(allowed)}"
@@ -86,23 +86,18 @@ def _model_issue(report: Report, raw: RawRecord, err: Any) -> None:
                record_id=raw.id, field=fname)
 
 
-def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
-    """The model of the mapping at ``loc`` inside a ``model`` record (``None``: not a model)."""
-    cur: Any = model
+def _fields_at(kind: str, loc: tuple[Any, ...]) -> list[str]:
+    """The fields (sorted) of the mapping at ``loc`` inside a ``kind`` record; none when the
+    value there is not a mapping of known fields."""
+    specs = fields_of(KINDS[kind])
     for part in loc:
         if isinstance(part, int):
             continue
-        info = getattr(cur, "model_fields", {}).get(part)
-        if info is None:
-            return None
-        ann = info.annotation
-        while get_origin(ann) is list or (get_origin(ann) is not None and get_args(ann)):
-            args = [a for a in get_args(ann) if a is not type(None)]
-            ann = args[0]
-            if isinstance(ann, type):
-                break
-        cur = ann
-    return cur if isinstance(cur, type) and issubclass(cur, BaseModel) else None
+        spec = next((s for s in specs if s.name == part), None)
+        if spec is None:
+            return []
+        specs = (spec.item or spec).fields
+    return sorted(s.name for s in specs)
 
 
 def _is_ref(kind: str, loc: tuple[Any, ...]) -> bool:
