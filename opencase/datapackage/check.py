@@ -10,16 +10,15 @@ Works on any package whose table resources are CSV (or TSV) or Parquet, not only
    lead out are refused and never opened; URLs are not fetched: this runs offline);
 3. every ``bytes`` and ``hash`` (``sha256:<hex>``, ``md5:``/``sha1:``/``sha512:`` or a bare MD5
    hex digest) against the file;
-4. the data, column-wise with pyarrow (:mod:`opencase.datapackage.table.read` reads, ``tablecast``
-casts,
-   ``tablecheck`` checks, ``tabledata`` runs them): header, row shape, types, constraints,
-   missing values, primary, unique and foreign keys (to the same or another resource), of
-   every file resource and of inline ``data`` (:mod:`opencase.datapackage.check_schema` checks the
-   Table
-   Schemas and dialects first: a declared value that cannot work is an error);
+4. the data, column-wise with pyarrow (``table.read`` and ``table.read_csv`` read, ``table.cast``
+   casts, ``table.checker`` checks, :mod:`opencase.datapackage.check_data` runs them): header,
+   row shape, types, constraints, missing values, primary, unique and foreign keys (to the
+   same or another resource), of every file resource and of inline ``data``
+   (:mod:`opencase.datapackage.check_schema` checks the Table Schemas and dialects first: a
+   declared value that cannot work is an error);
 5. CSV/Parquet twins (the same table in both formats, paired as
-:mod:`opencase.datapackage.descriptor`
-   describes) hold identical rows; a Parquet twin that matches its CSV is not checked again.
+   :mod:`opencase.datapackage.descriptor` describes) hold identical rows; a Parquet twin that
+   matches its CSV is not checked again.
 
 Issues are located by resource path (``Issue.file``), row (``Issue.line``, numbered as
 frictionless does: the header is row 1) and field (``Issue.field``). Each data check lists its
@@ -61,7 +60,7 @@ from opencase.datapackage.descriptor import (
     twins,
     unsafe_path_reason,
 )
-from opencase.datapackage.table.read import csv_labels
+from opencase.datapackage.table.read_csv import csv_labels
 from opencase.report import Report, Severity
 
 __all__ = ["check"]

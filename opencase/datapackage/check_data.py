@@ -23,7 +23,7 @@ import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
 from opencase.codes import Code
-from opencase.datapackage.table.cast import _is_text
+from opencase.datapackage.table.arrow import is_text
 from opencase.datapackage.table.checker import (
     Checked,
     TableChecker,
@@ -41,13 +41,11 @@ from opencase.datapackage.table.read import (
     Emitter,
     RawTable,
     decoded,
-    has_header,
-    read_csv,
     read_inline,
     read_parquet,
     show,
-    text_encoding,
 )
+from opencase.datapackage.table.read_csv import has_header, read_csv, text_encoding
 from opencase.report import Report
 
 __all__ = ["DataChecker"]
@@ -279,7 +277,7 @@ class DataChecker:
             masks, start = [], 0
             for g, rows in enumerate(groups):
                 col = decoded(pf.read_row_group(g, columns=[name]).column(0))
-                native = not _is_text(col.type)
+                native = not is_text(col.type)
                 _, v = column_values(f, col, native, default_missing)
                 t, reason = typed_column(f, v, native)
                 if reason:

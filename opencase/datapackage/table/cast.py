@@ -6,7 +6,8 @@ timestamp (UTC), ``time`` to time64 (a time with a UTC offset as the time of day
 datetime is), ``year`` to int64; other types stay text. A value that does not cast becomes
 null, and :func:`cast_text` re-reads the values the vectorised casts refuse, once per distinct
 value, the way frictionless reads them, so that both agree on edge cases.
-A typed Parquet column is normalised to the same Arrow types by :func:`cast_native`.
+A typed Parquet column is normalised to the same Arrow types by
+:func:`opencase.datapackage.table.cast_typed.cast_native`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from __future__ import annotations
 import base64
 import json
 import re
-import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -23,7 +23,10 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["SUPPORTED", "beyond", "cast_constant", "cast_native", "cast_text", "decimal_reader"]
+from opencase.datapackage.table.arrow import STR, keep, per_unique
+
+__all__ = ["DEFAULT_FALSE", "DEFAULT_TRUE", "SUPPORTED", "UTC_TIMESTAMP", "cast_text",
+           "decimal_reader", "utc"]
 
 DEFAULT_TRUE = ["true", "True", "TRUE", "1"]
 DEFAULT_FALSE = ["false", "False", "FALSE", "0"]
@@ -42,51 +45,12 @@ _ORDERED = {"required", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaxi
 for _t in ("integer", "number", "date", "datetime", "time", "year", "yearmonth"):
     SUPPORTED[_t] = _ORDERED
 
-STR = pa.string()
-
-
-def _arrow_message(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-
-
-def _is_text(t: pa.DataType) -> bool:
-    if pa.types.is_dictionary(t):
-        t = t.value_type
-    return pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t)
-
 
 # ---------------------------------------------------------------- type casts
 
 
-def _arange(n: int) -> pa.Array:
-    return pa.array(range(n), pa.int64())
-
-
-def _bad(v: Any, typed: Any) -> Any:
-    """True where a value is present but did not cast."""
-    return pc.and_(pc.is_valid(v), pc.is_null(typed))
-
-
 def _match(v: Any, pattern: str) -> Any:
     return pc.match_substring_regex(v, pattern)
-
-
-def _keep(mask: Any, v: Any) -> Any:
-    return pc.if_else(mask, v, pa.scalar(None, v.type))
-
-
-def _per_unique(v: Any, fn: Callable[[str], Any], out: pa.DataType) -> Any:
-    """Apply ``fn`` (returning None for invalid) once per distinct value."""
-    uniq = pc.unique(v).drop_null()
-    results = []
-    for x in uniq.to_pylist():
-        try:
-            results.append(fn(x))
-        except (ValueError, TypeError, OverflowError, ArithmeticError, LookupError,
-                AttributeError, RecursionError):  # e.g. {"x": 1} as a geopoint, [[[...]]]
-            results.append(None)
-    idx = pc.index_in(v, value_set=uniq)
-    return pc.take(pa.array(results, out), idx)
 
 
 _INT = r"^[+-]?\d+$"
@@ -103,13 +67,13 @@ def _integer(f: dict[str, Any], v: Any) -> Any:
     s = pc.utf8_trim_whitespace(v)
     if not bare:
         s = pc.replace_substring_regex(s, r"^[^-\d]*|\D*$", "")
-    s = _keep(_match(s, _INT), pc.replace_substring_regex(s, r"^\+", ""))
+    s = keep(_match(s, _INT), pc.replace_substring_regex(s, r"^\+", ""))
     try:
         return pc.cast(s, pa.int64())
     except pa.ArrowInvalid:
         pass
     fits = pc.less_equal(pc.utf8_length(pc.replace_substring_regex(s, r"^-", "")), 38)
-    return pc.cast(_keep(fits, s), pa.decimal128(38, 0))
+    return pc.cast(keep(fits, s), pa.decimal128(38, 0))
 
 
 def _number(f: dict[str, Any], v: Any) -> Any:
@@ -128,9 +92,9 @@ def _number(f: dict[str, Any], v: Any) -> Any:
         if group:
             s = pc.replace_substring(s, group, "")
         if decimal != ".":
-            s = _keep(pc.invert(pc.match_substring(s, ".")), s)
+            s = keep(pc.invert(pc.match_substring(s, ".")), s)
             s = pc.replace_substring(s, decimal, ".")
-    s = _keep(_match(s, _NUM), s)
+    s = keep(_match(s, _NUM), s)
     s = pc.replace_substring_regex(s, r"(?i)^([+-]?)s?nan\d*$", r"\1nan")
     return pc.cast(s, pa.float64())
 
@@ -147,7 +111,7 @@ def _valid_iso_dates(s: Any) -> Any:
     ts = pc.strptime(s, format="%Y-%m-%d", unit="s", error_is_null=True)
     back = pc.strftime(ts, format="%Y-%m-%d")
     ok = pc.and_(pc.equal(back, s), pc.invert(pc.starts_with(s, "0000")))
-    return pc.cast(_keep(ok, ts), pa.date32())
+    return pc.cast(keep(ok, ts), pa.date32())
 
 
 def _date(f: dict[str, Any], v: Any) -> Any:
@@ -159,44 +123,43 @@ def _date(f: dict[str, Any], v: Any) -> Any:
             pass
         return _valid_iso_dates(v)  # the rest: see cast_text
     if fmt == "any":
-        return _per_unique(v, lambda x: _parse_any(x).date(), pa.date32())
-    return _per_unique(v, lambda x: datetime.strptime(x, fmt).date(), pa.date32())
+        return per_unique(v, lambda x: _parse_any(x).date(), pa.date32())
+    return per_unique(v, lambda x: datetime.strptime(x, fmt).date(), pa.date32())
 
 
 def _parse_any(x: str) -> datetime:
-    try:
-        from dateutil import parser  # type: ignore[import-untyped]
-    except ImportError:  # pragma: no cover - dateutil is nearly always there
-        return datetime.fromisoformat(x)
+    from dateutil import parser  # imported when a field's format is "any"
+
     return parser.parse(x)
 
 
 _TIME = r"(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:[.,]\d+)?|24:00:00(?:[.,]0+)?"
 _TZ = r"(?:Z|[+-]\d{2}(?::?\d{2})?)?"
 _DATETIME = rf"^\d{{4}}-\d{{2}}-\d{{2}}.(?:{_TIME}){_TZ}$"
-_UTC = pa.timestamp("us", "UTC")
+UTC_TIMESTAMP = pa.timestamp("us", "UTC")
 
 
 def _datetime(f: dict[str, Any], v: Any) -> Any:
     fmt = f.get("format", "default")
     if fmt not in (None, "default"):
         parse = _parse_any if fmt == "any" else (lambda x: datetime.strptime(x, fmt))
-        return _per_unique(v, lambda x: _utc(parse(x)), _UTC)
+        return per_unique(v, lambda x: utc(parse(x)), UTC_TIMESTAMP)
     ok = _match(v, _DATETIME)
-    day = _valid_iso_dates(pc.utf8_slice_codeunits(_keep(ok, v), 0, 10))
-    s = _keep(pc.is_valid(day), v)
+    day = _valid_iso_dates(pc.utf8_slice_codeunits(keep(ok, v), 0, 10))
+    s = keep(pc.is_valid(day), v)
     s = pc.replace_substring_regex(s, r"^(.{10}).", r"\1T")
     s = pc.replace_substring_regex(s, r",(\d)", r".\1")
     s = pc.replace_substring_regex(s, r"(\.\d{6})\d+", r"\1")
     s = pc.replace_substring_regex(s, r"([+-]\d{2})$", r"\1:00")
     s = pc.replace_substring_regex(s, r"^(.{19}(?:\.\d+)?)$", r"\1Z")  # naive: as UTC
     try:
-        return pc.cast(s, _UTC)
+        return pc.cast(s, UTC_TIMESTAMP)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return _per_unique(s, _py_isodatetime, _UTC)
+        return per_unique(s, _py_isodatetime, UTC_TIMESTAMP)
 
 
-def _utc(d: datetime) -> datetime:
+def utc(d: datetime) -> datetime:
+    """``d`` in UTC (a naive ``d`` taken as UTC)."""
     return d.replace(tzinfo=UTC) if d.tzinfo is None else d.astimezone(UTC)
 
 
@@ -206,7 +169,7 @@ def _py_isodatetime(x: str) -> datetime:
     midnight = "T24:00:00" in x
     if midnight:
         x = x.replace("T24:00:00", "T00:00:00", 1)
-    d = _utc(datetime.fromisoformat(x.replace("Z", "+00:00")))
+    d = utc(datetime.fromisoformat(x.replace("Z", "+00:00")))
     return d + timedelta(days=1) if midnight else d
 
 
@@ -216,10 +179,10 @@ def _time(f: dict[str, Any], v: Any) -> Any:
     if fmt not in (None, "default"):
         def parse(x: str) -> Any:
             d = _parse_any(x) if fmt == "any" else datetime.strptime(x, fmt)
-            return (_utc(d) if d.tzinfo is not None else d).time()
+            return (utc(d) if d.tzinfo is not None else d).time()
 
-        return _per_unique(v, parse, t64)
-    s = _keep(_match(v, rf"^(?:{_TIME}){_TZ}$"), v)
+        return per_unique(v, parse, t64)
+    s = keep(_match(v, rf"^(?:{_TIME}){_TZ}$"), v)
     h = pc.cast(pc.utf8_slice_codeunits(s, 0, 2), pa.int64())
     m = pc.cast(pc.utf8_slice_codeunits(s, 3, 5), pa.int64())
     sec = pc.cast(pc.utf8_slice_codeunits(s, 6, 8), pa.int64())
@@ -242,9 +205,9 @@ def _time(f: dict[str, Any], v: Any) -> Any:
 
 def _year(f: dict[str, Any], v: Any) -> Any:
     ok = pc.and_(pc.equal(pc.utf8_length(v), 4), _match(v, r"^\s*[+-]?\d+\s*$"))
-    s = pc.replace_substring_regex(pc.utf8_trim_whitespace(_keep(ok, v)), r"^\+", "")
+    s = pc.replace_substring_regex(pc.utf8_trim_whitespace(keep(ok, v)), r"^\+", "")
     n = pc.cast(s, pa.int64())
-    return _keep(pc.greater_equal(n, 0), n)
+    return keep(pc.greater_equal(n, 0), n)
 
 
 def _yearmonth_py(x: str) -> int | None:
@@ -295,31 +258,31 @@ _URI = r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s]*$"
 def _string(f: dict[str, Any], v: Any) -> Any:
     fmt = f.get("format", "default")
     if fmt == "uuid":
-        return _keep(_match(v, _UUID), v)
+        return keep(_match(v, _UUID), v)
     if fmt == "email":
-        return _keep(_match(v, _EMAIL), v)
+        return keep(_match(v, _EMAIL), v)
     if fmt == "uri":
-        return _keep(_match(v, _URI), v)
+        return keep(_match(v, _URI), v)
     if fmt == "binary":
-        return _per_unique(v, lambda x: x if base64.b64decode(x) is not None else None, STR)
+        return per_unique(v, lambda x: x if base64.b64decode(x) is not None else None, STR)
     return v
 
 
 def _other(f: dict[str, Any], v: Any) -> Any:
     t = f.get("type", "any")
     if t == "object":
-        return _per_unique(v, _json_of(dict), STR)
+        return per_unique(v, _json_of(dict), STR)
     if t == "array":
-        return _per_unique(v, _json_of(list), STR)
+        return per_unique(v, _json_of(list), STR)
     if t == "geojson":
-        return _per_unique(
+        return per_unique(
             v, lambda x: x if json.loads(x).get("type") in _GEOJSON_TYPES else None, STR)
     if t == "geopoint":
-        return _per_unique(v, _geopoint_py(f.get("format", "default")), STR)
+        return per_unique(v, _geopoint_py(f.get("format", "default")), STR)
     if t == "duration":
-        return _per_unique(v, lambda x: x if _DURATION.match(x) else None, STR)
+        return per_unique(v, lambda x: x if _DURATION.match(x) else None, STR)
     if t == "yearmonth":
-        return _per_unique(v, _yearmonth_py, pa.int64())
+        return per_unique(v, _yearmonth_py, pa.int64())
     return v  # list, any, unknown types: every value is valid
 
 
@@ -396,21 +359,19 @@ def _python_reader(f: dict[str, Any]) -> Callable[[str], Any] | None:
         return None  # custom formats are read per distinct value already
     if ftype == "date":
         return lambda x: datetime.strptime(x, "%Y-%m-%d").date()
-    try:
-        from dateutil.parser import isoparse  # type: ignore[import-untyped]
-    except ImportError:  # pragma: no cover - then the vectorised reading decides alone
-        return None
+    from dateutil.parser import isoparse  # imported when a value needs it (a declared dependency)
+
     if ftype == "datetime":
         def read_datetime(x: str) -> datetime:
             assert x[16] == ":" and len(x) >= 19
-            return _utc(isoparse(x))
+            return utc(isoparse(x))
 
         return read_datetime
     if ftype == "time":
         def read_time(x: str) -> Any:
             assert x[5] == ":" and len(x) >= 8
             d = isoparse(f"2000-01-01T{x}")
-            return (_utc(d) if d.tzinfo is not None else d).time()
+            return (utc(d) if d.tzinfo is not None else d).time()
 
         return read_time
     return None
@@ -434,98 +395,3 @@ def decimal_reader(f: dict[str, Any]) -> Callable[[str], Decimal | None]:
         return Decimal(x)
 
     return read
-
-
-def cast_native(f: dict[str, Any], col: Any) -> tuple[Any, str | None]:
-    """A typed (Parquet) column in the same Arrow type :func:`cast_text` gives, or the reason
-    it cannot hold the field's type."""
-    t, ft = col.type, f.get("type", "any")
-    if pa.types.is_dictionary(t):
-        col, t = pc.cast(col, t.value_type), t.value_type
-    try:
-        if ft == "integer" and (pa.types.is_integer(t) or pa.types.is_decimal(t)):
-            if pa.types.is_decimal(t) and t.scale != 0:
-                return None, f"{t} is not an integer type"
-            return (pc.cast(col, pa.int64()) if pa.types.is_integer(t)
-                    or t.precision <= 18 else col), None
-        if ft == "number" and (pa.types.is_floating(t) or pa.types.is_integer(t)
-                               or pa.types.is_decimal(t)):
-            return pc.cast(col, pa.float64()), None
-        if ft == "boolean" and pa.types.is_boolean(t):
-            return col, None
-        if ft == "date" and (pa.types.is_date(t) or pa.types.is_timestamp(t)):
-            d = pc.cast(col, pa.date32()) if pa.types.is_date(t) else None
-            if d is None:
-                d = pc.cast(pc.floor_temporal(col, unit="day"), pa.date32())
-                d = _keep(pc.equal(pc.floor_temporal(col, unit="day"), col), d)
-            return d, None
-        if ft == "datetime" and pa.types.is_timestamp(t):
-            if t.tz is None:
-                col = pc.assume_timezone(col, "UTC")
-            return pc.cast(col, _UTC), None
-        if ft == "time" and pa.types.is_time(t):
-            return pc.cast(col, pa.time64("us")), None
-        if ft == "year" and pa.types.is_integer(t):
-            n = pc.cast(col, pa.int64())
-            return _keep(pc.and_(pc.greater_equal(n, 0), pc.less_equal(n, 9999)), n), None
-        if ft == "any":
-            return col, None
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-        return None, _arrow_message(exc)
-    return None, f"a Parquet column of type {t} cannot hold {ft} values"
-
-
-def beyond(value: Any, t: pa.DataType) -> int:
-    """1 if the number ``value`` (a constraint) is above every value a column of numeric type
-    ``t`` can hold, -1 if below every one, else 0 (e.g. 10**30 and an int64 column)."""
-    if isinstance(value, str) and re.fullmatch(r"[+-]?\d{1,4300}", value):
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-        return 0
-    if pa.types.is_integer(t):
-        signed = pa.types.is_signed_integer(t)
-        high = 2 ** (t.bit_width - signed) - 1
-        low = -(2 ** (t.bit_width - 1)) if signed else 0
-    elif pa.types.is_decimal(t):
-        high = 10 ** (t.precision - t.scale) - 1
-        low = -high
-    elif pa.types.is_floating(t) and isinstance(value, int):
-        high = int(sys.float_info.max)
-        low = -high
-    else:
-        return 0
-    return 1 if value > high else -1 if value < low else 0
-
-
-def cast_constant(f: dict[str, Any], value: Any, typed_type: pa.DataType) -> pa.Scalar | None:
-    """A constraint value (minimum, enum item, ...) in the column's Arrow type, or None (also
-    for a number beyond the type's range: see :func:`beyond`)."""
-    ft = f.get("type", "any")
-    if isinstance(value, bool) and ft == "boolean":
-        return pa.scalar(value)
-    if ft in ("integer", "number", "year") and beyond(value, typed_type):
-        return None
-    if isinstance(value, (int, float)) and not isinstance(value, bool) \
-            and ft in ("integer", "number", "year"):
-        try:
-            if isinstance(value, int) and pa.types.is_decimal(typed_type):
-                return pa.scalar(Decimal(value), typed_type)
-            if isinstance(value, int) and pa.types.is_floating(typed_type):
-                return pa.scalar(float(value), typed_type)
-            return pa.scalar(value).cast(typed_type)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OverflowError):
-            return None
-    if isinstance(value, bool):
-        text = "true" if value else "false"
-    elif isinstance(value, (dict, list)):
-        text = json.dumps(value)
-    else:
-        text = str(value)
-    typed = cast_text(f, pa.chunked_array([pa.array([text], STR)]))
-    scalar = typed[0] if len(typed) else None
-    if scalar is None or not scalar.is_valid:
-        return None
-    try:
-        return scalar.cast(typed_type)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OverflowError):
-        return None

@@ -1,9 +1,9 @@
 """Column-wise Table Schema checks with pyarrow, for :mod:`opencase.datapackage.check`.
 
-Each field is checked as a whole column (read by :mod:`opencase.datapackage.table.read`, cast by
-:mod:`opencase.datapackage.table.cast`): missing values, types, constraints (required, unique,
-pattern, enum,
-minimum/maximum, exclusive bounds, minLength/maxLength), blank rows, primary keys and
+Each field is checked as a whole column (read by :mod:`opencase.datapackage.table.read` and
+:mod:`opencase.datapackage.table.read_csv`, cast by :mod:`opencase.datapackage.table.cast`):
+missing values, types, constraints (required, unique, pattern, enum, minimum/maximum,
+exclusive bounds, minLength/maxLength), blank rows, primary keys and
 ``uniqueKeys``. Keys are unique without hashing when the rows are in strictly increasing key
 order (as opencase publishes them); otherwise one hash pass (``count_distinct``) decides, and
 only when there are duplicates are they located (group counts and a join). Python touches
@@ -32,18 +32,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from opencase.codes import Code
-from opencase.datapackage.table.cast import (
-    STR,
-    SUPPORTED,
-    _bad,
-    _keep,
-    _per_unique,
-    beyond,
-    cast_constant,
-    cast_native,
-    cast_text,
-    decimal_reader,
-)
+from opencase.datapackage.table.arrow import STR, failed_cast, keep, per_unique
+from opencase.datapackage.table.cast import SUPPORTED, cast_text, decimal_reader
+from opencase.datapackage.table.cast_typed import beyond, cast_constant, cast_native
 from opencase.datapackage.table.exact import PY_OPS, exact_bound, exact_key, exact_value, refine
 from opencase.datapackage.table.keys import (
     all_null,
@@ -126,11 +117,11 @@ class TableChecker:
                          "checked", field=name)
                 continue
             if wrong is not None and pc.any(wrong).as_py():  # inline JSON of another type
-                t = _keep(pc.invert(wrong), t)
+                t = keep(pc.invert(wrong), t)
             typed[name] = t
             if f.get("type") == "number" and pa.types.is_floating(t.type):
                 self._exact[name] = (f, v, native)
-            bad = _bad(v, t)
+            bad = failed_cast(v, t)
             emit.mask(Code.CELL_TYPE, bad, lambda i, v=v, f=f: (
                 f"{f['name']}: {show(_value(v, i))} is not a valid {_type_name(f)}"),
                 field=name, what=f" (not a valid {_type_name(f)})")
@@ -319,7 +310,7 @@ def _with_nulls(chunk: Any, missing: Any) -> Any:
     if chunk.type == STR and not chunk.offset and not valid.offset:
         bufs = chunk.buffers()
         return pa.Array.from_buffers(STR, len(chunk), [valid.buffers()[1], bufs[1], bufs[2]])
-    return _keep(valid, chunk)
+    return keep(valid, chunk)
 
 
 def _first_rows(later: pa.Array, first: pa.Array, limit: int) -> dict[int, int]:
@@ -437,8 +428,8 @@ def _decimal(f: dict[str, Any], x: str) -> Any:
 def _lengths(f: dict[str, Any], t: Any) -> Any:
     ftype = f.get("type", "any")
     if ftype in ("array", "object"):
-        return _per_unique(t, lambda x: len(json.loads(x)), pa.int64())
+        return per_unique(t, lambda x: len(json.loads(x)), pa.int64())
     if ftype == "list":
         delim = f.get("delimiter", ",")
-        return _per_unique(t, lambda x: len(x.split(delim)), pa.int64())
+        return per_unique(t, lambda x: len(x.split(delim)), pa.int64())
     return pc.utf8_length(t)

@@ -16,7 +16,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from opencase.datapackage.table.cast import _keep, _per_unique, decimal_reader
+from opencase.datapackage.table.arrow import keep, per_unique
+from opencase.datapackage.table.cast import decimal_reader
 
 __all__ = ["PY_OPS", "exact_bound", "exact_key", "exact_value", "refine"]
 
@@ -76,4 +77,4 @@ def exact_key(f: dict[str, Any], v: Any, native: bool, t: Any) -> Any:
             return None
         return "0" if d == 0 else str(d.normalize())
 
-    return _keep(pc.is_valid(t), _per_unique(v, canon, pa.string()))
+    return keep(pc.is_valid(t), per_unique(v, canon, pa.string()))

@@ -10,7 +10,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from opencase.datapackage.table.cast import DEFAULT_FALSE, DEFAULT_TRUE, STR
+from opencase.datapackage.table.arrow import STR
+from opencase.datapackage.table.cast import DEFAULT_FALSE, DEFAULT_TRUE
 
 __all__ = ["inline_cells"]
 

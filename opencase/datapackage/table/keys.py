@@ -10,7 +10,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from opencase.datapackage.table.cast import STR, _arange
+from opencase.datapackage.table.arrow import STR, arange
 
 __all__ = [
     "all_null", "canonical_key", "comparable", "foreign_pair", "key_set", "key_text",
@@ -127,7 +127,7 @@ def later_duplicates(key: Any, keep: Any | None, sorted_by: list[Any] | None = N
     if present < 2 or pc.count_distinct(pc.filter(key, valid) if keep is not None else key,
                                         mode="only_valid").as_py() == present:
         return none  # the common case: no duplicates, one hash pass
-    t = pa.table({"k": key, "i": _arange(n)}).filter(valid)
+    t = pa.table({"k": key, "i": arange(n)}).filter(valid)
     if pa.types.is_floating(key.type) or pa.types.is_boolean(key.type):
         t = t.set_column(0, "k", pc.cast(t.column("k"), STR))
     groups = t.group_by("k").aggregate([("i", "min"), ("i", "count")])

@@ -1,19 +1,16 @@
 """Reading one table resource for :func:`opencase.load`, as its Table Schema and CSV dialect say.
 
-A CSV resource is read the way ``opencase check`` reads it (:mod:`opencase.datapackage.table.read`:
-text
-columns, the declared encoding and dialect) and each field is cast by
-:mod:`opencase.datapackage.table.cast`
-with its ``format``, ``bareNumber``, ``decimalChar``/``groupChar``,
-``trueValues``/``falseValues`` and (field or schema) ``missingValues``: ``integer`` to int64
-(decimal128 when a value is beyond int64), ``number`` to float64, ``boolean`` to bool, ``date``
-to date32, ``datetime`` to timestamp (UTC; a value without a zone is read as UTC), ``time`` to
-time64 (a time with an offset as the time of day in UTC), ``year`` to int64; ``object``,
-``array``, ``geojson``, ``list``, ``geopoint``, ``yearmonth`` and ``duration`` as
-:mod:`opencase.datapackage.table.types` reads them; ``string`` and ``any`` stay text. A multipart
-CSV
-resource is its parts joined byte for byte (one header, in the first part), as the Data Package
-spec and frictionless read it.
+A CSV resource is read the way ``opencase check`` reads it
+(:mod:`opencase.datapackage.table.read_csv`: text columns, the declared encoding and dialect)
+and each field is cast by :mod:`opencase.datapackage.table.cast` with its ``format``,
+``bareNumber``, ``decimalChar``/``groupChar``, ``trueValues``/``falseValues`` and (field or
+schema) ``missingValues``: ``integer`` to int64 (decimal128 when a value is beyond int64),
+``number`` to float64, ``boolean`` to bool, ``date`` to date32, ``datetime`` to timestamp (UTC;
+a value without a zone is read as UTC), ``time`` to time64 (a time with an offset as the time of
+day in UTC), ``year`` to int64; ``object``, ``array``, ``geojson``, ``list``, ``geopoint``,
+``yearmonth`` and ``duration`` as :mod:`opencase.datapackage.table.types` reads them; ``string``
+and ``any`` stay text. A multipart CSV resource is its parts joined byte for byte (one header,
+in the first part), as the Data Package spec and frictionless read it.
 
 Nothing is half-read: a descriptor property that cannot work, a dialect or schema feature load
 does not support, a row of the wrong shape, a header that differs from the schema or a value
@@ -69,7 +66,8 @@ def _read_csv(resource: dict[str, Any], files: list[Path], shown: str, fmt: str)
 
     from opencase.datapackage.table.cast import cast_text
     from opencase.datapackage.table.checker import _missing_values, column_values
-    from opencase.datapackage.table.read import Emitter, _dialect_options, _read_header, read_csv
+    from opencase.datapackage.table.read import Emitter
+    from opencase.datapackage.table.read_csv import dialect_options, read_csv, read_header
     from opencase.datapackage.table.types import COMPOUND, read_compound
     from opencase.report import Report
 
@@ -88,7 +86,7 @@ def _read_csv(resource: dict[str, Any], files: list[Path], shown: str, fmt: str)
     with tempfile.TemporaryDirectory(prefix="opencase-") as tmp:
         path = files[0] if len(files) == 1 else _join(files, Path(tmp))
         if fields is None:  # no schema: every column is text, named by the header
-            first = _read_header(path, encoding, _dialect_options(dialect, fmt)) or []
+            first = read_header(path, encoding, dialect_options(dialect, fmt)) or []
             header = dialect.get("header", True) is not False
             names = first if header else [f"field{i}" for i in range(1, len(first) + 1)]
             if len(set(names)) != len(names):
