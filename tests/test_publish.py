@@ -529,3 +529,34 @@ def test_progress_bar_only_when_asked_or_on_a_terminal() -> None:
     bar = Progress(2, "publishing", enabled=True, stream=out)
     bar.step("people.csv")
     assert "publishing [" in out.getvalue() and "1/2" in out.getvalue()
+
+
+def test_publish_validates_each_record_once(project: Path, monkeypatch: pytest.MonkeyPatch
+                                            ) -> None:
+    """Every model validation of a record goes through its model's validator: counted here,
+    a publish validates each record exactly once (the model object it makes is the one
+    published), however many checks it then runs."""
+    from collections import Counter
+
+    from opencase.reading.files import read_records
+
+    calls: Counter[str] = Counter()
+
+    class Counting:
+        def __init__(self, kind: str, real: Any) -> None:
+            self.kind, self.real = kind, real
+
+        def validate_python(self, *args: Any, **kwargs: Any) -> Any:
+            calls[self.kind] += 1
+            return self.real.validate_python(*args, **kwargs)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.real, name)
+
+    for kind, model in KINDS.items():
+        monkeypatch.setattr(model, "__pydantic_validator__",
+                            Counting(kind, model.__pydantic_validator__))
+    records = read_records(project / "records").records
+    assert records
+    assert _publish(project).ok
+    assert calls == Counter(raw.kind for raw in records)
