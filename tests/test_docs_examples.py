@@ -16,8 +16,9 @@ What each block's language means here (one test per distinct block, named by fil
   key, value and list item shown is in the file).
 - ``mermaid`` and ``text``: not run (a ``text`` block says in the prose why).
 
-The README's set-up block (a fresh virtual environment) is not run; :func:`test_readme_set_up`
-proves it another way.
+Two kinds of block are proven another way: the README's set-up block (a fresh virtual
+environment; see ``test_readme_set_up_*``), and ``sh ci`` blocks, commands that CI runs on the
+repository itself, each of which must be a line of ``.ci/run``.
 """
 
 from __future__ import annotations
@@ -89,11 +90,17 @@ def is_set_up(block: Block) -> bool:
     return block.doc == "README.md" and "python3 -m venv" in block.text
 
 
+def is_ci(block: Block) -> bool:
+    """A block marked ``ci`` lists commands CI runs on the repository itself (the linters,
+    the test suite): each of its lines must be a line of .ci/run."""
+    return block.info == "ci"
+
+
 def distinct_runnable() -> list[list[Block]]:
     """Blocks to run, the same block in several places once (its id names them all)."""
     groups: dict[tuple[str, str, str], list[Block]] = {}
     for b in ALL_BLOCKS:
-        if b.lang in SKIPPED_LANGS or is_set_up(b):
+        if b.lang in SKIPPED_LANGS or is_set_up(b) or is_ci(b):
             continue
         groups.setdefault((b.lang, b.info, b.text), []).append(b)
     return list(groups.values())
@@ -294,6 +301,17 @@ def test_readme_set_up_is_what_ci_runs() -> None:
     assert publish.startswith(".venv/bin/opencase publish "), publish
 
 
+CI_BLOCKS = [b for b in ALL_BLOCKS if is_ci(b)]
+
+
+@pytest.mark.parametrize("block", CI_BLOCKS, ids=[b.name for b in CI_BLOCKS])
+def test_ci_block_is_what_ci_runs(block: Block) -> None:
+    ci = ci_lines()
+    for line in block.text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            assert line.strip() in ci, f"{block.name}: `{line}` is not a line of .ci/run"
+
+
 @pytest.mark.skipif(not SHARED_SOURCES.is_dir(), reason="../shared/sources is absent")
 def test_readme_set_up_publishes_the_committed_dataset(workdir: Path) -> None:
     """The publish that ends the README's first command writes what datapackage/ holds."""
@@ -312,20 +330,6 @@ def test_readme_set_up_publishes_the_committed_dataset(workdir: Path) -> None:
     for rel in committed:
         assert (workdir / "datapackage" / rel).read_bytes() == \
             (REPO / "datapackage" / rel).read_bytes(), f"datapackage/{rel} differs"
-
-
-def test_generated_sections_are_current() -> None:
-    """The cog sections of these Markdown files are what their code generates."""
-    cogged = [p for p in DOCS if p.is_file() and "[[[cog" in p.read_text(encoding="utf-8")
-              and p.name != "issue-codes.md"]
-    if not cogged:
-        pytest.skip("no generated sections")
-    done = subprocess.run([sys.executable, "-m", "cogapp", "--check", *map(str, cogged)],
-                          cwd=REPO, capture_output=True, text=True, timeout=TIMEOUT,
-                          env={**os.environ, "COLUMNS": "80"})
-    assert done.returncode == 0, (
-        f"generated sections are stale: run `python scripts/regenerate.py`\n{done.stdout}"
-        f"{done.stderr}")
 
 
 LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
