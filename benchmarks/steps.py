@@ -12,6 +12,13 @@
 - ``validate-reference RECORDS``: what a user would write without opencase: PyYAML's C loader
   (``CSafeLoader``, with YAML 1.1 type guessing switched off so that values stay text, as
   opencase keeps them) and pydantic validation of every record with opencase's models;
+- ``read RECORDS fast|exact``: :func:`opencase.reading.files.read_records` on the records,
+  with the fast line reader (``fast``, as opencase reads) or with the exact reader on libyaml's
+  events for every file (``exact``), the garbage collector paused in both: what the fast reader
+  gains on reading;
+- ``validate-gc RECORDS SNAPSHOTS paused|running``: :func:`opencase.validate` (issues only, as
+  ``opencase validate`` asks) with the cyclic garbage collector paused (``paused``, as opencase
+  runs) or left running (``running``): what the pause gains on validation;
 - ``publish TABLE.parquet OUT``: opencase's package writer (``write_package``: CSV and Parquet,
   hashes, descriptor, data dictionary, verification, atomic swap) on one table;
 - ``publish-reference TABLE.parquet OUT``: pyarrow writing the same table to CSV and Parquet
@@ -85,6 +92,38 @@ def step_validate_reference(records: str) -> dict[str, float]:
     return {"valid": ok, "invalid": bad}
 
 
+def step_read(records: str, reader: str) -> dict[str, float]:
+    from opencase import gcpause
+    from opencase.reading import files
+
+    if reader == "exact":
+        files.read_fast = lambda text, **kw: None  # every file to the exact reader
+    elif reader != "fast":
+        raise SystemExit(f"unknown reader {reader!r}: fast or exact")
+    import opencase.language.models  # noqa: F401  (imported before the clock starts)
+
+    t0 = time.perf_counter()
+    with gcpause.paused():
+        count = len(files.read_records(records).records)
+    return {"seconds": time.perf_counter() - t0, "records": count}
+
+
+def step_validate_gc(records: str, snapshots: str, gc: str) -> dict[str, float]:
+    import contextlib
+
+    from opencase import gcpause
+
+    if gc == "running":
+        gcpause.paused = contextlib.nullcontext  # type: ignore[assignment]
+    elif gc != "paused":
+        raise SystemExit(f"unknown mode {gc!r}: paused or running")
+    from opencase.validation.validate import validate
+
+    t0 = time.perf_counter()
+    report = validate(records, snapshots, dataset=False)
+    return {"seconds": time.perf_counter() - t0, "issues": len(report.issues)}
+
+
 def _table(path: str):  # type: ignore[no-untyped-def]
     import pyarrow.parquet as pq
 
@@ -121,6 +160,8 @@ STEPS = {
     "import-reference": step_import_reference,
     "parse-reference": step_parse_reference,
     "validate-reference": step_validate_reference,
+    "read": step_read,
+    "validate-gc": step_validate_gc,
     "publish": step_publish,
     "publish-reference": step_publish_reference,
 }
