@@ -12,13 +12,13 @@
 - ``validate-reference RECORDS``: what a user would write without opencase: PyYAML's C loader
   (``CSafeLoader``, with YAML 1.1 type guessing switched off so that values stay text, as
   opencase keeps them) and pydantic validation of every record with opencase's models;
-- ``read RECORDS fast|exact``: :func:`opencase.reading.files.read_records` on the records,
-  with the fast line reader (``fast``, as opencase reads) or with the exact reader on libyaml's
-  events for every file (``exact``), the garbage collector paused in both: what the fast reader
-  gains on reading;
-- ``validate-gc RECORDS SNAPSHOTS paused|running``: :func:`opencase.validate` (issues only, as
-  ``opencase validate`` asks) with the cyclic garbage collector paused (``paused``, as opencase
-  runs) or left running (``running``): what the pause gains on validation;
+- ``validate-variant RECORDS SNAPSHOTS VARIANT``: :func:`opencase.validate` (issues only, as
+  ``opencase validate`` asks), timed inside, as opencase runs it (``opencase``) or without one
+  piece of its speed machinery: ``exact-reader`` (every file read by the exact reader on
+  libyaml's events, not the fast line reader) or ``gc-running`` (the cyclic garbage collector
+  not paused);
+- ``read RECORDS fast|exact``: reading alone (:func:`opencase.reading.files.read_records`,
+  the garbage collector paused), with the fast line reader or the exact reader only;
 - ``publish TABLE.parquet OUT``: opencase's package writer (``write_package``: CSV and Parquet,
   hashes, descriptor, data dictionary, verification, atomic swap) on one table;
 - ``publish-reference TABLE.parquet OUT``: pyarrow writing the same table to CSV and Parquet
@@ -108,15 +108,18 @@ def step_read(records: str, reader: str) -> dict[str, float]:
     return {"seconds": time.perf_counter() - t0, "records": count}
 
 
-def step_validate_gc(records: str, snapshots: str, gc: str) -> dict[str, float]:
+def step_validate_variant(records: str, snapshots: str, variant: str) -> dict[str, float]:
     import contextlib
 
     from opencase import gcpause
+    from opencase.reading import files
 
-    if gc == "running":
+    if variant == "gc-running":
         gcpause.paused = contextlib.nullcontext  # type: ignore[assignment]
-    elif gc != "paused":
-        raise SystemExit(f"unknown mode {gc!r}: paused or running")
+    elif variant == "exact-reader":
+        files.read_fast = lambda text, **kw: None  # every file to the exact reader
+    elif variant != "opencase":
+        raise SystemExit(f"unknown variant {variant!r}: opencase, exact-reader or gc-running")
     from opencase.validation.validate import validate
 
     t0 = time.perf_counter()
@@ -161,7 +164,7 @@ STEPS = {
     "parse-reference": step_parse_reference,
     "validate-reference": step_validate_reference,
     "read": step_read,
-    "validate-gc": step_validate_gc,
+    "validate-variant": step_validate_variant,
     "publish": step_publish,
     "publish-reference": step_publish_reference,
 }
