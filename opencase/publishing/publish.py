@@ -438,7 +438,7 @@ def publish(
     :class:`FileNotFoundError` for a missing records folder, snapshot folder or config file.
     """
     stamp = created_timestamp(created)
-    config_path = Path(config) if config else default_config_path(records)
+    config_path = Path(config) if config else default_config_path(Path(records))
     inputs = [(Path(records), f"the records ({records})"),
               (config_path, f"the package metadata ({config_path})")]
     if snapshots is not None and not isinstance(snapshots, SnapshotIndex):
