@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -416,7 +418,55 @@ def test_descriptor_profile(tmp_path: Path) -> None:
     assert "descriptor-recommendation" in codes
     assert codes.count("schema-invalid") == 2
     text = report.format_text()
-    assert "two resources are named 'a'" in text and "`created`" in text
+    assert "two resources are named 'a'" in text and "`/created`" in text
+    # the profile's findings, each located by a JSON pointer
+    assert "`/resources/0/bytes` must be an integer" in text
+    assert "`/resources/1` has `data` and `path`: it needs exactly one of them" in text
+    assert "`/resources/2` needs `name`" in text
+    assert "`/licenses/0` needs `name` or `path`" in text
+
+
+@pytest.mark.parametrize(("desc", "says"), [
+    ({}, "the descriptor needs `resources`"),
+    ({"resources": "x"}, '`/resources` must be an array, not the string "x"'),
+    ({"resources": []}, "`/resources` must not be empty"),
+    ({"resources": [5]}, "`/resources/0` must be an object, not the number 5"),
+    ({"resources": [{"name": "a"}]}, "`/resources/0` needs `data` or `path`"),
+    ({"resources": [{"name": "a", "path": []}]}, "`/resources/0/path` must not be empty"),
+    ({"resources": [{"name": "a", "path": 7}]},
+     "`/resources/0/path` must be a string or an array, not the number 7"),
+    ({"keywords": [1], "resources": [{"name": "a", "data": [{"x": 1}]}]},
+     "`/keywords/0` must be a string, not the number 1"),
+    ({"$schema": 5, "resources": [{"name": "a", "data": [{"x": 1}]}]},
+     "`/$schema` must be a string, not the number 5"),
+])
+def test_descriptor_structure_is_checked_against_the_profile(
+        tmp_path: Path, desc: dict[str, Any], says: str) -> None:
+    (tmp_path / "datapackage.json").write_text(json.dumps(desc))
+    report = check(tmp_path)
+    assert [i.code for i in report.errors] == ["descriptor-invalid"], report.format_text()
+    assert report.errors[0].message == says
+
+
+def test_the_vendored_profile_is_the_official_draft_07_schema() -> None:
+    from jsonschema import Draft7Validator
+
+    from opencase.datapackage.profile import PROFILE_FILE
+
+    schema = json.loads(PROFILE_FILE.read_text(encoding="utf-8"))
+    Draft7Validator.check_schema(schema)
+    assert schema["$schema"] == "http://json-schema.org/draft-07/schema#"
+    assert "$ref" not in PROFILE_FILE.read_text(encoding="utf-8")  # nothing to fetch
+    readme = (PROFILE_FILE.parent / "README.md").read_text(encoding="utf-8")
+    assert hashlib.sha256(PROFILE_FILE.read_bytes()).hexdigest() in readme
+
+
+def test_jsonschema_is_imported_only_to_check_a_descriptor() -> None:
+    code = ("import sys, opencase, opencase.datapackage.check, opencase.datapackage.load; "
+            "print('jsonschema' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"
 
 
 @pytest.mark.parametrize("path", ["/etc/passwd", "../outside.csv", "a/../../outside.csv",
