@@ -1,11 +1,7 @@
-"""The registry of issue codes: every finding opencase can report, as a member of :class:`Code`.
-
-Each member is the code's stable text (a :class:`enum.StrEnum`, so it compares equal to and
-prints as its text) with its default severity, what it means and how to fix it.
-``docs/issue-codes.md`` is generated from this table (see ``scripts/regenerate.py``). Code that
-reports a finding names the member (``Code.QUOTE_NOT_FOUND``), so a mistyped code fails the
-type check and the first test that reaches it, never a user's run.
-"""
+"""The registry of issue codes: every finding opencase can report is a member of :class:`Code`,
+its stable text (a StrEnum: it compares equal to and prints as that text) with its default
+severity, meaning and fix. ``docs/issue-codes.md`` is generated from it. Code that reports a
+finding names the member (``Code.QUOTE_NOT_FOUND``): a mistyped one fails the tests."""
 
 from __future__ import annotations
 
