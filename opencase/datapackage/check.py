@@ -60,6 +60,7 @@ from opencase.datapackage.descriptor import (
     unsafe_path_reason,
 )
 from opencase.datapackage.table.read_csv import csv_labels
+from opencase.errors import LoadError
 from opencase.report import Report, Severity
 
 __all__ = ["check"]
@@ -76,8 +77,8 @@ def check(path: str | os.PathLike[str], *, limit: int = 20, strict: bool = False
     """Check the package at ``path`` (a folder, its ``datapackage.json``, or a ``.zip``).
 
     ``limit``: rows listed per failing check before an "and K more" issue. ``strict``: warnings
-    count as errors. Raises ``FileNotFoundError`` if there is no descriptor at ``path``, and
-    :class:`opencase.datapackage.load.LoadError` for a zip that cannot be unpacked safely."""
+    count as errors. Raises :class:`opencase.errors.LoadError` if there is no descriptor at
+    ``path``, or for a zip that cannot be unpacked safely."""
     if Path(path).is_file() and (zipfile.is_zipfile(path) or Path(path).suffix.lower() == ".zip"):
         from opencase.datapackage.load import MAX_BYTES
         from opencase.datapackage.unzip import unzip
@@ -85,7 +86,10 @@ def check(path: str | os.PathLike[str], *, limit: int = 20, strict: bool = False
         with tempfile.TemporaryDirectory(prefix="opencase-check-") as tmp:
             root = unzip(Path(path), Path(tmp), MAX_BYTES, str(path))  # refuses zip slips
             return check(root, limit=limit, strict=strict)
-    descriptor = find_descriptor(path)
+    try:
+        descriptor = find_descriptor(path)
+    except PackageError as exc:
+        raise LoadError(str(exc)) from None
     report = Report(strict=strict)
     with _memory_pool():
         _Checker(descriptor, report, max(1, limit)).run()
@@ -142,7 +146,7 @@ class _Checker:
     def run(self) -> None:
         try:
             desc = read_json(self.descriptor)
-        except ValueError as exc:
+        except PackageError as exc:
             self.add(Code.DESCRIPTOR_JSON, str(exc))
             return
         if not isinstance(desc, dict):
@@ -195,19 +199,20 @@ class _Checker:
         from opencase.datapackage.profile import profile_problems
 
         resources = desc.get("resources")
-        if isinstance(resources, list):  # schemas and dialects: see _check_package
+        listed: list[Any] = resources if isinstance(resources, list) else []
+        if listed:  # schemas and dialects: see _check_package
             desc = {**desc, "resources": [
                 {k: v for k, v in r.items() if k not in ("schema", "dialect")}
-                if isinstance(r, dict) else r for r in resources]}
+                if isinstance(r, dict) else r for r in listed]}
         for problem in profile_problems(desc):
             file = None
-            if problem.path[:1] == ("resources",) and len(problem.path) > 1:
-                res = resources[problem.path[1]]
-                if isinstance(res, dict):
-                    if (problem.path[2:3] == ("path",) and resource_paths(res)) or \
-                            problem.path[2:3] == ("hash",):
-                        continue  # the path-safety and hash checks report these
-                    file = _label(res, problem.path[1], self.label)
+            at = problem.path[1] if len(problem.path) > 1 and problem.path[0] == "resources" \
+                else None
+            if isinstance(at, int) and isinstance(listed[at], dict):
+                if (problem.path[2:3] == ("path",) and resource_paths(listed[at])) or \
+                        problem.path[2:3] == ("hash",):
+                    continue  # the path-safety and hash checks report these
+                file = _label(listed[at], at, self.label)
             self.add(Code.DESCRIPTOR_INVALID, problem.message, file=file)
 
     def _resources(self, desc: dict[str, Any]) -> list[_Resource]:
@@ -290,11 +295,13 @@ class _Checker:
                      "fetched (offline); the data is not checked against it", file=r.label)
             return None
         try:
-            loaded = read_json(resolve_inside(self.root, value))
+            target = resolve_inside(self.root, value)
         except PackageError as exc:
             self.add(Code.UNSAFE_PATH, f"resource {r.name!r}: {what}: {exc}", file=r.label)
             return None
-        except (OSError, ValueError) as exc:
+        try:
+            loaded = read_json(target)
+        except (OSError, PackageError) as exc:
             self.add(Code.DESCRIPTOR_INVALID, f"resource {r.name!r}: the {what} {value!r} cannot "
                      f"be read: {exc}", file=r.label)
             return None

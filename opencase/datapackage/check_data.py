@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import shutil
 import tempfile
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,7 +82,8 @@ class DataChecker:
         self.needed: dict[str, set[tuple[str, ...]]] = {}
         self.deferred: list[_Deferred] = []
 
-    def run(self, tables: list[Resource], pairs: list[tuple[Resource, Resource]]) -> int:
+    def run(self, tables: Sequence[Resource],
+            pairs: Sequence[tuple[Resource, Resource]]) -> int:
         twin_of = {id(c): p for c, p in pairs}
         csv_of = {id(p): c for c, p in pairs}
         for r in tables:
@@ -172,8 +174,8 @@ class DataChecker:
         if (len(c.files) == 1 and len(p.files) == 1 and c.fmt == "csv" and not c.dialect
                 and not _text_rules(c.schema)):
             p_emit = Emitter(p_found, p.label, self.limit)
-            raw = read_parquet(p.files[0], [f["name"] for f in (p.schema or {})["fields"]],
-                               p_emit)
+            assert p.schema is not None
+            raw = read_parquet(p.files[0], [f["name"] for f in p.schema["fields"]], p_emit)
             if raw is not None and all(col is not None for col in raw.columns):
                 # Is the CSV file, byte for byte, the Parquet table written as CSV? Then both
                 # hold the same rows, and the (typed, faster to read) Parquet data is checked
@@ -201,13 +203,13 @@ class DataChecker:
                 del checked, found
             else:
                 del raw
-        checked = self._check(c)
-        rows = checked.num_rows if checked else 0
-        if checked is not None and self._same_rows(c, checked, p):
+        csv_checked = self._check(c)
+        rows = csv_checked.num_rows if csv_checked else 0
+        if csv_checked is not None and self._same_rows(c, csv_checked, p):
             self.alias[p.name] = c.name
             self.report.extend(p_found.issues)
             return 2 * rows
-        del checked
+        del csv_checked
         twin_checked = self._check(p)
         return rows + (twin_checked.num_rows if twin_checked else 0)
 
@@ -417,7 +419,7 @@ def _fks(r: Resource) -> list[dict[str, Any]]:
     return list((r.schema or {}).get("foreignKeys") or [])
 
 
-def _parents_first(tables: list[Resource]) -> list[Resource]:
+def _parents_first(tables: Sequence[Resource]) -> list[Resource]:
     """Tables ordered so that a referenced table comes before those referring to it (in the
     package's order otherwise; tables in a cycle keep it)."""
     by_name = {r.name: r for r in tables}

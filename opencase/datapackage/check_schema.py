@@ -20,7 +20,7 @@ _FIELD_TYPES = {
 }
 _CONSTRAINTS = {"required", "unique", "minLength", "maxLength", "pattern", "enum", "minimum",
                 "maximum", "exclusiveMinimum", "exclusiveMaximum", "jsonSchema"}
-_FIELD_PROPERTIES: dict[str, type | tuple[type, ...]] = {
+_FIELD_PROPERTIES: dict[str, type] = {
     "format": str, "bareNumber": bool, "groupChar": str, "decimalChar": str, "delimiter": str,
 }
 _KIND_NAMES = {str: "string", bool: "boolean (true or false)"}

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from opencase.errors import PackageError
+from opencase.errors import NotARegularFile, PackageError
 
 __all__ = [
     "DESCRIPTOR",
@@ -68,38 +68,40 @@ _HEX = re.compile(r"^[0-9a-fA-F]+$")
 
 
 def find_descriptor(path: str | os.PathLike[str]) -> Path:
-    """The ``datapackage.json`` of a package folder, or ``path`` itself if it is a file."""
+    """The ``datapackage.json`` of a package folder, or ``path`` itself if it is a file;
+    :class:`PackageError` if there is none."""
     p = Path(path)
     if p.is_dir():
         p = p / DESCRIPTOR
     if not p.exists():
-        raise FileNotFoundError(f"no data package at {path} (expected {p})")
+        raise PackageError(f"no data package at {path} (expected {p})")
     if not p.is_file():
-        raise IsADirectoryError(f"{p} is not a file")
+        raise PackageError(f"{p} is not a file")
     return p
 
 
 def read_json(path: Path, limit: int = MAX_DESCRIPTOR_BYTES) -> Any:
-    """Parse a JSON file; ``ValueError`` (with line and column) if it is not valid JSON."""
+    """Parse a JSON file; :class:`PackageError` (with line and column) if it is not valid JSON,
+    not UTF-8 or over ``limit`` bytes (``OSError`` if it cannot be read)."""
     with _open_regular(path) as f:
         size = os.fstat(f.fileno()).st_size
         if size > limit:
-            raise ValueError(f"{path.name} is {size:,} bytes, more than the {limit:,} allowed")
+            raise PackageError(f"{path.name} is {size:,} bytes, more than the {limit:,} allowed")
         raw = f.read(limit + 1)
     if len(raw) > limit:
-        raise ValueError(f"{path.name} is more than the {limit:,} bytes allowed")
+        raise PackageError(f"{path.name} is more than the {limit:,} bytes allowed")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ValueError(f"{path.name} is not UTF-8 text (byte {exc.start})") from None
+        raise PackageError(f"{path.name} is not UTF-8 text (byte {exc.start})") from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ValueError(
+        raise PackageError(
             f"{path.name} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
         ) from None
     except RecursionError:  # e.g. 100,000 nested [ (json recurses once per level)
-        raise ValueError(f"{path.name} nests arrays or objects too deeply to be a data "
+        raise PackageError(f"{path.name} nests arrays or objects too deeply to be a data "
                          "package descriptor") from None
 
 
@@ -226,7 +228,7 @@ def _open_regular(path: Path) -> Any:
     fd = os.open(path, os.O_RDONLY | _NONBLOCK | getattr(os, "O_BINARY", 0))
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(f"{path} is not a regular file")
+            raise NotARegularFile(str(path), "not a regular file")
         if _NONBLOCK:
             os.set_blocking(fd, True)
         return os.fdopen(fd, "rb")

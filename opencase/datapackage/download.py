@@ -195,7 +195,7 @@ class _PacedHTTP(http.client.HTTPConnection):
 
     def connect(self) -> None:
         super().connect()
-        self.sock = _PacedSocket(self.sock, self.clock)  # type: ignore[assignment]
+        self.sock = _PacedSocket(self.sock, self.clock)
 
 
 class _PacedHTTPS(http.client.HTTPSConnection):
@@ -203,7 +203,7 @@ class _PacedHTTPS(http.client.HTTPSConnection):
 
     def connect(self) -> None:
         super().connect()
-        self.sock = _PacedSocket(self.sock, self.clock)  # type: ignore[assignment]
+        self.sock = _PacedSocket(self.sock, self.clock)
 
 
 def _connection(cls: type, clock: _Clock, *args: Any, **kwargs: Any) -> Any:

@@ -78,10 +78,11 @@ def load(path_or_url: str | os.PathLike[str], *, timeout: float = TIMEOUT,
     for arguments it cannot use."""
     _check_arguments(timeout, max_bytes)
     package_class = package_class or DataPackage
+    text: str | bytes | None
     try:
         text = os.fspath(path_or_url)
     except TypeError:
-        text = None  # type: ignore[assignment]
+        text = None
     if not isinstance(text, str):
         raise LoadError(f"load() takes a path or URL as a str or os.PathLike[str], not "
                         f"{type(path_or_url).__name__} ({path_or_url!r})")
@@ -95,7 +96,7 @@ def load(path_or_url: str | os.PathLike[str], *, timeout: float = TIMEOUT,
         if p.is_file() and (p.suffix.lower() == ".zip" or zipfile.is_zipfile(p)):
             return _load_zip(p, max_bytes, package_class)
         descriptor = find_descriptor(p)
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, PackageError) as exc:
         raise LoadError(str(exc)) from None
     return package_class(_LocalFiles(descriptor, max_bytes=max_bytes))
 
@@ -218,7 +219,7 @@ def _declared_bytes(resource: dict[str, Any]) -> int | None:
 def _read_descriptor(path: Path, shown: str | None = None) -> Any:
     try:
         desc = read_json(path)
-    except (OSError, ValueError) as exc:
+    except (OSError, PackageError) as exc:
         raise LoadError(f"{shown or path}: {exc}") from None
     if not isinstance(desc, dict) or not isinstance(desc.get("resources"), list):
         raise LoadError(f"{shown or path}: not a data package (no `resources` list)")

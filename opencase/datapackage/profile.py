@@ -99,7 +99,9 @@ def _problem(error: ValidationError) -> ProfileProblem | None:
 
 def _message(error: ValidationError) -> str:
     """What is wrong at the error's place, in words (the value quoted short, if at all)."""
-    kind, expected, value = error.validator, error.validator_value, error.instance
+    kind = error.validator
+    expected: Any = error.validator_value
+    value: Any = error.instance
     if kind == "type":
         return f"must be {_types(expected)}, not {_kind_of(value)}"
     if kind == "required" and isinstance(value, dict):
@@ -124,7 +126,9 @@ def _alternatives(error: ValidationError) -> ProfileProblem | None:
     whose type the value has."""
     from jsonschema.exceptions import best_match
 
-    options, value, path = error.validator_value, error.instance, tuple(error.absolute_path)
+    options: Any = error.validator_value
+    value: Any = error.instance
+    path = tuple(error.absolute_path)
     pointer = ProfileProblem(path, "").pointer
     where = f"`{pointer}`" if pointer else "the descriptor"
     if all(set(o) == {"required"} for o in options):

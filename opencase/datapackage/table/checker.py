@@ -25,7 +25,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import pyarrow as pa
@@ -108,7 +111,7 @@ class TableChecker:
         invalid = raw.invalid or [None] * len(self.fields)
         for f, native, missing, v, wrong in zip(self.fields, raw.native, missing_masks, values,
                                                 invalid, strict=True):
-            name = f.get("name")
+            name: str = f["name"]  # every field has one (check_schema drops a schema without)
             if v is None:
                 continue
             t, reason = typed_column(f, v, native)
@@ -192,13 +195,12 @@ class TableChecker:
                 continue
             else:
                 fails = op(t, bound)
-                exact = exact_bound(cons[key])
-                if pa.types.is_floating(t.type) and exact is not None and ftype == "number":
+                limit = exact_bound(cons[key])
+                if pa.types.is_floating(t.type) and limit is not None and ftype == "number":
                     # where the float ties with the bound, the exact value decides
                     tie = pc.equal(t, bound)
-                    test = PY_OPS[op]
                     fails = pc.or_(pc.and_(fails, pc.invert(tie)), refine(
-                        v, tie, exact_value(f, native), lambda d, b=exact, o=test: o(d, b)))
+                        v, tie, exact_value(f, native), partial(_holds, PY_OPS[op], limit)))
                 if pa.types.is_floating(t.type):
                     fails = pc.or_(fails, pc.is_nan(t))
             emit.mask(Code.CELL_RANGE, fails, lambda i, key=key, says=says: (
@@ -237,7 +239,7 @@ class TableChecker:
         pk = self.schema.get("primaryKey")
         if isinstance(pk, str):
             pk = [pk]
-        keys: list[tuple[str, list[str]]] = []
+        keys: list[tuple[Code, list[str]]] = []
         if isinstance(pk, list) and pk:
             keys.append((Code.PRIMARY_KEY, pk))
         for uk in self.schema.get("uniqueKeys") or []:
@@ -433,3 +435,8 @@ def _lengths(f: dict[str, Any], t: Any) -> Any:
         delim = f.get("delimiter", ",")
         return per_unique(t, lambda x: len(x.split(delim)), pa.int64())
     return pc.utf8_length(t)
+
+
+def _holds(op: Callable[[Any, Any], bool], bound: Decimal, value: Decimal) -> bool:
+    """``op(value, bound)``: whether an exact value fails a bound (``op`` as in PY_OPS)."""
+    return op(value, bound)

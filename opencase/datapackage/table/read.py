@@ -57,6 +57,11 @@ class RowMap:
         return r
 
 
+# what a failing row says, given its table index; the checks bind their loop values as the
+# lambda's defaults (lambda i, f=f: ...), which a Callable[[int], str] would not admit to mypy
+Describe = Callable[..., str]
+
+
 @dataclass
 class Emitter:
     """Adds issues for one resource, at most ``limit`` per check, then one "and K more"."""
@@ -66,11 +71,11 @@ class Emitter:
     limit: int
     rows: RowMap = field(default_factory=RowMap)
 
-    def add(self, code: str, message: str, *, line: int | None = None,
+    def add(self, code: Code, message: str, *, line: int | None = None,
             field: str | None = None) -> None:
         self.report.add(code, message, file=self.file, line=line, field=field)
 
-    def mask(self, code: str, mask: Any, describe: Callable[[int], str],
+    def mask(self, code: Code, mask: Any, describe: Describe,
              field: str | None = None, what: str = "") -> int:
         """Issues for the rows where ``mask`` (boolean, null = false) is true."""
         if mask is None or not pc.any(mask).as_py():
@@ -78,7 +83,7 @@ class Emitter:
         idx = pc.indices_nonzero(pc.fill_null(mask, False))
         return self.indices(code, idx, describe, field, what)
 
-    def indices(self, code: str, idx: Any, describe: Callable[[int], str],
+    def indices(self, code: Code, idx: Any, describe: Describe,
                 field: str | None = None, what: str = "") -> int:
         """Issues for the rows at the (sorted) table indices ``idx``."""
         n = len(idx)
@@ -203,7 +208,7 @@ def read_inline(data: Any, names: list[str], emit: Emitter,
             if not data or not data[0]:
                 emit.add(Code.TABLE_UNREADABLE, "inline `data` has no header row")
                 return None
-            labels = ["" if x is None else _text(x) for x in data[0]]
+            labels = ["" if x is None else _text(x) or "" for x in data[0]]
             compare_labels(labels, names, emit)
             width, body = len(labels), data[1:]
         else:
@@ -211,8 +216,8 @@ def read_inline(data: Any, names: list[str], emit: Emitter,
         rows = []
         for n, r in enumerate(body, first):
             if len(r) != width:
-                cells = len(r)
-                emit.add(Code.ROW_SHAPE, f"the row has {cells} cell{'s' * (cells != 1)} but the "
+                count = len(r)
+                emit.add(Code.ROW_SHAPE, f"the row has {count} cell{'s' * (count != 1)} but the "
                          f"header has {width}", line=n)
             rows.append((list(r[:width]) + [None] * len(names))[: len(names)])
     else:

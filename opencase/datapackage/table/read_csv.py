@@ -153,8 +153,8 @@ def read_csv(path: Path, resource: dict[str, Any], dialect: dict[str, Any], fmt:
     # the stdlib reader (header, rows pyarrow refuses) also skips spaces after a delimiter
     ropts = {**opts, "skip_initial_space": dialect.get("skipInitialSpace") is True}
     header = has_header(dialect)
-    unsupported = sorted(k for k in ("commentChar", "commentRows", "nullSequence")
-                         if k in dialect)
+    unsupported: list[str] = sorted(k for k in ("commentChar", "commentRows", "nullSequence")
+                                    if k in dialect)
     if isinstance(dialect.get("headerRows"), list) and dialect["headerRows"] not in ([1], []):
         unsupported.append("headerRows")
     if unsupported:
