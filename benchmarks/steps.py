@@ -17,8 +17,10 @@
   piece of its speed machinery: ``exact-reader`` (every file read by the exact reader on
   libyaml's events, not the fast line reader) or ``gc-running`` (the cyclic garbage collector
   not paused);
-- ``read RECORDS fast|exact``: reading alone (:func:`opencase.reading.files.read_records`,
-  the garbage collector paused), with the fast line reader or the exact reader only;
+- ``read RECORDS fast|lines|exact``: reading alone (:func:`opencase.reading.files.read_records`,
+  the garbage collector paused) as opencase reads (``fast``: the line reader and record
+  shapes), with the line reader alone (``lines``: no record shapes), or with the exact reader
+  alone (``exact``);
 - ``publish TABLE.parquet OUT``: opencase's package writer (``write_package``: CSV and Parquet,
   hashes, descriptor, data dictionary, verification, atomic swap) on one table;
 - ``publish-reference TABLE.parquet OUT``: pyarrow writing the same table to CSV and Parquet
@@ -98,8 +100,12 @@ def step_read(records: str, reader: str) -> dict[str, float]:
 
     if reader == "exact":
         files.read_fast = lambda text, **kw: None  # every file to the exact reader
+    elif reader == "lines":
+        from opencase.reading import fastyaml
+
+        fastyaml._SHAPES_FROM = sys.maxsize  # no file is large enough for record shapes
     elif reader != "fast":
-        raise SystemExit(f"unknown reader {reader!r}: fast or exact")
+        raise SystemExit(f"unknown reader {reader!r}: fast, lines or exact")
     import opencase.language.models  # noqa: F401  (imported before the clock starts)
 
     t0 = time.perf_counter()

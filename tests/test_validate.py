@@ -447,8 +447,8 @@ def test_a_formula_after_leading_white_space_is_caught(
 
 
 def test_a_formula_after_white_space_is_caught_in_a_large_file(tmp_path: Path) -> None:
-    """Large files are read by the fast reader, which notes whether a value may start like a
-    formula: a value starting with a no-break or zero-width space must still be looked at."""
+    """Large files are read by record shapes (the fast reader's shortcut): a value starting
+    with a no-break or zero-width space must still be looked at."""
     records = tmp_path / "records"
     records.mkdir()
     lines = ["people:"]
@@ -470,7 +470,7 @@ def test_a_formula_after_white_space_is_caught_in_a_large_file(tmp_path: Path) -
 
 def test_the_fast_reader_flags_no_formula_where_none_can_be() -> None:
     """The later lines of a folded block scalar start with spaces, not a value: a file without
-    formula-like values is not scanned value by value."""
+    formula-like values is not scanned value by value (as record shapes read it)."""
     from opencase.reading.fastyaml import read_fast
 
     lines = ["events:"]
