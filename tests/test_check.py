@@ -566,3 +566,15 @@ def test_twins_written_differently_but_holding_the_same_rows(tmp_path: Path) -> 
     (pkg / "datapackage.json").write_text(json.dumps(desc))
     report = check(pkg)
     assert report.ok and not report.issues, report.format_text()
+
+
+@pytest.mark.parametrize(("name", "stem"), [
+    ("people", "people"), ("people-parquet", "people"), ("people_csv", "people"),
+    ("People.PQ", "People"), ("people-tsv", "people"), ("parquet", "parquet"),
+    ("csv-people", "csv-people"),
+])
+def test_table_stem_is_the_twin_convention(name: str, stem: str) -> None:
+    from opencase.datapackage.descriptor import PARQUET_SUFFIX, table_stem
+
+    assert table_stem(name) == stem
+    assert table_stem(stem + PARQUET_SUFFIX) == stem

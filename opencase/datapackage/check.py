@@ -2,10 +2,10 @@
 
 Works on any package whose table resources are CSV (or TSV) or Parquet, not only opencase's:
 
-1. the descriptor: valid JSON, and the structure the Data Package v2 profile requires
-   (resources with unique names and a path or inline data, licences, contributors, sources,
-   hashes, Table Schemas, dialects), plus the recommendations (e.g. lower-case names) as
-   warnings;
+1. the descriptor: valid JSON, and the structure of the official Data Package v2 profile,
+   validated with ``jsonschema`` (:mod:`opencase.datapackage.profile`), plus what the profile
+   cannot say (unique resource names, hashes opencase can verify) and the recommendations
+   (e.g. lower-case names) as warnings;
 2. resource paths: relative and inside the package (absolute, ``..``, ``~`` and symlinks that
    lead out are refused and never opened; URLs are not fetched: this runs offline);
 3. every ``bytes`` and ``hash`` (``sha256:<hex>``, ``md5:``/``sha1:``/``sha512:`` or a bare MD5

@@ -28,7 +28,6 @@ from opencase.datapackage.table.arrow import is_text
 from opencase.datapackage.table.checker import (
     Checked,
     TableChecker,
-    _missing_values,
     all_null,
     canonical_key,
     column_values,
@@ -36,6 +35,7 @@ from opencase.datapackage.table.checker import (
     foreign_pair,
     key_set,
     key_text,
+    missing_values,
     typed_column,
 )
 from opencase.datapackage.table.read import (
@@ -262,7 +262,7 @@ class DataChecker:
                      f"has {checked.num_rows:,}")
             return False
         assert p.schema is not None
-        default_missing = _missing_values(p.schema.get("missingValues", [""]))
+        default_missing = missing_values(p.schema.get("missingValues", [""]))
         same = True
         pool = pa.default_memory_pool()
         pool.release_unused()

@@ -52,8 +52,7 @@ from opencase.datapackage.table.read import Emitter, RawTable, RowMap, show
 
 __all__ = [
     "Checked", "TableChecker", "all_null", "canonical_key", "column_values", "comparable",
-    "foreign_pair",
-    "key_set", "key_text", "later_duplicates", "typed_column",
+    "foreign_pair", "key_set", "key_text", "later_duplicates", "missing_values", "typed_column",
 ]
 
 
@@ -81,7 +80,7 @@ class TableChecker:
         ]
         self._exact: dict[str, tuple[dict[str, Any], Any, bool]] = {}
         mv = schema.get("missingValues", [""])
-        self.missing = _missing_values(mv)
+        self.missing = missing_values(mv)
 
     def run(self, raw: RawTable) -> Checked:
         emit = self.emit
@@ -276,7 +275,7 @@ def column_values(f: dict[str, Any], col: Any, native: bool, default_missing: pa
     """The missing-value mask of a column and the column with its missing values as nulls."""
     if native:
         return pc.is_null(col), col
-    mv = _missing_values(f["missingValues"]) if "missingValues" in f else default_missing
+    mv = missing_values(f["missingValues"]) if "missingValues" in f else default_missing
     only_empty = mv.to_pylist() == [""]
 
     def is_missing(chunk: Any) -> Any:
@@ -321,7 +320,8 @@ def _first_rows(later: pa.Array, first: pa.Array, limit: int) -> dict[int, int]:
                     strict=True))
 
 
-def _missing_values(mv: Any) -> pa.Array:
+def missing_values(mv: Any) -> pa.Array:
+    """A ``missingValues`` list (strings, or objects with a ``value``) as a text array."""
     out: list[str] = []
     if isinstance(mv, list):
         for x in mv:

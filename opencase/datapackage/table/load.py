@@ -65,7 +65,7 @@ def _read_csv(resource: dict[str, Any], files: list[Path], shown: str, fmt: str)
     import pyarrow.compute as pc
 
     from opencase.datapackage.table.cast import cast_text
-    from opencase.datapackage.table.checker import _missing_values, column_values
+    from opencase.datapackage.table.checker import column_values, missing_values
     from opencase.datapackage.table.read import Emitter
     from opencase.datapackage.table.read_csv import dialect_options, read_csv, read_header
     from opencase.datapackage.table.types import COMPOUND, read_compound
@@ -100,7 +100,7 @@ def _read_csv(resource: dict[str, Any], files: list[Path], shown: str, fmt: str)
         where = f" (row {issue.line})" if issue is not None and issue.line else ""
         says = issue.message if issue is not None else "it cannot be read"
         raise LoadError(f"{shown}{where}: {says}")
-    default = _missing_values(schema.get("missingValues", [""]) if isinstance(schema, dict)
+    default = missing_values(schema.get("missingValues", [""]) if isinstance(schema, dict)
                               else [""])
     columns = []
     for f, col in zip(fields, raw.columns, strict=True):
