@@ -422,8 +422,11 @@ def main(argv: list[str] | None = None) -> int:
     # sandboxes, would otherwise make every run compile opencase's modules again)
     subprocess.run([PY, "-m", "compileall", "-q", str(REPO / "opencase")], check=False)
     rows = bench_fixed(steps, args.runs)
+    sizes = args.size or ["10k", "100k"]
+    if not steps & {"validate", "machinery", "publish", "check"}:
+        sizes = []  # only the start-up steps: no data needed
     with tempfile.TemporaryDirectory(prefix="opencase-bench-") as tmp:
-        for size in args.size or ["10k", "100k"]:
+        for size in sizes:
             rows += bench_size(size.lower(), steps, args.runs, ref_runs, Path(tmp),
                                args.full_frictionless)
             print(table(rows, args.runs), file=sys.stderr)  # progress, size by size
