@@ -412,7 +412,7 @@ def generate(size: str, seed: int = 1, out: Path | None = None, force: bool = Fa
 
 
 PACKAGE_YAML = """\
-# Metadata of the synthetic benchmark package (see opencase/packageconfig.py).
+# Metadata of the synthetic benchmark package (see opencase/publishing/metadata.py).
 name: opencase-benchmark-{size}
 title: Synthetic cases for the opencase benchmarks ({size} events)
 version: 1.0.0

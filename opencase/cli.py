@@ -49,7 +49,7 @@ def _emit(report: Any, fmt: str) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from opencase.validation.validate import validate
 
-    # only the issues are printed: large folders are then validated on every core
+    # only the issues are printed, so the validated dataset is not kept (dataset=False)
     report = validate(args.records, args.snapshots, strict=args.strict, dataset=False)
     return _emit(report, args.format)
 

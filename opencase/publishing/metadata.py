@@ -117,7 +117,7 @@ def load_config(path: str | Path, report: Report) -> PackageConfig | None:
     if not path.is_file():
         raise FileNotFoundError(
             f"no package metadata file {path}: create it with at least `name`, `title` and "
-            "`version` (see opencase/packageconfig.py), or pass --config"
+            "`version` (see docs/publishing.md), or pass --config"
         )
     shown = str(path)
     try:

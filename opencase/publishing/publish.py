@@ -47,6 +47,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from opencase.codes import Code
+from opencase.datapackage.descriptor import PARQUET_SUFFIX, table_stem
 from opencase.language.models import Source
 from opencase.progress import Progress
 from opencase.publishing.dictionary import data_dictionary
@@ -69,7 +70,6 @@ __all__ = ["DATAPACKAGE_PROFILE", "Publication", "PublishError", "publish", "wri
 
 DATAPACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 PARQUET_MEDIATYPE = "application/vnd.apache.parquet"
-PARQUET_SUFFIX = "-parquet"
 MAX_LISTED_UNVERIFIED = 20
 WORKERS = max(2, min(4, os.cpu_count() or 1))
 _CSV_OPTIONS = pacsv.WriteOptions(include_header=True, eol="\r\n", quoting_style="needed")
@@ -222,7 +222,7 @@ def _verify(folder: Path, descriptor: dict[str, Any], tables: Mapping[str, pa.Ta
             raise PublishError(f"{res['path']} changed while the package was written")
         if res["format"] == "parquet":
             rows = pq.read_metadata(str(path)).num_rows
-            expected = tables[res["name"].removesuffix(PARQUET_SUFFIX)].num_rows
+            expected = tables[table_stem(res["name"])].num_rows
             if rows != expected:
                 raise PublishError(f"{res['path']} holds {rows} rows, not {expected}")
 
