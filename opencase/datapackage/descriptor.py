@@ -73,8 +73,10 @@ def find_descriptor(path: str | os.PathLike[str]) -> Path:
     p = Path(path)
     if p.is_dir():
         p = p / DESCRIPTOR
+        if not p.exists():
+            raise PackageError(f"no data package at {path}: the folder has no {DESCRIPTOR}")
     if not p.exists():
-        raise PackageError(f"no data package at {path} (expected {p})")
+        raise PackageError(f"no data package at {path}: no such file or folder")
     if not p.is_file():
         raise PackageError(f"{p} is not a file")
     return p
