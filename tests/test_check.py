@@ -424,6 +424,7 @@ def test_descriptor_profile(tmp_path: Path) -> None:
     assert "`/resources/1` has `data` and `path`: it needs exactly one of them" in text
     assert "`/resources/2` needs `name`" in text
     assert "`/licenses/0` needs `name` or `path`" in text
+    assert {i.file for i in report.issues if i.message.startswith("`/")} == {"datapackage.json"}
 
 
 @pytest.mark.parametrize(("desc", "says"), [
@@ -446,6 +447,7 @@ def test_descriptor_structure_is_checked_against_the_profile(
     report = check(tmp_path)
     assert [i.code for i in report.errors] == ["descriptor-invalid"], report.format_text()
     assert report.errors[0].message == says
+    assert report.errors[0].file == "datapackage.json"  # a descriptor problem is located there
 
 
 def test_the_vendored_profile_is_the_official_draft_07_schema() -> None:

@@ -204,16 +204,14 @@ class _Checker:
             desc = {**desc, "resources": [
                 {k: v for k, v in r.items() if k not in ("schema", "dialect")}
                 if isinstance(r, dict) else r for r in listed]}
-        for problem in profile_problems(desc):
-            file = None
+        for problem in profile_problems(desc):  # located in the descriptor, by JSON pointer
             at = problem.path[1] if len(problem.path) > 1 and problem.path[0] == "resources" \
                 else None
-            if isinstance(at, int) and isinstance(listed[at], dict):
-                if (problem.path[2:3] == ("path",) and resource_paths(listed[at])) or \
-                        problem.path[2:3] == ("hash",):
-                    continue  # the path-safety and hash checks report these
-                file = _label(listed[at], at, self.label)
-            self.add(Code.DESCRIPTOR_INVALID, problem.message, file=file)
+            if isinstance(at, int) and isinstance(listed[at], dict) and (
+                    (problem.path[2:3] == ("path",) and resource_paths(listed[at]))
+                    or problem.path[2:3] == ("hash",)):
+                continue  # the path-safety and hash checks report these
+            self.add(Code.DESCRIPTOR_INVALID, problem.message)
 
     def _resources(self, desc: dict[str, Any]) -> list[_Resource]:
         """The resources (the profile has reported a malformed list or resource)."""
