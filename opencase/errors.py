@@ -2,7 +2,10 @@
 
 Problems in the records or in a package's data are not exceptions: they are findings
 (:class:`opencase.report.Issue`) gathered in a report. These exceptions are for what stops
-the work itself, and the CLI turns each into a message and an exit code (2).
+the work itself, and the CLI turns each into a message and an exit code (2). Those about a
+missing file or folder or a bad argument also derive from the built-in exception they were
+before (``FileNotFoundError``, ``NotADirectoryError``, ``ValueError``, ``OSError``). Looking up
+a table or kind that is not there raises ``KeyError``, as a mapping does.
 """
 
 from __future__ import annotations
@@ -10,8 +13,11 @@ from __future__ import annotations
 __all__ = [
     "EDTFError",
     "FileTooLarge",
+    "InputNotFound",
     "IntegrityError",
+    "InvalidArgument",
     "LoadError",
+    "NotAFolder",
     "NotARegularFile",
     "OpencaseError",
     "PackageError",
@@ -26,6 +32,18 @@ class OpencaseError(Exception):
 
 class UsageError(OpencaseError):
     """An input opencase cannot use (exit 2): a missing folder, an unreadable file."""
+
+
+class InputNotFound(UsageError, FileNotFoundError):
+    """A records folder or package metadata file that is not there."""
+
+
+class NotAFolder(UsageError, NotADirectoryError):
+    """A path that should be a folder (of snapshots) and is not one."""
+
+
+class InvalidArgument(UsageError, ValueError):
+    """A library call given an argument it cannot use."""
 
 
 class PublishError(OpencaseError):

@@ -32,6 +32,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from opencase.codes import Code
+from opencase.errors import InputNotFound
 from opencase.reading.files import parse_yaml_text
 from opencase.report import Report
 from opencase.safeio import FileTooLarge, read_regular
@@ -115,7 +116,7 @@ def load_config(path: str | Path, report: Report) -> PackageConfig | None:
     and ``None`` returned. Raises :class:`FileNotFoundError` when there is no such file."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(
+        raise InputNotFound(
             f"no package metadata file {path}: create it with at least `name`, `title` and "
             "`version` (see docs/publishing.md), or pass --config"
         )

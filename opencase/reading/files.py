@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from opencase.codes import Code
+from opencase.errors import InputNotFound
 from opencase.reading.exactyaml import CONTROL, MAX_YAML_PROBLEMS, PathT, build
 from opencase.reading.fastyaml import read_fast
 from opencase.report import Issue, Report
@@ -192,7 +193,7 @@ def read_records(
     known = set(kinds)
     root_path = Path(root)
     if not root_path.exists():
-        raise FileNotFoundError(f"records folder not found: {root}")
+        raise InputNotFound(f"records folder not found: {root}")
     rs = RecordSet(root_path)
     report = Report()
     for path in iter_record_paths(root_path) if files is None else files:

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from opencase.codes import Code
+from opencase.errors import InvalidArgument
 from opencase.reading.files import RecordSet, display_path
 from opencase.report import Report, github_annotation
 from opencase.validation.quotes import SnapshotIndex
@@ -418,7 +419,7 @@ def coverage(
     from opencase.validation.validate import validate
 
     if snapshots is None:
-        raise ValueError("coverage needs the snapshot folder (snapshots=...)")
+        raise InvalidArgument("coverage needs the snapshot folder (snapshots=...)")
     index = snapshots if isinstance(snapshots, SnapshotIndex) else SnapshotIndex(Path(snapshots))
     report = validate(records, index)
     dataset = report.dataset

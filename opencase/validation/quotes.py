@@ -27,6 +27,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from opencase.errors import NotAFolder
 from opencase.safeio import FileTooLarge, NotARegularFile, read_regular
 from opencase.validation.boundaries import splits_token
 from opencase.validation.folding import Offsets, fold, fold_mapped, normalise
@@ -206,7 +207,7 @@ class SnapshotIndex:
         self.by_hash: dict[str, Snapshot] = {}
         self.problems: list[tuple[str, str]] = []  # (path, why)
         if not self.folder.is_dir():
-            raise NotADirectoryError(f"snapshot folder not found: {folder}")
+            raise NotAFolder(f"snapshot folder not found: {folder}")
         for dirpath, dirnames, filenames in os.walk(self.folder):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             for name in sorted(filenames):
