@@ -11,6 +11,9 @@ __all__ = ["CODES", "Code", "Severity", "codes_markdown"]
 
 
 class Severity(StrEnum):
+    """How serious an issue is: an error makes the records or package invalid; a warning
+    does not, unless ``--strict``."""
+
     ERROR = "error"
     WARNING = "warning"
 
