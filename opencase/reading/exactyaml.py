@@ -108,6 +108,11 @@ def build(
             container[key] = value
         top[2] = _NO_KEY
 
+    def refuse_anchor(ev: Any) -> None:
+        if ev.anchor is not None:
+            issue(Code.YAML_ALIAS, f"anchor &{ev.anchor}: records may not use anchors or "
+                  "aliases; write the value out in full", ev.start_mark)
+
     def child_path() -> PathT:
         if not stack:
             return ()
@@ -120,13 +125,7 @@ def build(
         while True:
             ev = loader.get_event()
             if isinstance(ev, yaml.ScalarEvent):
-                if ev.anchor is not None:
-                    issue(
-                        Code.YAML_ALIAS,
-                        f"anchor &{ev.anchor}: records may not use anchors "
-                        "or aliases; write the value out in full",
-                        ev.start_mark,
-                    )
+                refuse_anchor(ev)
                 if ev.tag not in (None, "!", "tag:yaml.org,2002:str"):
                     issue(
                         Code.YAML_TAG,
@@ -146,13 +145,7 @@ def build(
                     )
                 add(value, ev.start_mark)
             elif isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                if ev.anchor is not None:
-                    issue(
-                        Code.YAML_ALIAS,
-                        f"anchor &{ev.anchor}: records may not use anchors "
-                        "or aliases; write the value out in full",
-                        ev.start_mark,
-                    )
+                refuse_anchor(ev)
                 if ev.tag is not None and not ev.implicit:
                     issue(
                         Code.YAML_TAG,
