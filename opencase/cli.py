@@ -8,6 +8,8 @@ are imported inside the verbs, never at start-up, so ``opencase --help`` is inst
 from __future__ import annotations
 
 import argparse
+import atexit
+import contextlib
 import gc
 import os
 import sys
@@ -285,4 +287,17 @@ def run() -> NoReturn:
     the installed ``opencase`` script.)"""
     code = main()
     gc.freeze()
-    sys.exit(code)
+    _exit(code)
+
+
+def _exit(code: int) -> NoReturn:
+    """Exit with ``code`` once the exit handlers have run and the output is flushed, without
+    tearing the interpreter down: pyarrow's C++ thread pools can abort the process while they
+    are destroyed at interpreter exit ("terminate called without an active exception", exit
+    -6: measured at 4 in 500 runs of ``opencase check`` on a small package, 0 in 500 so)."""
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        # a reader that went away, or a closed stream
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
