@@ -30,13 +30,17 @@ from opencase.language.fields import (
     SHA256_PATTERN,
     EventType,
     FindingType,
+    LinkType,
+    NameType,
     OrganisationType,
     ParticipantRole,
+    PartyRole,
     ProceedingStatus,
     ProceedingType,
     RelationshipType,
     SourceKind,
     StatementKind,
+    as_text,
     check_edtf,
     no_items,
     whole_number,
@@ -45,6 +49,7 @@ from opencase.language.fields import (
 __all__ = [
     "ID_PATTERN",
     "KINDS",
+    "MODEL_VERSION",
     "Case",
     "Citation",
     "EDTFDate",
@@ -53,10 +58,16 @@ __all__ = [
     "Finding",
     "FindingType",
     "Group",
+    "Link",
+    "LinkType",
+    "NameType",
+    "NameVariant",
     "Organisation",
     "OrganisationType",
     "Participant",
     "ParticipantRole",
+    "Party",
+    "PartyRole",
     "Person",
     "Proceeding",
     "ProceedingStatus",
@@ -65,12 +76,17 @@ __all__ = [
     "RefTo",
     "Relationship",
     "RelationshipType",
+    "ReportedValue",
     "Source",
     "SourceKind",
     "Statement",
     "StatementKind",
     "UncitedPassage",
 ]
+
+MODEL_VERSION = 2
+"""The version of the case model these classes define (``model:`` in package.yaml)."""
+
 
 @dataclass(frozen=True, slots=True)
 class RefTo:
@@ -152,6 +168,11 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False, use_enum_values=False)
 
 
+def no_fields() -> dict[str, Any]:
+    """A new empty mapping: the default of ``unknown`` and ``not_applicable``."""
+    return {}
+
+
 class Citation(_Strict):
     """The passage of a source that a record (or some of its fields) rests on."""
 
@@ -175,6 +196,37 @@ class Citation(_Strict):
     note: Text | None = Field(None, description="A curator's note on this citation.")
 
 
+FieldName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+Reason = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
+
+
+class NameVariant(_Strict):
+    """Another name by which the sources refer to a record: a spelling, initials, a short
+    name, an office, ..., with the passages that use it."""
+
+    name: Text = Field(description="The name as the source gives it.")
+    type: NameType = Field(description="What kind of variant it is.")
+    cite: list[Citation] = Field(min_length=1, description="The passages that use this name.")
+
+
+class ReportedValue(_Strict):
+    """One value of a field as a source reports it, when sources disagree."""
+
+    field: FieldName = Field(description="The field of the record the value is for.")
+    value: Annotated[Text, BeforeValidator(as_text)] = Field(
+        description="The value as this source reports it, written as the field would be."
+    )
+    preferred: bool = Field(
+        False, description="Whether the curator prefers this value (it is then the field's)."
+    )
+    reason: Reason | None = Field(
+        None, description="Why the curator prefers (or doubts) this value."
+    )
+    cite: list[Citation] = Field(
+        min_length=1, description="The passages that report this value."
+    )
+
+
 class Record(_Strict):
     """Fields every record has."""
 
@@ -186,6 +238,21 @@ class Record(_Strict):
     cite: list[Citation] = Field(
         default_factory=no_items,
         description="The passages this record rests on (at least one).",
+    )
+    reported: list[ReportedValue] = Field(
+        default_factory=no_items,
+        description="Values of this record's fields as each source reports them, when the "
+        "sources disagree; the field itself holds the preferred one (or is empty when the "
+        "curator prefers none).",
+    )
+    unknown: dict[FieldName, Reason | None] = Field(
+        default_factory=no_fields,
+        description="Fields the sources do not give (the value exists but is not known), "
+        "each with an optional reason.",
+    )
+    not_applicable: dict[FieldName, Reason | None] = Field(
+        default_factory=no_fields,
+        description="Fields that do not apply to this record, each with an optional reason.",
     )
 
 
@@ -249,12 +316,20 @@ class Source(Record):
 
 
 class Person(Record):
-    """A named person."""
+    """A person: named, or known only by an office, a rank or a description."""
 
     table: ClassVar[str] = "people"
     singular: ClassVar[str] = "person"
 
-    name: Text = Field(description="Name as the sources give it.")
+    name: Text | None = Field(
+        None, description="Name as the sources give it; empty for a person known only by an "
+        "office or a description."
+    )
+    title: Text | None = Field(None, description="A title or honorific: Dr, Dame, Lord, ...")
+    rank: Text | None = Field(None, description="A rank, e.g. Detective Inspector.")
+    office: Text | None = Field(
+        None, description="An office or post they hold in the case, e.g. Chief Executive."
+    )
     description: Text | None = Field(None, description="Who they are, as the sources say.")
     reported_age: Age | None = Field(
         None, description="Age in years as reported by the cited source."
@@ -262,6 +337,9 @@ class Person(Record):
     reported_age_as_of: EDTFDate | None = Field(
         None,
         description="When the reported age applied, if the source says; null when it does not.",
+    )
+    names: list[NameVariant] = Field(
+        default_factory=no_items, description="Other names the sources use for them."
     )
 
 
@@ -275,6 +353,9 @@ class Organisation(Record):
     short_name: Text | None = Field(None, description="Abbreviation used by the sources.")
     type: OrganisationType = Field(description="What kind of organisation.")
     description: Text | None = Field(None, description="What it is, as the sources say.")
+    names: list[NameVariant] = Field(
+        default_factory=no_items, description="Other names the sources use for it."
+    )
 
 
 class Group(Record):
@@ -292,6 +373,9 @@ class Group(Record):
         None, description="A larger group this one is a subset of."
     )
     description: Text | None = Field(None, description="What the sources say of the group.")
+    names: list[NameVariant] = Field(
+        default_factory=no_items, description="Other names the sources use for it."
+    )
 
 
 class Participant(_Strict):
@@ -299,6 +383,23 @@ class Participant(_Strict):
 
     who: ActorRef = Field(description="Id of a person, organisation or group.")
     role: ParticipantRole = Field(description="The part they played.")
+
+
+class Party(_Strict):
+    """A person, organisation or group with a part in a proceeding."""
+
+    who: ActorRef = Field(description="Id of a person, organisation or group.")
+    role: PartyRole = Field(description="Their part in the proceeding.")
+    represents: ActorRef | None = Field(
+        None, description="The party they act for (counsel, representative)."
+    )
+
+
+class Link(_Strict):
+    """How a proceeding relates to another record: <proceeding> <type> <target>."""
+
+    type: LinkType = Field(description="How they are related.")
+    target: AnyRef = Field(description="The record it is related to (any kind).")
 
 
 class Event(Record):
@@ -329,8 +430,9 @@ class Proceeding(Record):
     case: CaseRef = Field(description="The case the proceeding belongs to.")
     type: ProceedingType = Field(description="What kind of proceeding.")
     name: Text = Field(description="A short name for the proceeding.")
-    conducted_by: OrganisationRef | None = Field(
-        None, description="Organisation that conducted it."
+    conducted_by: ActorRef | None = Field(
+        None, description="Who conducted it: an organisation, a person (a judge, a coroner) or "
+        "a group (a panel)."
     )
     date: EDTFDate | None = Field(None, description="When it took place.")
     status: ProceedingStatus | None = Field(
@@ -339,6 +441,19 @@ class Proceeding(Record):
     description: Text | None = Field(None, description="What it is, as the sources say.")
     subjects: list[ActorRef] = Field(
         default_factory=no_items, description="Whom or what it examined."
+    )
+    parties: list[Party] = Field(
+        default_factory=no_items,
+        description="Who had a part in it (claimant, defendant, coroner, jury, counsel, ...) "
+        "and whom each acted for.",
+    )
+    links: list[Link] = Field(
+        default_factory=no_items,
+        description="Other proceedings and records it follows, reviews, appeals, quashes, "
+        "arises from or is part of.",
+    )
+    names: list[NameVariant] = Field(
+        default_factory=no_items, description="Other names the sources use for it."
     )
 
 
@@ -355,8 +470,10 @@ class Finding(Record):
     description: Text = Field(description="What was found or decided, as reported.")
     date: EDTFDate | None = Field(None, description="When it was made, if reported.")
     count: Count | None = Field(None, description="A number the finding states, if any.")
-    subjects: list[ActorRef] = Field(
-        default_factory=no_items, description="Whom the finding is about."
+    subjects: list[AnyRef] = Field(
+        default_factory=no_items,
+        description="The records the finding is about: people, organisations, groups, events, "
+        "sources (e.g. a report), other findings, ...",
     )
 
 
