@@ -5,6 +5,7 @@ from these two readings, so a drift between them would publish one thing and che
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -21,8 +22,14 @@ def _from_json_schema(model: type[BaseModel]) -> tuple[FieldSpec, ...]:
 
 def _fields(schema: dict[str, Any], defs: dict[str, Any]) -> tuple[FieldSpec, ...]:
     required = set(schema.get("required", ()))
-    return tuple(_field(name, raw, name in required, defs)
+    return tuple(_marked(_field(name, raw, name in required, defs), raw)
                  for name, raw in schema.get("properties", {}).items())
+
+
+def _marked(spec: FieldSpec, raw: dict[str, Any]) -> FieldSpec:
+    """The publishing markers ``x-table``, ``x-status`` and ``x-column`` of a property."""
+    return replace(spec, table=raw.get("x-table"), status=raw.get("x-status"),
+                   column=raw.get("x-column"))
 
 
 def _field(name: str, raw: dict[str, Any], required: bool, defs: dict[str, Any]) -> FieldSpec:

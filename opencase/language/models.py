@@ -8,7 +8,11 @@ metadata it reads:
 
 - ``RefTo(kinds)`` on a string field: the value is the id of a record of one of ``kinds``;
 - ``EDTFDate``: an EDTF string, published with ``<field>_start`` / ``<field>_end`` columns;
-- controlled vocabularies are :class:`enum.StrEnum` subclasses, published as ``categories``.
+- controlled vocabularies are :class:`enum.StrEnum` subclasses, published as ``categories``;
+- ``json_schema_extra`` markers for publishing: ``x-table`` (the field's items go into that
+  shared cross-kind table: ``names``, ``reported_values``, ``field_statuses``, with
+  ``x-status`` naming the status of a ``field_statuses`` field) and ``x-column`` (the published
+  column's name, when the field's own name is an SQL reserved word: ``case`` -> ``case_id``).
 """
 
 from __future__ import annotations
@@ -244,15 +248,18 @@ class Record(_Strict):
         description="Values of this record's fields as each source reports them, when the "
         "sources disagree; the field itself holds the preferred one (or is empty when the "
         "curator prefers none).",
+        json_schema_extra={"x-table": "reported_values"},
     )
     unknown: dict[FieldName, Reason | None] = Field(
         default_factory=no_fields,
         description="Fields the sources do not give (the value exists but is not known), "
         "each with an optional reason.",
+        json_schema_extra={"x-table": "field_statuses", "x-status": "unknown"},
     )
     not_applicable: dict[FieldName, Reason | None] = Field(
         default_factory=no_fields,
         description="Fields that do not apply to this record, each with an optional reason.",
+        json_schema_extra={"x-table": "field_statuses", "x-status": "not-applicable"},
     )
 
 
@@ -339,7 +346,8 @@ class Person(Record):
         description="When the reported age applied, if the source says; null when it does not.",
     )
     names: list[NameVariant] = Field(
-        default_factory=no_items, description="Other names the sources use for them."
+        default_factory=no_items, description="Other names the sources use for them.",
+        json_schema_extra={"x-table": "names"},
     )
 
 
@@ -354,7 +362,8 @@ class Organisation(Record):
     type: OrganisationType = Field(description="What kind of organisation.")
     description: Text | None = Field(None, description="What it is, as the sources say.")
     names: list[NameVariant] = Field(
-        default_factory=no_items, description="Other names the sources use for it."
+        default_factory=no_items, description="Other names the sources use for it.",
+        json_schema_extra={"x-table": "names"},
     )
 
 
@@ -374,7 +383,8 @@ class Group(Record):
     )
     description: Text | None = Field(None, description="What the sources say of the group.")
     names: list[NameVariant] = Field(
-        default_factory=no_items, description="Other names the sources use for it."
+        default_factory=no_items, description="Other names the sources use for it.",
+        json_schema_extra={"x-table": "names"},
     )
 
 
@@ -408,7 +418,8 @@ class Event(Record):
     table: ClassVar[str] = "events"
     singular: ClassVar[str] = "event"
 
-    case: CaseRef = Field(description="The case the event belongs to.")
+    case: CaseRef = Field(description="The case the event belongs to.",
+                          json_schema_extra={"x-column": "case_id"})
     type: EventType = Field(description="What kind of event.")
     date: EDTFDate | None = Field(None, description="When, no more precise than the source.")
     description: Text = Field(description="What happened, as the sources report it.")
@@ -427,7 +438,8 @@ class Proceeding(Record):
     table: ClassVar[str] = "proceedings"
     singular: ClassVar[str] = "proceeding"
 
-    case: CaseRef = Field(description="The case the proceeding belongs to.")
+    case: CaseRef = Field(description="The case the proceeding belongs to.",
+                          json_schema_extra={"x-column": "case_id"})
     type: ProceedingType = Field(description="What kind of proceeding.")
     name: Text = Field(description="A short name for the proceeding.")
     conducted_by: ActorRef | None = Field(
@@ -453,7 +465,8 @@ class Proceeding(Record):
         "arises from or is part of.",
     )
     names: list[NameVariant] = Field(
-        default_factory=no_items, description="Other names the sources use for it."
+        default_factory=no_items, description="Other names the sources use for it.",
+        json_schema_extra={"x-table": "names"},
     )
 
 

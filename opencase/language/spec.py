@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import inspect
 import types
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from functools import cache
 from typing import Annotated, Any, Union, get_args, get_origin
@@ -36,6 +36,11 @@ class FieldSpec:
     ``type`` is the JSON type of the value (of each item when ``item`` is set): ``string``,
     ``integer``, ``number``, ``boolean`` or ``object`` (a nested model, whose fields are
     ``fields``). A list field has ``item``, the spec of its items (named like the field).
+
+    Publishing markers (the field's ``json_schema_extra``): ``table``, the shared cross-kind
+    table its items are published in (``names``, ``reported_values``, ``field_statuses``);
+    ``status``, the status a ``field_statuses`` field gives (``unknown``,
+    ``not-applicable``); ``column``, the published column's name when it is not the field's.
     """
 
     name: str
@@ -52,20 +57,38 @@ class FieldSpec:
     references: tuple[str, ...] = ()
     item: FieldSpec | None = None
     fields: tuple[FieldSpec, ...] = ()
+    table: str | None = None
+    status: str | None = None
+    column: str | None = None
 
     @property
     def many(self) -> bool:
         return self.item is not None
+
+    @property
+    def column_name(self) -> str:
+        """The name of the column the field is published in."""
+        return self.column or self.name
 
 
 @cache
 def fields_of(model: type[BaseModel]) -> tuple[FieldSpec, ...]:
     """Every field of ``model``, in the model's order."""
     return tuple(
-        _field(name, info.annotation, [*info.metadata, info], (info.description or "").strip(),
-               info.is_required())
+        _marked(_field(name, info.annotation, [*info.metadata, info],
+                       (info.description or "").strip(), info.is_required()), info)
         for name, info in model.model_fields.items()
     )
+
+
+_MARKERS = {"x-table": "table", "x-status": "status", "x-column": "column"}
+
+
+def _marked(spec: FieldSpec, info: FieldInfo) -> FieldSpec:
+    """``spec`` with the publishing markers of the field's own ``json_schema_extra``."""
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    marks = {attr: extra[key] for key, attr in _MARKERS.items() if key in extra}
+    return replace(spec, **marks) if marks else spec
 
 
 def reference_fields(model: type[BaseModel]) -> list[RefField]:
