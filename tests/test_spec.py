@@ -47,6 +47,7 @@ def _field(name: str, raw: dict[str, Any], required: bool, defs: dict[str, Any])
         (prop.get("description") or "").strip(),
         required,
         categories=tuple(prop["enum"]) if "enum" in prop else None,
+        definitions=tuple(prop["enumDescriptions"]) if "enum" in prop else None,
         edtf=prop.get("type") == "string" and prop.get("format") == "edtf",
         pattern=prop.get("pattern"),
         min_length=prop.get("minLength"),

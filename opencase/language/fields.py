@@ -106,9 +106,11 @@ def no_items() -> list[Any]:
 
 class Vocabulary(StrEnum):
     """A controlled vocabulary: each value has a definition (``member.definition``), shown by
-    ``opencase vocab``, in the data dictionary and as the label of the Table Schema category.
+    ``opencase vocab``, in the data dictionary, in the editor JSON Schema
+    (``enumDescriptions``) and as the label of the Table Schema category.
 
-    A member is declared as ``NAME = "value", "definition"``. A dataset may add values in its
+    A member is declared as ``NAME = "value", "definition"``: the definition is one sentence
+    that says what the value means, ending with a full stop. A dataset may add values in its
     ``package.yaml`` (see :mod:`opencase.language.extensions`)."""
 
     definition: str
@@ -119,170 +121,204 @@ class Vocabulary(StrEnum):
         member.definition = definition
         return member
 
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> Any:
+        """The enum's JSON Schema with the definitions, in the order of ``enum``
+        (``enumDescriptions``, which editors show beside each value)."""
+        schema = handler.resolve_ref_schema(handler(core_schema))
+        schema["enumDescriptions"] = [m.definition for m in cls]
+        return schema
+
 
 class SourceKind(Vocabulary):
     """What kind of document a source is."""
 
-    NEWS_ARTICLE = "news-article", "A report published by a news organisation."
-    BLOG_POST = "blog-post", "A post on a blog or a personal or campaign website."
+    NEWS_ARTICLE = "news-article", "An article published by a news organisation."
+    BLOG_POST = "blog-post", "A post on a blog, or on a personal or campaign website."
     OFFICIAL_STATEMENT = "official-statement", (
-        "A statement issued by an organisation in its own name (other than a press release).")
-    PRESS_RELEASE = "press-release", "A text an organisation issues for the press to report."
-    REPORT = "report", "A report, e.g. of an investigation, a review or an inquiry."
-    COURT_JUDGMENT = "court-judgment", "The judgment or ruling of a court, as it issued it."
-    CASE_NOTE = "case-note", "A summary or commentary of a court case, e.g. by a law firm."
+        "A statement that an organisation issued in its own name, other than a press release.")
+    PRESS_RELEASE = "press-release", "A text that an organisation issued for the press to report."
+    REPORT = "report", "A formal report of an investigation, a review or an inquiry."
+    COURT_JUDGMENT = "court-judgment", "A court's judgment or ruling, as the court issued it."
+    CASE_NOTE = "case-note", (
+        "A summary of or commentary on a court case, e.g. by a law firm or a law report.")
     INQUEST_CONCLUSION = "inquest-conclusion", (
         "The record of an inquest's conclusion, e.g. a jury's narrative conclusion.")
-    TRANSCRIPT = "transcript", "A written record of what was said at a hearing or meeting."
-    INTERVIEW = "interview", "A published interview."
+    TRANSCRIPT = "transcript", "A written record of what was said at a hearing or a meeting."
+    INTERVIEW = "interview", "A published interview, written or recorded."
     BROADCAST = "broadcast", "A radio, television or online programme."
-    COURT_RECORD = "court-record", "Another document of a court: a listing, an order, ..."
-    OTHER = "other", "None of the above; say what it is in the description."
+    COURT_RECORD = "court-record", (
+        "A document of a court other than its judgment, e.g. a court list or an order.")
+    OTHER = "other", "Another kind of document; the source's description says what it is."
 
 
 class OrganisationType(Vocabulary):
     """What an organisation is."""
 
-    POLICE_FORCE = "police-force", "A police force or service."
+    POLICE_FORCE = "police-force", "A police force or police service."
     POLICE_OVERSIGHT = "police-oversight", (
-        "A body that investigates or oversees the police, e.g. a police watchdog.")
+        "A body that investigates, inspects or oversees the police, e.g. a police watchdog.")
     PROSECUTOR = "prosecutor", "A public prosecution service."
     COURT = "court", "A court or tribunal."
-    CORONER = "coroner", "A coroner's service or court."
-    INQUIRY = "inquiry", "A body set up to conduct an inquiry or review."
-    GOVERNMENT = "government", "A government, ministry, department or public authority."
-    REGULATOR = "regulator", "A regulator or inspectorate (other than of the police)."
-    HEALTH_SERVICE = "health-service", "A hospital, ambulance or other health service."
+    CORONER = "coroner", "A coroner's office or court."
+    INQUIRY = "inquiry", "A body set up to conduct an inquiry or a review."
+    GOVERNMENT = "government", "A government, ministry, department or other public authority."
+    REGULATOR = "regulator", "A regulator or inspectorate of something other than the police."
+    HEALTH_SERVICE = "health-service", "A hospital, ambulance service or other health service."
     LAW_FIRM = "law-firm", "A firm or chambers of lawyers."
-    NEWS_ORGANISATION = "news-organisation", "A publisher of news."
-    CHARITY = "charity", "A charity or non-profit organisation."
-    CAMPAIGN = "campaign", "A campaign or advocacy group."
-    COMPANY = "company", "A business."
-    OTHER = "other", "None of the above; say what it is in the description."
+    NEWS_ORGANISATION = "news-organisation", "A publisher or broadcaster of news."
+    CHARITY = "charity", (
+        "A charity or other non-profit organisation whose main work is not campaigning.")
+    CAMPAIGN = "campaign", "A group whose main work is campaigning for a cause, charity or not."
+    COMPANY = "company", "A business other than a law firm or a news organisation."
+    OTHER = "other", "Another kind of organisation; its description says what it is."
 
 
 class EventType(Vocabulary):
     """What happened."""
 
-    MURDER = "murder", "A killing reported as murder."
-    DEATH = "death", "A death (use murder when it is reported as murder)."
-    ATTACK = "attack", "An assault or other violence against a person."
-    USE_OF_FORCE = "use-of-force", "Force used by police or other officials on a person."
-    RESTRAINT = "restraint", "A person held down or restrained."
-    CALL_FOR_HELP = "call-for-help", "A call to the police or emergency services."
-    CONTACT = "contact", "A meeting or contact between people, e.g. police attending a call."
-    DISCOVERY = "discovery", "Something found, e.g. a body."
+    MURDER = "murder", "A killing that the sources call murder."
+    DEATH = "death", (
+        "A person's death from any cause other than a killing that the sources call murder.")
+    ATTACK = "attack", (
+        "Violence against a person, e.g. an assault, other than force used by officials.")
+    USE_OF_FORCE = "use-of-force", (
+        "Force that police or other officials used on a person, other than restraint alone.")
+    RESTRAINT = "restraint", "A person held down or physically restrained, e.g. handcuffed."
+    CALL_FOR_HELP = "call-for-help", "A call to the police or the emergency services."
+    CONTACT = "contact", (
+        "A meeting or other contact between people, e.g. police officers attending a call.")
+    DISCOVERY = "discovery", "Something found, e.g. a body or a piece of evidence."
     ARREST = "arrest", "A person arrested."
-    DETENTION = "detention", "A person held in custody or detained."
-    RELEASE = "release", "A person released from custody or detention."
+    DETENTION = "detention", "A person held in custody or otherwise detained."
+    RELEASE = "release", "A person released from custody or detention, e.g. on bail."
     CHARGE = "charge", "A person charged with an offence."
-    TRIAL = "trial", "A criminal trial, or one of its stages."
-    CONVICTION = "conviction", "A person convicted of an offence."
-    SENTENCING = "sentencing", "A sentence passed."
-    HEARING = "hearing", "A hearing of a court, inquest, inquiry or panel."
-    JUDGMENT = "judgment", "A court's judgment or ruling given."
+    TRIAL = "trial", "A criminal trial, or one of its stages, taking place."
+    CONVICTION = "conviction", "A person found guilty of an offence."
+    SENTENCING = "sentencing", "A court passing sentence on a person convicted of an offence."
+    HEARING = "hearing", "A hearing of a court, inquest, inquiry or panel, other than a trial."
+    JUDGMENT = "judgment", (
+        "A court, tribunal or inquest giving its judgment, conclusion or a ruling.")
     INVESTIGATION = "investigation", "An investigation opened, carried out or closed."
-    INTERVIEW = "interview", "A person interviewed, e.g. by investigators."
-    REFERRAL = "referral", "A matter referred to another body, e.g. to a watchdog."
-    COMPLAINT = "complaint", "A complaint made."
-    DECISION = "decision", "A decision made (use judgment for a court's ruling)."
-    REPORT = "report", "A report produced or published."
-    PUBLICATION = "publication", "Something published, e.g. an article."
-    STATEMENT = "statement", "A statement made (its words are a statement record)."
-    WARNING = "warning", "A warning or concern raised."
-    FAILURE = "failure", "Something that should have been done and was not, as reported."
-    OTHER = "other", "None of the above; say what happened in the description."
+    INTERVIEW = "interview", "A person questioned, e.g. by investigators or the police."
+    REFERRAL = "referral", (
+        "A matter referred to another body, e.g. by a police force to a watchdog.")
+    COMPLAINT = "complaint", "A complaint made about someone's conduct or a service."
+    DECISION = "decision", (
+        "A decision made by a person or body other than a court, e.g. a watchdog's.")
+    REPORT = "report", "A report written or published, e.g. of an investigation or inquiry."
+    PUBLICATION = "publication", "Something other than a report published, e.g. an article."
+    STATEMENT = "statement", (
+        "A person or body making a statement; its words are a statement record.")
+    WARNING = "warning", "A warning given or a concern raised, e.g. about a risk."
+    FAILURE = "failure", "Something that the sources say should have been done and was not."
+    OTHER = "other", "Another kind of event; its description says what happened."
 
 
 class ParticipantRole(Vocabulary):
     """The part someone played in an event."""
 
-    VICTIM = "victim", "The person harmed."
-    PERPETRATOR = "perpetrator", "The person reported to have done the harm."
-    SUSPECT = "suspect", "A person suspected, not (yet) found to have done it."
-    DEFENDANT = "defendant", "A person tried or charged."
-    DECEASED = "deceased", "The person who died."
-    CALLER = "caller", "The person who made a call for help or a report."
-    OFFICER = "officer", "A police or other officer acting in their role."
-    INVESTIGATOR = "investigator", "A person or body that investigated."
-    DECISION_MAKER = "decision-maker", "A person or body that made a decision."
-    JUDGE = "judge", "A judge who heard or decided a matter."
-    CORONER = "coroner", "A coroner who heard or decided a matter."
-    JURY = "jury", "A jury."
-    CLAIMANT = "claimant", "A party who brought a claim."
-    INTERESTED_PARTY = "interested-party", "A party with a recognised interest in a matter."
+    VICTIM = "victim", "A person harmed by a crime or an attack."
+    PERPETRATOR = "perpetrator", "A person who did the harm, as the sources report it."
+    SUSPECT = "suspect", "A person suspected of the harm, not (or not yet) found to have done it."
+    DEFENDANT = "defendant", "A person charged with or tried for an offence."
+    DECEASED = "deceased", "A person who died in the event."
+    CALLER = "caller", "A person who called the police or the emergency services."
+    OFFICER = "officer", "A police officer or other official acting in their role."
+    INVESTIGATOR = "investigator", "A person or body that investigated the matter."
+    DECISION_MAKER = "decision-maker", (
+        "A person or body that made the decision, other than a judge, coroner or jury.")
+    JUDGE = "judge", "A judge who heard or decided the matter."
+    CORONER = "coroner", "A coroner who heard or decided the matter."
+    JURY = "jury", "A jury that heard the matter or gave a verdict or conclusion."
+    CLAIMANT = "claimant", "A person or body that brought a claim or an application."
+    INTERESTED_PARTY = "interested-party", (
+        "A person or body with a recognised interest in a proceeding, e.g. at an inquest.")
     COUNSEL = "counsel", "A lawyer who acted for someone."
-    FAMILY = "family", "The family of a person concerned."
-    SUBJECT = "subject", "A person or body the event was about."
-    WITNESS = "witness", "A person who saw or gave evidence of something."
+    FAMILY = "family", "The family of a person the event concerns, e.g. of the deceased."
+    SUBJECT = "subject", "A person or body that the event was about."
+    WITNESS = "witness", "A person or body that saw the event or gave evidence about it."
     SPEAKER = "speaker", "A person or body that spoke or issued a statement."
-    REPORTER = "reporter", "A person or body that reported something."
-    AFFECTED = "affected", "A person or body affected (other than as victim)."
-    RECIPIENT = "recipient", "A person or body something was given or told to."
-    OTHER = "other", "None of the above; say which part in the description."
+    REPORTER = "reporter", (
+        "A person or body that reported the matter, e.g. to the police or in the press.")
+    AFFECTED = "affected", "A person or body affected by the event, other than as its victim."
+    RECIPIENT = "recipient", (
+        "A person or body to whom something was given, sent or said, e.g. a warning.")
+    OTHER = "other", "Another part in the event; the event's description says which."
 
 
 class ProceedingType(Vocabulary):
     """What kind of proceeding."""
 
-    CRIMINAL_INVESTIGATION = "criminal-investigation", "A police investigation of a crime."
-    CRIMINAL_TRIAL = "criminal-trial", "A criminal trial."
+    CRIMINAL_INVESTIGATION = "criminal-investigation", (
+        "An investigation of a suspected crime, usually by the police.")
+    CRIMINAL_TRIAL = "criminal-trial", "The trial of people charged with criminal offences."
     MISCONDUCT_INVESTIGATION = "misconduct-investigation", (
-        "An investigation of the conduct of police or other officials, e.g. by a watchdog.")
+        "An investigation of the conduct of police officers or other officials, e.g. by a "
+        "watchdog.")
     MISCONDUCT_HEARING = "misconduct-hearing", (
-        "A disciplinary hearing or meeting on alleged misconduct.")
-    INQUEST = "inquest", "A coroner's inquest into a death."
-    PUBLIC_INQUIRY = "public-inquiry", "A public inquiry, e.g. one set up by a government."
-    INQUIRY = "inquiry", "Another inquiry."
-    REVIEW = "review", "A review of a case, a decision or practice."
-    JUDICIAL_REVIEW = "judicial-review", "A court's review of the lawfulness of a decision."
-    APPEAL = "appeal", "An appeal against a decision or judgment."
-    CIVIL_CLAIM = "civil-claim", "A claim in the civil courts."
-    COMPLAINT = "complaint", "The handling of a complaint."
-    OTHER = "other", "None of the above; say what it is in the description."
+        "A disciplinary hearing or meeting that decides whether alleged misconduct is proven.")
+    INQUEST = "inquest", (
+        "A coroner's inquiry, with or without a jury, into who died and how, when and where.")
+    PUBLIC_INQUIRY = "public-inquiry", (
+        "An inquiry that a government or minister set up, usually held in public.")
+    INQUIRY = "inquiry", (
+        "An inquiry other than a public inquiry or an inquest, e.g. by a committee.")
+    REVIEW = "review", (
+        "A review of a case, a decision or a practice by a body other than a court.")
+    JUDICIAL_REVIEW = "judicial-review", (
+        "A court's review of whether a public body's decision or action was lawful.")
+    APPEAL = "appeal", "An appeal to a higher court or body against a decision or judgment."
+    CIVIL_CLAIM = "civil-claim", "A claim in a civil court or tribunal, e.g. for damages."
+    COMPLAINT = "complaint", "The handling of a complaint, e.g. by the police or a watchdog."
+    OTHER = "other", "Another kind of proceeding; its description says what it is."
 
 
 class ProceedingStatus(Vocabulary):
     """Where a proceeding stood, as its sources report."""
 
-    PLANNED = "planned", "Announced or due, not yet begun."
-    DELAYED = "delayed", "Reported delayed."
-    ONGOING = "ongoing", "Under way."
-    CONCLUDED = "concluded", "Finished."
-    QUASHED = "quashed", "Its outcome set aside by a court."
-    WITHDRAWN = "withdrawn", "Withdrawn or discontinued before it ended."
-    UNKNOWN = "unknown", "The sources say it exists but not where it stands."
+    PLANNED = "planned", "Announced or due, but not yet begun."
+    DELAYED = "delayed", "Reported as delayed: not begun or not finished when it was due."
+    ONGOING = "ongoing", "Begun and not yet finished."
+    CONCLUDED = "concluded", "Finished, with its outcome given."
+    QUASHED = "quashed", "Finished, but its outcome set aside by a court."
+    WITHDRAWN = "withdrawn", "Withdrawn, discontinued or dropped before it gave an outcome."
+    UNKNOWN = "unknown", "Known to exist, but the sources do not say where it stands."
 
 
 class FindingType(Vocabulary):
     """What a proceeding found or decided."""
 
-    VERDICT = "verdict", "A verdict, e.g. guilty."
-    SENTENCE = "sentence", "A sentence passed."
-    CONCLUSION = "conclusion", "A conclusion, e.g. of an inquest or an investigation."
+    VERDICT = "verdict", "A verdict on a charge, e.g. guilty or not guilty."
+    SENTENCE = "sentence", "A sentence passed on a convicted person."
+    CONCLUSION = "conclusion", (
+        "The overall conclusion of an inquest or an investigation, e.g. unlawful killing.")
     NARRATIVE_CONCLUSION = "narrative-conclusion", (
-        "One finding of an inquest's narrative conclusion.")
-    CAUSE_OF_DEATH = "cause-of-death", "The medical cause of a death, as found."
+        "One finding within an inquest's narrative conclusion.")
+    CAUSE_OF_DEATH = "cause-of-death", "The medical cause of a death, as the proceeding found it."
     FINDING_OF_FACT = "finding-of-fact", "A fact that the proceeding found established."
-    FAILING = "failing", "A failing found, e.g. of police or officials."
-    MISCONDUCT = "misconduct", "Misconduct or gross misconduct found, or a case to answer."
+    FAILING = "failing", "A failing that the proceeding found, e.g. of police or officials."
+    MISCONDUCT = "misconduct", (
+        "A finding of misconduct or gross misconduct, or that someone has a case to answer.")
     NO_CASE_TO_ANSWER = "no-case-to-answer", "A finding that someone has no case to answer."
     RULING = "ruling", "A court's ruling on a question of law or procedure."
-    ORDER = "order", "An order made, e.g. that a decision be quashed."
-    RECOMMENDATION = "recommendation", "A recommendation made."
-    REQUIREMENT = "requirement", "Something someone is required to do."
-    DECISION = "decision", "Another decision."
-    COUNT = "count", "A number the proceeding states (the number is the count field)."
-    OTHER = "other", "None of the above; say what it is in the description."
+    ORDER = "order", "An order that a court or body made, e.g. quashing a decision."
+    RECOMMENDATION = "recommendation", "A recommendation that the proceeding made."
+    REQUIREMENT = "requirement", (
+        "Something that the proceeding required someone to do, other than by an order.")
+    DECISION = "decision", (
+        "A decision of the proceeding other than a verdict, sentence, ruling or order.")
+    COUNT = "count", "A number that the proceeding stated; the number is in `count`."
+    OTHER = "other", "Another kind of finding; its description says what it is."
 
 
 class StatementKind(Vocabulary):
     """How a statement is given by its source."""
 
     QUOTE = "quote", "The speaker's own words, quoted."
-    PARAPHRASE = "paraphrase", "The speaker's words reported, not quoted."
-    OPINION = "opinion", "A view or judgement the speaker expresses."
-    POSITION = "position", "A stance an organisation or person takes."
+    PARAPHRASE = "paraphrase", "The speaker's words reported in other words, not quoted."
+    OPINION = "opinion", "A view or judgement that the speaker expressed."
+    POSITION = "position", "A stance that an organisation or a person took."
     CLAIM = "claim", "An assertion of fact by the speaker that the source does not adopt."
 
 
@@ -292,63 +328,79 @@ class RelationshipType(Vocabulary):
     PARENT_OF = "parent-of", "The subject is a parent of the object."
     CHILD_OF = "child-of", "The subject is a child (son or daughter) of the object."
     SIBLING_OF = "sibling-of", "The subject is a brother or sister of the object."
-    SPOUSE_OF = "spouse-of", "The subject is married to the object."
-    PARTNER_OF = "partner-of", "The subject is the partner of the object."
-    FAMILY_OF = "family-of", "The subject is family of the object (relation not stated)."
+    SPOUSE_OF = "spouse-of", "The subject is married to, or the civil partner of, the object."
+    PARTNER_OF = "partner-of", (
+        "The subject is the partner of the object, not said to be married to them.")
+    FAMILY_OF = "family-of", (
+        "The subject is a relative of the object, in a way the sources do not state.")
     FRIEND_OF = "friend-of", "The subject is a friend of the object."
-    FLATMATE_OF = "flatmate-of", "The subject shares a home with the object."
-    FORMER_FLATMATE_OF = "former-flatmate-of", "The subject shared a home with the object."
-    COLLEAGUE_OF = "colleague-of", "The subject works with the object."
-    MEMBER_OF = "member-of", "The subject is a member of the object (group, organisation)."
-    EMPLOYED_BY = "employed-by", "The subject works for the object."
+    FLATMATE_OF = "flatmate-of", (
+        "The subject shares a home with the object, other than as family or partner.")
+    FORMER_FLATMATE_OF = "former-flatmate-of", (
+        "The subject used to share a home with the object, other than as family or partner.")
+    COLLEAGUE_OF = "colleague-of", "The subject works alongside the object."
+    MEMBER_OF = "member-of", "The subject is a member of the object (a group or organisation)."
+    EMPLOYED_BY = "employed-by", "The subject works for or serves in the object."
     HOLDS_OFFICE_IN = "holds-office-in", (
-        "The subject holds an office (e.g. chief executive) in the object.")
-    PART_OF = "part-of", "The subject is part of the object."
-    REPRESENTS = "represents", "The subject acts for the object, e.g. as counsel."
+        "The subject holds an office in the object, e.g. chief executive.")
+    PART_OF = "part-of", "The subject is part of the object, e.g. a unit of a police force."
+    REPRESENTS = "represents", "The subject acts for the object, e.g. as its lawyer."
     KILLED = "killed", "The subject killed the object."
     INVESTIGATED = "investigated", "The subject investigated the object."
-    OTHER = "other", "None of the above; say how in the description."
+    OTHER = "other", "Another relation; the relationship's description says which."
 
 
 class PartyRole(Vocabulary):
     """The part a person, organisation or group has in a proceeding."""
 
-    CLAIMANT = "claimant", "Brought the claim or application."
-    DEFENDANT = "defendant", "The party a claim is brought against, or tried."
-    RESPONDENT = "respondent", "Answers a claim, application or appeal."
-    APPELLANT = "appellant", "Brought the appeal."
-    INTERESTED_PARTY = "interested-party", "A party with a recognised interest in it."
-    PROSECUTION = "prosecution", "Prosecuted."
-    ACCUSED = "accused", "Accused of an offence or misconduct."
-    DECEASED = "deceased", "The person whose death it concerns."
+    CLAIMANT = "claimant", "The party that brought the claim or application."
+    DEFENDANT = "defendant", (
+        "The party that a claim is brought against, or a person tried for an offence.")
+    RESPONDENT = "respondent", (
+        "The party that answers an application or an appeal, e.g. the body whose decision is "
+        "under judicial review.")
+    APPELLANT = "appellant", "The party that brought the appeal."
+    INTERESTED_PARTY = "interested-party", (
+        "A person or body with a recognised interest in the proceeding, e.g. at an inquest.")
+    PROSECUTION = "prosecution", "The party that brought the prosecution."
+    ACCUSED = "accused", (
+        "A person accused of misconduct or an offence outside a court, e.g. at a misconduct "
+        "hearing.")
+    DECEASED = "deceased", "The person whose death the proceeding concerns."
     FAMILY = "family", "The family of the deceased or of a victim."
-    COMPLAINANT = "complainant", "Made the complaint it examines."
-    SUBJECT = "subject", "Whose conduct it examines."
-    WITNESS = "witness", "Gave evidence."
-    COUNSEL = "counsel", "A lawyer who acted for a party (the party is in `represents`)."
-    REPRESENTATIVE = "representative", "Acted for a party other than as counsel."
-    JUDGE = "judge", "A judge who heard or decided it."
-    CORONER = "coroner", "The coroner who conducted it."
-    JURY = "jury", "The jury."
-    PANEL = "panel", "A panel that heard or decided it."
-    COURT = "court", "The court that heard or decided it."
-    INVESTIGATOR = "investigator", "Investigated for it."
-    DECISION_MAKER = "decision-maker", "Decided its outcome (other than as judge or jury)."
-    OTHER = "other", "None of the above; say which part in the record's description."
+    COMPLAINANT = "complainant", "A person who made the complaint that the proceeding examines."
+    SUBJECT = "subject", "A person or body whose conduct the proceeding examines."
+    WITNESS = "witness", "A person or body that gave evidence to the proceeding."
+    COUNSEL = "counsel", "A lawyer who acted for a party, named in `represents`."
+    REPRESENTATIVE = "representative", (
+        "A person or body that acted for a party other than as its lawyer.")
+    JUDGE = "judge", "A judge who heard or decided the proceeding."
+    CORONER = "coroner", "The coroner who conducted the proceeding."
+    JURY = "jury", "The jury that heard the proceeding and gave its verdict or conclusion."
+    PANEL = "panel", "A panel that heard or decided the proceeding, e.g. a misconduct panel."
+    COURT = "court", "The court or tribunal that heard or decided the proceeding."
+    INVESTIGATOR = "investigator", "A person or body that investigated for the proceeding."
+    DECISION_MAKER = "decision-maker", (
+        "The person or body that decided the outcome, other than a judge, jury, panel or court.")
+    OTHER = "other", "Another part in the proceeding; the proceeding's description says which."
 
 
 class LinkType(Vocabulary):
     """How a proceeding relates to another record (read: proceeding <type> target)."""
 
-    FOLLOWS = "follows", "Took place after, and because of, the target."
-    REVIEWS = "reviews", "Reviews the target (e.g. a judicial review of a decision)."
-    APPEALS = "appeals", "Is an appeal against the target."
-    QUASHES = "quashes", "Set the target aside (e.g. quashed a report or a decision)."
-    ARISES_FROM = "arises-from", "Was started by the target (e.g. a referral)."
-    PART_OF = "part-of", "Is part of the target."
-    REOPENS = "reopens", "Reopens or resumes the target."
-    REPLACES = "replaces", "Replaces the target (e.g. a fresh inquest)."
-    RELATED_TO = "related-to", "Is related to the target in a way the sources do not specify."
+    FOLLOWS = "follows", (
+        "The proceeding came after the target in the same matter, e.g. an inquest after a "
+        "trial.")
+    REVIEWS = "reviews", "The proceeding reviews the target, e.g. a decision or a report."
+    APPEALS = "appeals", "The proceeding is an appeal against the target."
+    QUASHES = "quashes", "The proceeding set the target aside, e.g. a report or a decision."
+    ARISES_FROM = "arises-from", (
+        "The proceeding was started by the target, e.g. by a referral or a complaint.")
+    PART_OF = "part-of", "The proceeding is part of the target."
+    REOPENS = "reopens", "The proceeding reopens or resumes the target."
+    REPLACES = "replaces", "The proceeding replaces the target, e.g. a fresh inquest."
+    RELATED_TO = "related-to", (
+        "The proceeding is related to the target in a way the sources do not specify.")
 
 
 class NameType(Vocabulary):
@@ -357,18 +409,18 @@ class NameType(Vocabulary):
     SPELLING = "spelling", "Another spelling of the same name."
     INITIALS = "initials", "Initials or a letter used in place of the name."
     SHORT_NAME = "short-name", "A short form, e.g. an abbreviation or a first name alone."
-    FULL_NAME = "full-name", "A fuller form of the name."
-    FORMER_NAME = "former-name", "A name used before."
-    NICKNAME = "nickname", "A nickname or a name the press gave."
+    FULL_NAME = "full-name", "A fuller form of the name, e.g. with middle names."
+    FORMER_NAME = "former-name", "A name that they or it had before."
+    NICKNAME = "nickname", "A nickname, or a name that the press gave them."
     OFFICE = "office", "A title or office by which the sources refer to them."
-    OTHER = "other", "Another name the sources use."
+    OTHER = "other", "Another kind of name that the sources use."
 
 
 class FieldStatus(Vocabulary):
     """Why a field has no value, as the curator states it."""
 
-    UNKNOWN = "unknown", "The sources do not give it (it exists but is not known)."
-    NOT_APPLICABLE = "not-applicable", "It does not apply to this record."
+    UNKNOWN = "unknown", "The field has a value, but the sources do not give it."
+    NOT_APPLICABLE = "not-applicable", "The field does not apply to this record."
 
 
 # ---------------------------------------------------------------- kinds

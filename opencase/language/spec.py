@@ -48,6 +48,7 @@ class FieldSpec:
     description: str = ""
     required: bool = False
     categories: tuple[str, ...] | None = None
+    definitions: tuple[str, ...] | None = None  # of each value of ``categories``, in order
     edtf: bool = False
     pattern: str | None = None
     min_length: int | None = None
@@ -125,7 +126,8 @@ def _field(name: str, annotation: Any, metadata: list[Any], description: str,
         return FieldSpec(name, "object", description, required)
     if isinstance(base, type) and issubclass(base, Enum):
         return FieldSpec(name, "string", description, required,
-                         categories=tuple(m.value for m in base))
+                         categories=tuple(m.value for m in base),
+                         definitions=tuple(getattr(m, "definition", "") for m in base))
     if base not in _JSON_TYPES:
         raise TypeError(f"field {name!r}: cannot describe values of type {base!r}")
     facts = _facts(metadata)
