@@ -12,10 +12,11 @@ __all__ = ["CODES", "Code", "Severity", "codes_markdown"]
 
 class Severity(StrEnum):
     """How serious an issue is: an error makes the records or package invalid; a warning
-    does not, unless ``--strict``."""
+    does not, unless ``--strict``; an info is a note that never does."""
 
     ERROR = "error"
     WARNING = "warning"
+    INFO = "info"
 
 
 class Code(StrEnum):
@@ -287,6 +288,136 @@ class Code(StrEnum):
         "Give the source its sha256, or move the marks to the source whose snapshot holds the "
         "text.",
     )
+    EVIDENCE_VALUE_NOT_IN_QUOTE = (
+        "evidence-value-not-in-quote",
+        "warning",
+        "A citation backs a number or date (a count, an age, a date; listed in its `supports`, "
+        "or a citation of the whole record, or of a reported value) whose value appears "
+        "neither in its quote nor in its note, as digits or English words (a date: its year, "
+        "month and day).",
+        "Quote the passage that states the value, say in the citation's `note` how the passage "
+        "gives it (with the value), or remove the field from `supports` (an error under "
+        "--strict).",
+    )
+    EVIDENCE_NAME_NOT_IN_QUOTE = (
+        "evidence-name-not-in-quote",
+        "warning",
+        "A citation backs a name (`name`, `short_name` or `office` in its `supports`, a name "
+        "variant, or a reported name) that appears neither in its quote nor in its note, "
+        "nor does any of the record's name variants.",
+        "Quote a passage that uses the name, record the form the passage uses as a name "
+        "variant (`names`), or remove the field from `supports` (an error under --strict).",
+    )
+    # --- reported values, unknowns, names and parties (case model 2)
+    REPORTED_FIELD_UNKNOWN = (
+        "reported-field-unknown",
+        "error",
+        "A reported value's `field` is not a single-value field of the record's kind: no such "
+        "field, or `id`, `cite`, a list, or `reported`, `unknown` or `not_applicable`.",
+        "Name one of the record's single-value fields (the message suggests the closest one).",
+    )
+    REPORTED_VALUE_INVALID = (
+        "reported-value-invalid",
+        "error",
+        "A reported value is not a value its field could hold: wrong type, not in the "
+        "vocabulary, not an EDTF date, out of range, or not matching the field's pattern.",
+        "Write the value as the field itself would hold it (the message says what is wrong).",
+    )
+    REPORTED_PREFERRED_TWICE = (
+        "reported-preferred-twice",
+        "error",
+        "More than one reported value of the same field is marked `preferred`.",
+        "Mark at most one value of each field `preferred: true`.",
+    )
+    REPORTED_PREFERRED_CONFLICT = (
+        "reported-preferred-conflict",
+        "error",
+        "A reported value is preferred but the record's field holds another value, or none.",
+        "Set the field to the preferred value, or change which value is preferred.",
+    )
+    REPORTED_VALUE_UNLISTED = (
+        "reported-value-unlisted",
+        "error",
+        "No reported value of a field is preferred, yet the record's field holds a value that "
+        "is none of the reported ones.",
+        "Add the field's value as a reported value with its citation (and mark it preferred), "
+        "or remove the field's value when no reported value is preferred.",
+    )
+    REPORTED_SINGLE = (
+        "reported-single",
+        "warning",
+        "A field has only one reported value, so no sources disagree about it.",
+        "Cite the passage on the record with `supports: [<field>]` instead, or add the value "
+        "that the other source reports.",
+    )
+    REPORTED_DUPLICATE = (
+        "reported-duplicate",
+        "warning",
+        "The same value of a field is reported twice.",
+        "Merge the two entries into one, with the citations of both.",
+    )
+    STATUS_NOT_A_FIELD = (
+        "status-not-a-field",
+        "error",
+        "A key of `unknown` or `not_applicable` is not a field of the record's kind (or is "
+        "`id`, `cite`, `reported`, `unknown` or `not_applicable`).",
+        "Fix the spelling (the message suggests the closest field), or remove the key.",
+    )
+    STATUS_REQUIRED_FIELD = (
+        "status-required-field",
+        "error",
+        "A required field is listed in `unknown` or `not_applicable`; a record always gives "
+        "its required fields.",
+        "Remove the key, and give the field the value the sources support.",
+    )
+    STATUS_FIELD_HAS_VALUE = (
+        "status-field-has-value",
+        "error",
+        "A field listed in `unknown` or `not_applicable` has a value (or reported values) on "
+        "the record.",
+        "Remove the value, or remove the field from `unknown` / `not_applicable`.",
+    )
+    STATUS_BOTH = (
+        "status-both",
+        "error",
+        "A field is listed both in `unknown` and in `not_applicable`.",
+        "Keep it in one: `unknown` (it exists, the sources do not give it) or "
+        "`not_applicable` (it does not apply to this record).",
+    )
+    PERSON_UNIDENTIFIED = (
+        "person-unidentified",
+        "error",
+        "A person has no name, office, rank or description, so nothing says who they are.",
+        "Give their name, or the office, rank or description by which the sources know them.",
+    )
+    NAME_VARIANT_SAME = (
+        "name-variant-same",
+        "warning",
+        "A name variant is the record's own name (or short name), once case, typography and "
+        "white space are folded as quotes are matched.",
+        "Remove the variant (cite the passage on the record with `supports: [name]`), or "
+        "correct it.",
+    )
+    NAME_VARIANT_DUPLICATE = (
+        "name-variant-duplicate",
+        "warning",
+        "Two name variants of a record are the same name, once case, typography and white "
+        "space are folded as quotes are matched.",
+        "Keep one variant, with the citations of both.",
+    )
+    REPRESENTS_NOT_A_PARTY = (
+        "represents-not-a-party",
+        "warning",
+        "A party of a proceeding `represents` someone who is not another party of it (or "
+        "represents itself).",
+        "Add the one represented to `parties` with their role, or correct `represents`.",
+    )
+    LINK_TO_SELF = (
+        "link-to-self",
+        "error",
+        "A proceeding's link points at the proceeding itself.",
+        "Make the link's `target` the other record.",
+    )
     # --- publishing
     QUOTE_UNVERIFIED = (
         "quote-unverified",
@@ -301,6 +432,73 @@ class Code(StrEnum):
         "The package metadata file (package.yaml beside the records folder) is invalid.",
         "Fix the field the message names: `name`, `title` and `version` (semantic "
         "versioning) are required; unknown fields are errors.",
+    )
+    # --- the case model and its extensions (package.yaml)
+    MODEL_OUTDATED = (
+        "model-outdated",
+        "info",
+        "package.yaml says (or, without `model:`, implies) that the records are written for "
+        "an older version of the case model. They are read under the current one, which only "
+        "adds to it.",
+        "Run `opencase migrate` to upgrade the dataset and record the current version.",
+    )
+    MODEL_UNSUPPORTED = (
+        "model-unsupported",
+        "error",
+        "`model:` in package.yaml is not a case-model version this opencase supports (a newer "
+        "one, or not a whole number from 1).",
+        "Upgrade opencase to a version that supports it, or correct the number.",
+    )
+    EXTENSION_INVALID = (
+        "extension-invalid",
+        "error",
+        "An entry of `extensions:` in package.yaml is malformed: not a mapping or list, an "
+        "unknown or missing key, a value that is not a lowercase slug, a field name that is "
+        "not snake_case, an unknown field type.",
+        "Fix the entry as the message says (see 'Extending the model' in docs/curating.md).",
+    )
+    EXTENSION_UNKNOWN_KIND = (
+        "extension-unknown-kind",
+        "error",
+        "An extension names a kind of record that does not exist (as the kind extended, in a "
+        "vocabulary field's name, or among the kinds a reference may point to).",
+        "Use one of the kinds: cases, sources, people, organisations, groups, events, "
+        "proceedings, findings, statements, relationships.",
+    )
+    EXTENSION_UNKNOWN_FIELD = (
+        "extension-unknown-field",
+        "error",
+        "A vocabulary extension names a field its kind does not have.",
+        "Name a vocabulary field as KIND.FIELD (events.type) or KIND.LIST.FIELD "
+        "(events.participants.role).",
+    )
+    EXTENSION_NOT_A_VOCABULARY = (
+        "extension-not-a-vocabulary",
+        "error",
+        "A vocabulary extension names a field that is not a controlled vocabulary.",
+        "Add values only to a vocabulary field (the message lists them); to hold other "
+        "values, add a field instead.",
+    )
+    EXTENSION_VALUE_CLASH = (
+        "extension-value-clash",
+        "error",
+        "An added vocabulary value is already a value of that vocabulary, or is added twice.",
+        "Use the existing value, or remove the duplicate.",
+    )
+    EXTENSION_FIELD_CLASH = (
+        "extension-field-clash",
+        "error",
+        "An added field is named like a field (or a published column) the kind already has, "
+        "like another added field, or like a field every record may have (id, cite, names, "
+        "reported, unknown, not_applicable).",
+        "Choose another name.",
+    )
+    EXTENSION_RESERVED_WORD = (
+        "extension-reserved-word",
+        "error",
+        "An added field would be published as a column named like a reserved word of SQL "
+        "(SQLite, DuckDB or PostgreSQL), which a query could not name without quotes.",
+        "Choose another name (e.g. `order_number` rather than `order`).",
     )
     SCHEMA_STALE = (
         "schema-stale",

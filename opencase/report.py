@@ -121,7 +121,8 @@ class Report:
 
     def format_github(self) -> str:
         out = [
-            github_annotation(i.severity.value, i.code, i.message, file=i.file, line=i.line,
+            github_annotation("notice" if i.severity is Severity.INFO else i.severity.value,
+                              i.code, i.message, file=i.file, line=i.line,
                               column=i.column)
             for i in self.sorted()
         ]
