@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
+from opencase.language.casemodel import STANDARD, CaseModel
 from opencase.language.fields import RefField
 from opencase.language.models import KINDS
 from opencase.language.spec import fields_of, reference_fields
@@ -29,8 +30,9 @@ def kind_names() -> tuple[str, ...]:
 
 
 @cache
-def kind_info(kind: str) -> KindInfo:
-    """What the checks need to know of ``kind`` (the top-level key of its records)."""
-    model = KINDS[kind]
+def kind_info(kind: str, case_model: CaseModel = STANDARD) -> KindInfo:
+    """What the checks need to know of ``kind`` (the top-level key of its records) in
+    ``case_model``."""
+    model = case_model.kinds[kind]
     return KindInfo(model.singular, model.cite_required, tuple(reference_fields(model)),
                     frozenset(f.name for f in fields_of(model)) - {"id", "cite"})
