@@ -218,6 +218,42 @@ def _check_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace], 
     return cmd_check
 
 
+def cmd_vocab(args: argparse.Namespace) -> int:
+    from opencase.language.vocabularies import (
+        suggestion,
+        vocabularies,
+        vocabularies_json,
+        vocabularies_text,
+    )
+
+    # the standard case model; a dataset's extended one (its `kinds`) lists its added values
+    fields = vocabularies()
+    if args.field is not None:
+        if args.field not in fields:
+            raise UsageError(f"no vocabulary field {args.field!r}: "
+                             f"{suggestion(args.field, fields)}")
+        fields = {args.field: fields[args.field]}
+    print(vocabularies_json(fields) if args.format == "json" else vocabularies_text(fields))
+    return EXIT_OK
+
+
+@command(
+    "vocab",
+    "list the values of every vocabulary field, each with what it means",
+    "opencase vocab events.participants.role\n\n"
+    "A field is named KIND.FIELD (events.type) or, inside the items of a list,\n"
+    "KIND.LIST.FIELD (proceedings.parties.role); without one, every vocabulary field is\n"
+    "listed. --format json gives {field: [{value, definition}, ...]}.",
+)
+def _vocab_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    p.add_argument("field", nargs="?", metavar="KIND.FIELD",
+                   help="the vocabulary field to list, e.g. events.type (default: all)")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="output: text (one value and its definition a line) or json. "
+                   "Default: text.")
+    return cmd_vocab
+
+
 def build_parser() -> argparse.ArgumentParser:
     from opencase.version import __version__
     parser = argparse.ArgumentParser(

@@ -84,7 +84,8 @@ def test_table_schema_has_types_constraints_categories_and_keys() -> None:
     assert fields["id"]["constraints"]["unique"] is True
     assert fields["id"]["constraints"]["pattern"] == "[a-z0-9]+(-[a-z0-9]+)*"
     enum_values = [e.value for e in EventType]
-    assert fields["type"]["categories"] == enum_values
+    assert fields["type"]["categories"] == [{"value": e.value, "label": e.definition}
+                                            for e in EventType]
     assert fields["type"]["constraints"]["enum"] == enum_values
     assert fields["date_start"]["type"] == "date"
     assert {"fields": ["case"], "reference": {"resource": "cases", "fields": ["id"]}} in \

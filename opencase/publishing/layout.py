@@ -65,6 +65,7 @@ class Column:
     unique: bool = False
     pattern: str | None = None
     categories: tuple[str, ...] | None = None
+    labels: tuple[str, ...] | None = None  # the definition of each of ``categories``
     minimum: int | float | None = None
     maximum: int | float | None = None
     min_length: int | None = None
@@ -116,7 +117,8 @@ def _scalar_columns(f: FieldSpec, name: str, required: bool, field: str | None,
                    unique: bool = False) -> list[Column]:
     desc = f.description
     if f.categories is not None:
-        return [Column(name, "string", desc, required, categories=f.categories, field=field)]
+        return [Column(name, "string", desc, required, categories=f.categories,
+                       labels=f.definitions, field=field)]
     if f.edtf:
         return [
             Column(name, "string", f"{desc} An EDTF date as written (e.g. 2016, 2019-07, "
@@ -261,7 +263,10 @@ def table_schema(name: str, *, resource_suffix: str = "", standalone: bool = Fal
     for c in spec.columns:
         f: dict[str, Any] = {"name": c.name, "type": c.type, "description": c.description}
         if c.categories:
-            f["categories"] = list(c.categories)
+            # Table Schema v2: {value, label} objects, the label being the value's definition
+            f["categories"] = ([{"value": v, "label": label}
+                                for v, label in zip(c.categories, c.labels, strict=True)]
+                               if c.labels else list(c.categories))
         if c.references:
             f["x-references"] = list(c.references)
         if nan_missing and c.type in ("integer", "number") and not c.required:

@@ -13,7 +13,7 @@ from opencase.codes import Code
 from opencase.language.models import Citation, Record, Source, UncitedPassage
 from opencase.reading.files import RawRecord
 from opencase.report import Report
-from opencase.validation.kinds import kind_info
+from opencase.validation.kinds import class_info
 from opencase.validation.locations import field_issue, field_name
 from opencase.validation.model_check import Valid
 from opencase.validation.quotes import Match, SnapshotIndex, count_quote, find_quote, quote_problem
@@ -36,7 +36,7 @@ def check_citations(
     """The citations of ``rec``: each names a source record (``kind_of``: the kind of each
     id), supports fields the record has, and quotes its source's snapshot (``sources``: the
     ``sha256`` of each source, by id). Where each quote is goes into ``dataset`` (if any)."""
-    kind = kind_info(raw.kind)
+    kind = class_info(type(rec))
     cites = rec.cite
     if not cites:
         is_source = isinstance(rec, Source)

@@ -7,10 +7,10 @@ from functools import cache
 
 from opencase.language.casemodel import STANDARD, CaseModel
 from opencase.language.fields import RefField
-from opencase.language.models import KINDS
+from opencase.language.models import KINDS, Record
 from opencase.language.spec import fields_of, reference_fields
 
-__all__ = ["KindInfo", "kind_info", "kind_names"]
+__all__ = ["KindInfo", "class_info", "kind_info", "kind_names"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,10 +29,15 @@ def kind_names() -> tuple[str, ...]:
     return tuple(KINDS)
 
 
-@cache
 def kind_info(kind: str, case_model: CaseModel = STANDARD) -> KindInfo:
     """What the checks need to know of ``kind`` (the top-level key of its records) in
     ``case_model``."""
-    model = case_model.kinds[kind]
+    return class_info(case_model.kinds[kind])
+
+
+@cache
+def class_info(model: type[Record]) -> KindInfo:
+    """What the checks need to know of the records of ``model`` (``type(record)``: the
+    model of the dataset's case model that the record was validated with)."""
     return KindInfo(model.singular, model.cite_required, tuple(reference_fields(model)),
                     frozenset(f.name for f in fields_of(model)) - {"id", "cite"})

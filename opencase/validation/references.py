@@ -11,7 +11,7 @@ from opencase.language.fields import ID_PATTERN
 from opencase.language.models import Record
 from opencase.reading.files import RawRecord
 from opencase.report import Report
-from opencase.validation.kinds import kind_info
+from opencase.validation.kinds import class_info
 from opencase.validation.locations import field_issue, field_name
 
 __all__ = ["check_ids", "check_refs"]
@@ -43,7 +43,7 @@ def check_ids(report: Report, records: list[RawRecord]) -> dict[str, RawRecord]:
 def check_refs(report: Report, raw: RawRecord, rec: Record, kind_of: dict[str, str]) -> None:
     """Every reference of ``rec`` names a record (``kind_of``: the kind of each id) of a kind
     the field refers to."""
-    for ref in kind_info(raw.kind).refs:
+    for ref in class_info(type(rec)).refs:
         value = getattr(rec, ref.field)
         if value is None:
             continue
