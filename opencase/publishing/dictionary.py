@@ -2,7 +2,8 @@
 
 It says what the package is, its licence, how to cite it, how provenance works, how to read it
 from pandas, DuckDB and R, and, for every table, every column with its type, whether it is
-required, its allowed values and its meaning. It is made only from the descriptor (and the row
+required, its allowed values and its meaning, and what each value of a controlled vocabulary
+means (the label of its Table Schema category). It is made only from the descriptor (and the row
 counts), so it can never disagree with the Table Schemas.
 """
 
@@ -85,8 +86,10 @@ def _column_rows(fields: list[dict[str, Any]]) -> list[str]:
     for f in fields:
         cons = f.get("constraints", {})
         allowed = []
-        if f.get("categories"):
-            allowed.append(", ".join(f"`{v}`" for v in f["categories"]))
+        if _defined(f):
+            allowed.append(f"one of the values of `{f['name']}` below")
+        elif f.get("categories"):
+            allowed.append(", ".join(f"`{_value(v)}`" for v in f["categories"]))
         if "pattern" in cons:
             allowed.append(f"pattern `{cons['pattern']}`")
         if "minimum" in cons or "maximum" in cons:
@@ -99,6 +102,31 @@ def _column_rows(fields: list[dict[str, Any]]) -> list[str]:
             f"| `{f['name']}` | {f['type']} | {'yes' if cons.get('required') else ''} | "
             f"{_cell('; '.join(allowed))} | {_cell(f.get('description', ''))} |"
         )
+    return rows
+
+
+def _value(category: Any) -> Any:
+    """A category's value: Table Schema v2 gives a value, or an object with ``value``."""
+    return category["value"] if isinstance(category, Mapping) else category
+
+
+def _defined(field: Mapping[str, Any]) -> bool:
+    """Whether ``field`` has categories with labels (opencase's labels are definitions)."""
+    return any(isinstance(c, Mapping) and c.get("label") for c in field.get("categories", ()))
+
+
+def _category_rows(fields: list[dict[str, Any]]) -> list[str]:
+    """For each column whose categories have labels, a table of its values and what each
+    means."""
+    rows: list[str] = []
+    for f in fields:
+        if not _defined(f):
+            continue
+        rows += [f"Values of `{f['name']}`:", "", "| value | meaning |", "| --- | --- |"]
+        rows += [f"| `{_value(c)}` | "
+                 f"{_cell(c.get('label', '') if isinstance(c, Mapping) else '')} |"
+                 for c in f["categories"]]
+        rows.append("")
     return rows
 
 
@@ -154,5 +182,5 @@ def data_dictionary(descriptor: Mapping[str, Any], rows: Mapping[str, int], cita
             target = fk["reference"].get("resource", r["name"])
             out.append(f"Foreign key: `{fk['fields'][0]}` -> "
                        f"`{target}.{fk['reference']['fields'][0]}`.")
-        out += ["", *_column_rows(schema["fields"]), ""]
+        out += ["", *_column_rows(schema["fields"]), "", *_category_rows(schema["fields"])]
     return "\n".join(out).rstrip() + "\n"

@@ -9,12 +9,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from opencase.codes import Code
-from opencase.language.models import KINDS, Record
+from opencase.language.casemodel import STANDARD, CaseModel
+from opencase.language.models import Record
 from opencase.language.spec import fields_of
 from opencase.reading.files import RawRecord
 from opencase.reading.formulas import formula_start
 from opencase.report import Report
-from opencase.validation.kinds import kind_info
+from opencase.validation.kinds import class_info
 from opencase.validation.locations import field_name
 
 __all__ = ["Valid", "check_models"]
@@ -31,31 +32,32 @@ _TYPE_CODES = {
 }
 
 
-def check_models(report: Report, records: list[RawRecord]) -> Valid:
-    """Validate each record with its model, once; return the records that pass, each with its
-    model object (defaults filled in, values typed)."""
+def check_models(report: Report, records: list[RawRecord],
+                 case_model: CaseModel = STANDARD) -> Valid:
+    """Validate each record with its model in ``case_model``, once; return the records that
+    pass, each with its model object (defaults filled in, values typed)."""
     valid: Valid = []
+    kinds = case_model.kinds
     for raw in records:
         if raw.tainted:  # its YAML problem is reported; checking its fields would only echo it
             continue
         if raw.file.formulas:  # False: no value of the file starts like a formula
             _formulas(report, raw, raw.data, ())
         try:
-            valid.append((raw, KINDS[raw.kind].model_validate(raw.data)))
+            valid.append((raw, kinds[raw.kind].model_validate(raw.data)))
         except ValidationError as exc:
             for err in exc.errors(include_url=False):
-                _model_issue(report, raw, err)
+                _model_issue(report, raw, err, kinds[raw.kind])
     return valid
 
 
-def _model_issue(report: Report, raw: RawRecord, err: Any) -> None:
-    model = KINDS[raw.kind]
+def _model_issue(report: Report, raw: RawRecord, err: Any, model: type[Record]) -> None:
     loc = tuple(err["loc"])
     etype = err["type"]
     fname = field_name(loc)
     code = _TYPE_CODES.get(etype)
     if code == Code.UNKNOWN_KEY:
-        allowed = _fields_at(raw.kind, loc[:-1])
+        allowed = _fields_at(model, loc[:-1])
         close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
         hint = f"did you mean {close[0]!r}? " if close else ""
         msg = f"unknown field {loc[-1]!r}; {hint}allowed fields: {', '.join(allowed)}"
@@ -66,7 +68,7 @@ def _model_issue(report: Report, raw: RawRecord, err: Any) -> None:
         msg = f"{fname}: {err['input']!r} is not allowed; use one of {expected}"
     elif code in (Code.INVALID_DATE, Code.DATE_ORDER):
         msg = f"{fname}: {err['ctx']['reason']}"
-    elif etype == "string_pattern_mismatch" and (loc[-1] == "id" or _is_ref(raw.kind, loc)):
+    elif etype == "string_pattern_mismatch" and (loc[-1] == "id" or _is_ref(model, loc)):
         code = Code.INVALID_ID
         msg = (f"{fname}: {err['input']!r} is not a valid id; use lowercase letters, digits "
                "and single hyphens, e.g. 'stephen-port'")
@@ -86,10 +88,10 @@ def _model_issue(report: Report, raw: RawRecord, err: Any) -> None:
                record_id=raw.id, field=fname)
 
 
-def _fields_at(kind: str, loc: tuple[Any, ...]) -> list[str]:
-    """The fields (sorted) of the mapping at ``loc`` inside a ``kind`` record; none when the
+def _fields_at(model: type[Record], loc: tuple[Any, ...]) -> list[str]:
+    """The fields (sorted) of the mapping at ``loc`` inside a ``model`` record; none when the
     value there is not a mapping of known fields."""
-    specs = fields_of(KINDS[kind])
+    specs = fields_of(model)
     for part in loc:
         if isinstance(part, int):
             continue
@@ -100,9 +102,9 @@ def _fields_at(kind: str, loc: tuple[Any, ...]) -> list[str]:
     return sorted(s.name for s in specs)
 
 
-def _is_ref(kind: str, loc: tuple[Any, ...]) -> bool:
+def _is_ref(model: type[Record], loc: tuple[Any, ...]) -> bool:
     names = {str(p) for p in loc if not isinstance(p, int)}
-    return any(r.field in names for r in kind_info(kind).refs) or bool({"source", "via"} & names)
+    return any(r.field in names for r in class_info(model).refs) or bool({"source", "via"} & names)
 
 
 def _formulas(report: Report, raw: RawRecord, value: Any, path: tuple[Any, ...]) -> None:

@@ -19,6 +19,7 @@ from opencase.codes import Code
 from opencase.language.models import Source
 from opencase.reading.files import RecordSet, read_records
 from opencase.report import Report
+from opencase.validation.declared import declared_model
 from opencase.validation.citations import (
     check_citations,
     check_shared_snapshots,
@@ -39,6 +40,7 @@ def validate(
     *,
     strict: bool = False,
     dataset: bool = True,
+    config: str | os.PathLike[str] | None = None,
 ) -> Report:
     """Check every record under ``records`` and return a :class:`Report` of all problems.
 
@@ -50,9 +52,14 @@ def validate(
     ``dataset=False`` asks only for the issues (``report.dataset`` is then ``None``): each
     record's model object is then dropped once checked, and quotes that occur once are only
     counted, not located.
+
+    ``config`` is the dataset's package.yaml (default: the one beside ``records``, if any),
+    whose ``model`` and ``extensions`` say which case model the records are checked against
+    (see :mod:`opencase.validation.declared`).
     """
     with gcpause.paused():  # millions of objects, no cycles: see opencase.gcpause
-        return _explain_cascades(_validate(records, snapshots, strict=strict, dataset=dataset))
+        return _explain_cascades(_validate(records, snapshots, strict=strict, dataset=dataset,
+                                           config=config))
 
 
 _UNREAD = frozenset({
@@ -83,10 +90,12 @@ def _validate(
     *,
     strict: bool,
     dataset: bool = True,
+    config: str | os.PathLike[str] | None = None,
 ) -> Report:
     report = Report(strict=strict)
     rs = records if isinstance(records, RecordSet) else read_records(records)
     index = _index(snapshots)
+    case_model = declared_model(rs.root, config, report)
     for issue in rs.issues:
         report.add(issue.code, issue.message, file=issue.file, line=issue.line,
                    column=issue.column, record_id=issue.record_id, field=issue.field,
@@ -94,14 +103,14 @@ def _validate(
     if index is not None:
         for path, why in index.problems:
             report.add(Code.SNAPSHOT_UNREADABLE, f"snapshot file {path} {why}", file=path)
-    valid = check_models(report, rs.records)
+    valid = check_models(report, rs.records, case_model)
     owner = check_ids(report, rs.records)
     kind_of = {rid: raw.kind for rid, raw in owner.items()}
     sources: dict[str, str | None] = {}  # the first valid source of each id, in file order
     for _, rec in valid:
         if isinstance(rec, Source):
             sources.setdefault(rec.id, rec.sha256)
-    data = Dataset(snapshots=index) if dataset else None
+    data = Dataset(snapshots=index, case_model=case_model) if dataset else None
     check_shared_snapshots(report, valid)
     _check_dataset(report, valid, kind_of, sources, index, data)
     check_snapshots(report, sorted(sources.items()), owner, index)

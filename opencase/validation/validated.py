@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from opencase.language.casemodel import STANDARD, CaseModel
 from opencase.language.models import KINDS, Record
 from opencase.validation.quotes import Match, SnapshotIndex
 
@@ -30,6 +31,7 @@ class Dataset:
     # (source id, index in its `uncited` list) -> where the marked passage is
     uncited: dict[tuple[str, int], CitationCheck] = field(default_factory=dict)
     snapshots: SnapshotIndex | None = None
+    case_model: CaseModel = STANDARD  # the dataset's (package.yaml: model, extensions)
 
     def all_records(self) -> list[Record]:
         return [r for kind in KINDS for r in self.records.get(kind, [])]
