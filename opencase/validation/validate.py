@@ -19,13 +19,13 @@ from opencase.codes import Code
 from opencase.language.models import Source
 from opencase.reading.files import RecordSet, read_records
 from opencase.report import Report
-from opencase.validation.declared import declared_model
 from opencase.validation.citations import (
     check_citations,
     check_shared_snapshots,
     check_snapshots,
     check_uncited,
 )
+from opencase.validation.declared import declared_model
 from opencase.validation.model_check import Valid, check_models
 from opencase.validation.quotes import SnapshotIndex
 from opencase.validation.references import check_ids, check_refs
