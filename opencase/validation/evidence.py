@@ -68,11 +68,16 @@ NAME_FIELDS = ("name", "short_name", "office")
 _NUMBER, _DATE, _NAME = "number", "date", "name"
 
 
+Matcher = Callable[[str, Any, Sequence[str]], bool]
+"""Whether a (lower-cased or folded) text states a value, or one of the name variants."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Field:
     name: str
     what: str  # _NUMBER, _DATE or _NAME
     many: bool
+    match: Matcher
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,11 +100,11 @@ def _plan(model: type[BaseModel]) -> _Plan:
         if spec.categories or spec.references or spec.fields:
             continue
         if spec.type in ("integer", "number"):
-            out.append(_Field(f.name, _NUMBER, f.many))
+            out.append(_Field(f.name, _NUMBER, f.many, _MATCHERS[_NUMBER]))
         elif spec.edtf:
-            out.append(_Field(f.name, _DATE, f.many))
+            out.append(_Field(f.name, _DATE, f.many, _MATCHERS[_DATE]))
         elif spec.type == "string" and f.name in NAME_FIELDS and not f.many:
-            out.append(_Field(f.name, _NAME, False))
+            out.append(_Field(f.name, _NAME, False, _MATCHERS[_NAME]))
     return _Plan(tuple(out), {f.name: f for f in out}, names)
 
 
@@ -112,7 +117,7 @@ def check_evidence(report: Report, raw: RawRecord, rec: Record) -> None:
         _check_fields(report, raw, rec, values, [v.name for v in variants])
     for k, variant in enumerate(variants):
         for i, c in enumerate(variant.cite):
-            if not _stated(_NAME, variant.name, c, ()):
+            if not _stated(_MATCHERS[_NAME], variant.name, c, ()):
                 field_issue(report, raw, Code.EVIDENCE_NAME_NOT_IN_QUOTE,
                             f"names[{k}].cite[{i}]: the quote does not contain the name "
                             f"{variant.name!r}; {_FIX_VARIANT}", ("names", k, "cite", i))
@@ -124,7 +129,7 @@ def check_evidence(report: Report, raw: RawRecord, rec: Record) -> None:
         if value is None:
             continue
         for i, c in enumerate(rv.cite):
-            if not _stated(f.what, value, c, ()):
+            if not _stated(f.match, value, c, ()):
                 code = Code.EVIDENCE_NAME_NOT_IN_QUOTE if f.what == _NAME else (
                     Code.EVIDENCE_VALUE_NOT_IN_QUOTE)
                 field_issue(report, raw, code,
@@ -141,14 +146,14 @@ def _check_fields(
 ) -> None:
     cites = rec.cite
     for f, value in values:
-        name, what = f.name, f.what
+        name, what, match = f.name, f.what, f.match
         items = value if f.many else (value,)
         supported = False
         for i, c in enumerate(cites):
             if c.supports is None or name not in c.supports:
                 continue
             supported = True
-            if not any(_stated(what, v, c, variants) for v in items):
+            if not any(_stated(match, v, c, variants) for v in items):
                 code = Code.EVIDENCE_NAME_NOT_IN_QUOTE if what == _NAME else (
                     Code.EVIDENCE_VALUE_NOT_IN_QUOTE)
                 field_issue(report, raw, code,
@@ -158,7 +163,7 @@ def _check_fields(
         if supported or what == _NAME:
             continue
         whole = [i for i, c in enumerate(cites) if c.supports is None]
-        if whole and not any(_stated(what, v, cites[i], variants) for i in whole for v in items):
+        if whole and not any(_stated(match, v, cites[i], variants) for i in whole for v in items):
             listed = ", ".join(f"cite[{i}]" for i in whole)
             shown = _shown(items)
             field_issue(report, raw, Code.EVIDENCE_VALUE_NOT_IN_QUOTE,
@@ -214,22 +219,26 @@ def _parse(what: str, text: str) -> Any:
     return float(text) if re.fullmatch(r"[0-9]{1,18}\.[0-9]{1,18}", text) else None
 
 
-def _stated(what: str, value: Any, c: Citation, variants: Sequence[str]) -> bool:
-    """Whether the quote of ``c``, or its note, states ``value``."""
-    return _says(what, value, c.quote, variants) or (
-        c.note is not None and _says(what, value, c.note, variants))
+def _stated(match: Matcher, value: Any, c: Citation, variants: Sequence[str]) -> bool:
+    """Whether the quote of ``c``, or its note, states ``value``: looked for first in the text
+    as written, lower-cased (what is found there is there; most values are), then folded."""
+    for text in (c.quote, c.note):
+        if text is None:
+            continue
+        low = text.lower()
+        if match(low, value, variants):
+            return True
+        folded = _folded(text)
+        if folded != low and match(folded, value, variants):
+            return True
+    return False
 
 
-def _says(what: str, value: Any, text: str, variants: Sequence[str]) -> bool:
-    folded = _folded(text)
-    if what == _DATE:
-        return date_stated(folded, value)
-    if what == _NUMBER:
-        return number_stated(folded, value)
-    return name_stated(folded, value) or any(name_stated(folded, v) for v in variants)
+def _name_matches(text: str, name: str, variants: Sequence[str]) -> bool:
+    return name_stated(text, name) or any(name_stated(text, v) for v in variants)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=1 << 14)
 def _folded(text: str) -> str:
     """``text`` folded as quotes are, and case-folded (each quote once, however often cited)."""
     return fold(text).casefold()
@@ -344,7 +353,7 @@ def _number_forms(value: int | float) -> tuple[tuple[str, ...], tuple[str, ...]]
     return tuple(digits), tuple(words)
 
 
-def number_stated(folded: str, value: int | float) -> bool:
+def number_stated(folded: str, value: int | float, _: object = None) -> bool:
     """Whether the folded, case-folded text states the number ``value``."""
     digits, words = _number_forms(value)
     return any(_occurs(folded, d, _number_at) for d in digits) or any(
@@ -357,11 +366,12 @@ _MONTHS = (
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
     "october", "november", "december",
 )
+_MONTH_FORMS = tuple((m, m[:3], "sept") if m == "september" else (m, m[:3]) for m in _MONTHS)
 _BOUND = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?[?~%]?$")
 _NUMERIC_DATE = re.compile(r"\d+(?:[/.-]\d+)+")  # 2019-07, 15/07/2019, 7.15.2019, ...
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1 << 16)
 def _bounds(edtf: str) -> tuple[tuple[int, int | None, int | None], ...]:
     """The known bounds of an EDTF value, each (year, month or None, day or None); empty
     for a value that is not one."""
@@ -378,8 +388,7 @@ def _bounds(edtf: str) -> tuple[tuple[int, int | None, int | None], ...]:
 
 
 def _month_stated(folded: str, year: str, month: int) -> bool:
-    name = _MONTHS[month - 1]
-    for form in (name, name[:3], "sept") if month == 9 else (name, name[:3]):
+    for form in _MONTH_FORMS[month - 1]:
         if _occurs(folded, form, _word_at):
             return True
     # a numeric date holding the year and the month: 2019-07, 07/2019, 15/7/2019, 7/15/2019
@@ -390,24 +399,27 @@ def _month_stated(folded: str, year: str, month: int) -> bool:
     return False
 
 
-def _day_stated(folded: str, day: int) -> bool:
-    return _occurs(folded, str(day), _number_at) or (
-        day < 10 and _occurs(folded, f"0{day}", _number_at))
+@lru_cache(maxsize=1 << 16)
+def _date_needles(edtf: str) -> tuple[tuple[str, int | None, tuple[str, ...]], ...]:
+    """Per known bound: the year as text, the month (or ``None``) and the day's forms."""
+    return tuple(
+        (f"{year:04d}", month, () if day is None else (str(day), f"0{day}")[:1 + (day < 10)])
+        for year, month, day in _bounds(edtf)
+    )
 
 
-def date_stated(folded: str, edtf: str) -> bool:
+def date_stated(folded: str, edtf: str, _: object = None) -> bool:
     """Whether the folded, case-folded text states the EDTF date ``edtf``: each known bound's
     year, and its month and day where it gives them."""
-    bounds = _bounds(edtf)
-    for year, month, day in bounds:
-        y = f"{year:04d}"
-        if not _occurs(folded, y, _number_at):
+    needles = _date_needles(edtf)
+    for year, month, days in needles:
+        if not _occurs(folded, year, _number_at):
             return False
-        if month is not None and not _month_stated(folded, y, month):
+        if month is not None and not _month_stated(folded, year, month):
             return False
-        if day is not None and not _day_stated(folded, day):
+        if days and not any(_occurs(folded, d, _number_at) for d in days):
             return False
-    return bool(bounds)
+    return bool(needles)
 
 
 # ---------------------------------------------------------------- names
@@ -417,3 +429,10 @@ def name_stated(folded: str, name: str) -> bool:
     """Whether the folded, case-folded text holds ``name`` as a whole (not inside a word)."""
     needle = _folded(name).strip()
     return bool(needle) and _occurs(folded, needle, _word_at)
+
+
+_MATCHERS: dict[str, Matcher] = {
+    _NUMBER: number_stated,
+    _DATE: date_stated,
+    _NAME: _name_matches,
+}
