@@ -19,28 +19,53 @@ another file), outside it, because every ``*.yaml`` under ``records/`` is a reco
       - name: CC-BY-4.0
     citation: >-                 # optional: how to cite the dataset (default: generated)
       Curator, J. (2025). The My Case dataset, version 1.0.0.
+    model: 2                     # the case-model version the records are written for
+    extensions:                  # optional: what this dataset adds to the case model
+      vocabularies:
+        events.type:             # KIND.FIELD (or KIND.LIST.FIELD: events.participants.role)
+          - value: stop-and-search               # a lowercase slug, not yet a value
+            definition: A person stopped and searched by police.
+      fields:
+        people:                  # a kind
+          - name: nationality    # lowercase snake_case, new to the kind, not an SQL word
+            type: text           # text | integer | number | boolean | date | reference
+            description: Nationality as the sources give it.
+          - name: employer
+            type: reference
+            kinds: [organisations]               # reference only: the kinds it points to
+            list: true           # optional (default false): a list of such values
+            description: Organisations the person worked for.
 
 Unknown keys are errors, as in record files.
+
+``model`` is the version of the case model (:data:`opencase.language.models.MODEL_VERSION`)
+the records are written for; without it, 1. Records written for model 1 validate unchanged
+under model 2, which only adds to it (``opencase validate`` notes it, and ``opencase
+migrate`` records ``model: 2``); a model newer than this opencase supports is an error.
+``extensions`` adds vocabulary values (each with a definition) and optional fields (see
+:mod:`opencase.language.extensions`); every record file may then use them, and they are
+published like the standard ones (columns, child tables of lists, ``categories`` with the
+definitions as labels), and recorded in ``datapackage.json`` (``opencase:model``,
+``opencase:extensions``) so that ``opencase.load`` rebuilds the same model. ``model`` and
+``extensions`` are checked by ``opencase validate`` (:mod:`opencase.validation.declared`),
+each mistake located in this file; the other keys when publishing.
 """
 
 from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from opencase.codes import Code
 from opencase.errors import InputNotFound
-from opencase.reading.files import parse_yaml_text
 from opencase.report import Report
-from opencase.safeio import FileTooLarge, read_regular
+from opencase.validation.declared import CONFIG_NAME, default_config_path, read_config
 
 __all__ = ["CONFIG_NAME", "PackageConfig", "default_config_path", "load_config"]
 
-CONFIG_NAME = "package.yaml"
-MAX_CONFIG_BYTES = 1024 * 1024
 SEMVER = (r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
           r"(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$")
 CC_BY_4 = {
@@ -89,6 +114,8 @@ class PackageConfig(_Strict):
     contributors: list[Contributor] = Field(default_factory=list)
     licenses: list[License] = Field(default_factory=lambda: [License(**CC_BY_4)], min_length=1)
     citation: str | None = None
+    model: Annotated[int, Field(ge=1)] | None = None  # None: 1 (checked by validation)
+    extensions: dict[str, Any] | None = None  # (checked by validation, with locations)
 
     @property
     def package_id(self) -> str:
@@ -104,13 +131,6 @@ class PackageConfig(_Strict):
         return f"{lead}{self.title}, version {self.version}. {self.homepage or self.package_id}"
 
 
-def default_config_path(records: str | Path) -> Path:
-    """``package.yaml`` beside the records folder (or beside the folder of a records file)."""
-    p = Path(records)
-    folder = p.parent if p.is_file() else p
-    return folder.resolve().parent / CONFIG_NAME
-
-
 def load_config(path: str | Path, report: Report) -> PackageConfig | None:
     """Read and check ``path``; its problems are added to ``report`` (code ``package-config``)
     and ``None`` returned. Raises :class:`FileNotFoundError` when there is no such file."""
@@ -121,26 +141,10 @@ def load_config(path: str | Path, report: Report) -> PackageConfig | None:
             "`version` (see docs/publishing.md), or pass --config"
         )
     shown = str(path)
-    try:
-        text = read_regular(path, MAX_CONFIG_BYTES).decode("utf-8")
-    except FileTooLarge:
-        report.add(Code.PACKAGE_CONFIG, "the file is larger than 1 MiB", file=shown)
+    read = read_config(path, report)
+    if read is None:
         return None
-    except UnicodeDecodeError as exc:
-        report.add(Code.PACKAGE_CONFIG, f"the file is not UTF-8 text ({exc.reason} at byte "
-                   f"{exc.start})", file=shown)
-        return None
-    # read like record files: every value is text typed by the model, duplicate keys refused
-    data, problems, located = parse_yaml_text(text.removeprefix("\ufeff"), shown)
-    for p in problems:
-        report.add(Code.PACKAGE_CONFIG, f"{p.code}: {p.message}", file=shown, line=p.line,
-                   column=p.column)
-    if problems:
-        return None
-    if not isinstance(data, dict):
-        report.add(Code.PACKAGE_CONFIG, "the file must be a mapping of fields (name, title, "
-                   "version, ...)", file=shown, line=1)
-        return None
+    data, located = read
     try:
         return PackageConfig.model_validate(data)
     except ValidationError as exc:
