@@ -52,7 +52,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from opencase.validation.validate import validate
 
     # only the issues are printed, so the validated dataset is not kept (dataset=False)
-    report = validate(args.records, args.snapshots, strict=args.strict, dataset=False)
+    report = validate(args.records, args.snapshots, strict=args.strict, dataset=False,
+                      config=args.config)
     return _emit(report, args.format)
 
 
@@ -80,9 +81,40 @@ def _validate_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace
     p.add_argument("records", nargs="?", default="records",
                    help="folder (or file) of YAML records (default: records)")
     _add_snapshots(p)
+    p.add_argument("--config", metavar="FILE",
+                   help="package.yaml, whose `model` and `extensions` the records are checked "
+                   "against (default: package.yaml beside the records folder, if any)")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     _add_common(p)
     return cmd_validate
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from opencase.validation.migrate import migrate
+
+    result = migrate(args.records, config=args.config, check=args.check)
+    print(result.message())
+    return EXIT_INVALID if args.check and result.needed else EXIT_OK
+
+
+@command(
+    "migrate",
+    "upgrade a dataset to the current case model (package.yaml's `model:`), keeping comments",
+    "opencase migrate records --check\n\n"
+    "Records `model: 2` in package.yaml (after the `version:` line, or in place of an older\n"
+    "`model:`), editing it as text so that every comment and blank line is kept. Record files\n"
+    "written for case model 1 need no change: model 2 only adds to it. Running it again\n"
+    "changes nothing. --check writes nothing and exits 1 if a migration is needed. Exit 2 when\n"
+    "there is no package.yaml or its `model:` is newer than this opencase supports.",
+)
+def _migrate_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    p.add_argument("records", nargs="?", default="records",
+                   help="folder of YAML records (default: records)")
+    p.add_argument("--config", metavar="FILE",
+                   help="package metadata (default: package.yaml beside the records folder)")
+    p.add_argument("--check", action="store_true",
+                   help="write nothing; exit 1 if a migration is needed")
+    return cmd_migrate
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
