@@ -257,9 +257,16 @@ def cmd_vocab(args: argparse.Namespace) -> int:
         vocabularies_json,
         vocabularies_text,
     )
+    from opencase.report import Report
+    from opencase.validation.declared import declared_model
 
-    # the standard case model; a dataset's extended one (its `kinds`) lists its added values
-    fields = vocabularies()
+    # the dataset's case model (package.yaml beside the records, or --config): the standard
+    # vocabularies and the values its extensions add
+    report = Report()
+    model = declared_model(args.records, args.config, report)
+    if not report.ok:
+        return _emit(report, args.format)
+    fields = vocabularies(model.kinds)
     if args.field is not None:
         if args.field not in fields:
             raise UsageError(f"no vocabulary field {args.field!r}: "
@@ -275,7 +282,10 @@ def cmd_vocab(args: argparse.Namespace) -> int:
     "opencase vocab events.participants.role\n\n"
     "A field is named KIND.FIELD (events.type) or, inside the items of a list,\n"
     "KIND.LIST.FIELD (proceedings.parties.role); without one, every vocabulary field is\n"
-    "listed. --format json gives {field: [{value, definition}, ...]}.",
+    "listed, with the values a dataset adds in its package.yaml (`extensions:`; the file\n"
+    "beside the records folder, or --config). --format json gives\n"
+    "{field: [{value, definition}, ...]}. A mistake in package.yaml's `model` or\n"
+    "`extensions`: the issues, exit 1.",
 )
 def _vocab_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
     p.add_argument("field", nargs="?", metavar="KIND.FIELD",
@@ -283,6 +293,12 @@ def _vocab_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace], 
     p.add_argument("--format", choices=("text", "json"), default="text",
                    help="output: text (one value and its definition a line) or json. "
                    "Default: text.")
+    p.add_argument("--records", default="records", metavar="DIR",
+                   help="the records folder, beside which package.yaml declares the dataset's "
+                   "extensions (default: records)")
+    p.add_argument("--config", metavar="FILE",
+                   help="the dataset's package.yaml (default: the one beside --records, if "
+                   "any; else the standard vocabularies)")
     return cmd_vocab
 
 

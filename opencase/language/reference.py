@@ -1,16 +1,19 @@
-"""The record format as Markdown: every kind, its fields and vocabularies, generated from the
-models for ``docs/record-format.md`` (a cogapp section rewritten by ``scripts/regenerate.py``)."""
+"""The record format as Markdown: every kind, its fields and vocabularies (each value with its
+definition), generated from the models for ``docs/record-format.md`` (a cogapp section
+rewritten by ``scripts/regenerate.py``)."""
 
 from __future__ import annotations
 
 from opencase.language.models import ID_PATTERN, KINDS
 from opencase.language.spec import FieldSpec, fields_of
+from opencase.language.vocabularies import VocabularyField, vocabularies
 
 __all__ = ["record_format_markdown"]
 
 
 def record_format_markdown() -> str:
-    """One section per kind (its fields as a table), then the shape of list items."""
+    """One section per kind (its fields as a table), then the shape of list items, then
+    every vocabulary with what each of its values means."""
     out: list[str] = []
     items: dict[str, tuple[FieldSpec, ...]] = {}
     for kind, model in KINDS.items():
@@ -18,7 +21,23 @@ def record_format_markdown() -> str:
         out += [f"### `{kind}`", "", doc, "", *_table(kind, fields_of(model), items), ""]
     for name, fields in items.items():
         out += [f"### Each item of `{name}`", "", *_table(name, fields, items), ""]
+    out += ["## Vocabularies", "", "What each value of a controlled vocabulary means "
+            "(`opencase vocab` prints the same; a dataset may add values in its package.yaml).",
+            ""]
+    for paths, field in _vocabularies().items():
+        out += ["### " + ", ".join(f"`{p}`" for p in paths), "", _cell(field.description), "",
+                "| value | meaning |", "| --- | --- |",
+                *(f"| `{v}` | {_cell(d)} |" for v, d in field.values), ""]
     return "\n".join(out)
+
+
+def _vocabularies() -> dict[tuple[str, ...], VocabularyField]:
+    """Every vocabulary field, those with the same values and definitions together (the
+    ``type`` of each item of ``names``, on every kind that has names)."""
+    grouped: dict[tuple[tuple[str, str], ...], list[VocabularyField]] = {}
+    for field in vocabularies(KINDS).values():
+        grouped.setdefault(field.values, []).append(field)
+    return {tuple(f.path for f in fields): fields[0] for fields in grouped.values()}
 
 
 def _table(owner: str, fields: tuple[FieldSpec, ...],
@@ -40,7 +59,8 @@ def _value(f: FieldSpec) -> str:
     if f.references:
         return "the id of a record of " + " or ".join(f"`{k}`" for k in f.references)
     if f.categories is not None:
-        return "one of " + ", ".join(f"`{c}`" for c in f.categories)
+        return "one of " + ", ".join(f"`{c}`" for c in f.categories) + \
+            " (see [Vocabularies](#vocabularies))"
     if f.edtf:
         return "an EDTF date (`2016`, `2019-07`, `2014/2015`, `2020~`)"
     if f.type == "integer":
