@@ -4,8 +4,10 @@
 validates each record once against its model (:mod:`opencase.validation.model_check`), then
 checks the dataset as a whole: unique ids and references
 (:mod:`opencase.validation.references`), citations and quotes
-(:mod:`opencase.validation.citations`). Nothing stops at the first problem. The validated
-records, and where each quote was found, are kept on ``report.dataset`` for publishing.
+(:mod:`opencase.validation.citations`), and that citations state the numbers, dates and
+names they back (:mod:`opencase.validation.evidence`). Nothing stops at the first problem. The
+validated records, and where each quote was found, are kept on ``report.dataset`` for
+publishing.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from opencase.validation.citations import (
     check_uncited,
 )
 from opencase.validation.declared import declared_model
+from opencase.validation.evidence import check_evidence
 from opencase.validation.model_check import Valid, check_models
 from opencase.validation.quotes import SnapshotIndex
 from opencase.validation.references import check_ids, check_refs
@@ -144,6 +147,7 @@ def _check_dataset(
         raw, rec = valid.pop()
         check_refs(report, raw, rec, kind_of)
         check_citations(report, raw, rec, kind_of, sources, index, data)
+        check_evidence(report, raw, rec)
         if isinstance(rec, Source) and rec.uncited:
             check_uncited(report, raw, rec, index, data)
         if data is not None:
