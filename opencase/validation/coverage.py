@@ -426,7 +426,7 @@ def coverage(
     result = CoverageReport(validation=report)
 
     by_sha: dict[str, list[tuple[int, int]]] = {}
-    for check in dataset.citations.values():
+    for check in dataset.all_citations():
         if check.match is not None and check.sha256 is not None:
             by_sha.setdefault(check.sha256, []).append((check.match.start, check.match.end))
 

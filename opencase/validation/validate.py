@@ -18,8 +18,8 @@ from pathlib import Path
 
 from opencase import gcpause
 from opencase.codes import Code
-from opencase.language.models import Source
-from opencase.reading.files import RecordSet, read_records
+from opencase.language.models import Person, Proceeding, Record, Source
+from opencase.reading.files import RawRecord, RecordSet, read_records
 from opencase.report import Report
 from opencase.validation.citations import (
     check_citations,
@@ -29,9 +29,11 @@ from opencase.validation.citations import (
 )
 from opencase.validation.declared import declared_model
 from opencase.validation.evidence import check_evidence
+from opencase.validation.identity import check_names, check_person
 from opencase.validation.model_check import Valid, check_models
 from opencase.validation.quotes import SnapshotIndex
-from opencase.validation.references import check_ids, check_refs
+from opencase.validation.references import check_ids, check_proceeding, check_refs
+from opencase.validation.reported import check_reported, check_statuses
 from opencase.validation.validated import CitationCheck, Dataset
 
 __all__ = ["CitationCheck", "Dataset", "validate"]
@@ -150,5 +152,22 @@ def _check_dataset(
         check_evidence(report, raw, rec)
         if isinstance(rec, Source) and rec.uncited:
             check_uncited(report, raw, rec, index, data)
+        _check_structure(report, raw, rec, kind_of)
         if data is not None:
             data.records.setdefault(raw.kind, []).append(rec)
+
+
+def _check_structure(report: Report, raw: RawRecord, rec: Record, kind_of: dict[str, str]) -> None:
+    """Reported values, unknown and not-applicable fields, name variants, a person's identity
+    and a proceeding's parties and links (each skipped at once when the record has none)."""
+    if rec.reported:
+        check_reported(report, raw, rec, kind_of)
+    if rec.unknown or rec.not_applicable:
+        check_statuses(report, raw, rec)
+    names = getattr(rec, "names", None)
+    if names:
+        check_names(report, raw, rec, names)
+    if isinstance(rec, Person):
+        check_person(report, raw, rec)
+    elif isinstance(rec, Proceeding):
+        check_proceeding(report, raw, rec, kind_of)

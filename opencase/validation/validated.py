@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from opencase.language.casemodel import STANDARD, CaseModel
@@ -13,13 +14,18 @@ __all__ = ["CitationCheck", "Dataset"]
 
 @dataclass(frozen=True, slots=True)
 class CitationCheck:
-    """The outcome of checking one citation: where its quote is (or why it is unverified)."""
+    """The outcome of checking one citation: where its quote is (or why it is unverified).
+
+    ``place`` is where the citation list is in its record: ``""`` for the record's own
+    ``cite``, ``"names[0]"`` or ``"reported[2]"`` for the ``cite`` of a list item; ``index``
+    is the citation's position in that list."""
 
     record_id: str
     index: int
     text_source: str  # the source whose snapshot holds the quote (``via`` or ``source``)
     sha256: str | None
     match: Match | None
+    place: str = ""
 
 
 @dataclass
@@ -28,6 +34,8 @@ class Dataset:
 
     records: dict[str, list[Record]] = field(default_factory=dict)
     citations: dict[tuple[str, int], CitationCheck] = field(default_factory=dict)
+    # (record id, place, index) -> the citations of list items (``names``, ``reported``)
+    nested: dict[tuple[str, str, int], CitationCheck] = field(default_factory=dict)
     # (source id, index in its `uncited` list) -> where the marked passage is
     uncited: dict[tuple[str, int], CitationCheck] = field(default_factory=dict)
     snapshots: SnapshotIndex | None = None
@@ -35,3 +43,8 @@ class Dataset:
 
     def all_records(self) -> list[Record]:
         return [r for kind in KINDS for r in self.records.get(kind, [])]
+
+    def all_citations(self) -> Iterator[CitationCheck]:
+        """Every citation check: the records' own citations, then those of list items."""
+        yield from self.citations.values()
+        yield from self.nested.values()
