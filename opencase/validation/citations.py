@@ -33,12 +33,16 @@ def check_citations(
     index: SnapshotIndex | None,
     dataset: Dataset | None,
 ) -> None:
-    """The citations of ``rec``: each names a source record (``kind_of``: the kind of each
-    id), supports fields the record has, and quotes its source's snapshot (``sources``: the
-    ``sha256`` of each source, by id). Where each quote is goes into ``dataset`` (if any)."""
+    """The citations of ``rec`` (its own, and those of its name variants and reported values):
+    each names a source record (``kind_of``: the kind of each id), supports fields the record
+    has, and quotes its source's snapshot (``sources``: the ``sha256`` of each source, by id).
+    Where each quote is goes into ``dataset`` (if any)."""
     kind = class_info(type(rec))
     cites = rec.cite
-    if not cites:
+    if cites:
+        _check_list(report, raw, rec.id, kind.fields, cites, (), kind_of, sources, index,
+                    dataset)
+    else:
         is_source = isinstance(rec, Source)
         needs = kind.cite_required or (isinstance(rec, Source) and rec.sha256 is None)
         if needs:
@@ -48,8 +52,28 @@ def check_citations(
                         f"{kind.singular} {rec.id!r} "
                         f"cites nothing; add `cite:` with a source and an exact quote{why}",
                         ("cite",) if "cite" in raw.data else ())
-        return
-    own_fields = kind.fields
+    for name in kind.nested_cites:  # (most records have none: an empty list each)
+        for n, item in enumerate(getattr(rec, name)):
+            _check_list(report, raw, rec.id, kind.fields, item.cite, (name, n), kind_of,
+                        sources, index, dataset)
+
+
+def _check_list(
+    report: Report,
+    raw: RawRecord,
+    rid: str,
+    own_fields: frozenset[str],
+    cites: list[Citation],
+    at: tuple[Any, ...],
+    kind_of: dict[str, str],
+    sources: dict[str, str | None],
+    index: SnapshotIndex | None,
+    dataset: Dataset | None,
+) -> None:
+    """One list of citations of ``raw``, at ``at`` (``()``: the record's own ``cite``;
+    ``("names", 0)``: the ``cite`` of its first name variant)."""
+    place = field_name(at)
+    lead = f"{place}.cite" if place else "cite"
     for i, c in enumerate(cites):
         source, via = c.source, c.via
         if kind_of.get(source) != "sources" or (via is not None and kind_of.get(via) != "sources"):
@@ -58,34 +82,38 @@ def check_citations(
                     continue
                 what = f"a {kind_of[sid]} record" if sid in kind_of else "not a record"
                 field_issue(report, raw, Code.UNKNOWN_SOURCE,
-                            f"cite[{i}].{name}: {sid!r} is {what}; cite a source record's id",
-                            ("cite", i, name))
+                            f"{lead}[{i}].{name}: {sid!r} is {what}; cite a source record's id",
+                            (*at, "cite", i, name))
         if c.supports:
             for j, name in enumerate(c.supports):
                 if name not in own_fields:
                     close = difflib.get_close_matches(name, sorted(own_fields), n=1)
                     hint = f"did you mean {close[0]!r}? " if close else ""
                     field_issue(report, raw, Code.UNKNOWN_SUPPORTED_FIELD,
-                                f"cite[{i}].supports: {raw.kind} have no field {name!r}; "
+                                f"{lead}[{i}].supports: {raw.kind} have no field {name!r}; "
                                 f"{hint}fields: {', '.join(sorted(own_fields))}",
-                                ("cite", i, "supports", j))
+                                (*at, "cite", i, "supports", j))
         text_id = via or source
         sha = sources.get(text_id)
         match: Match | None = None
-        if not _meaningful(report, raw, c.quote, ("cite", i, "quote")):
+        quote_at = (*at, "cite", i, "quote")
+        if not _meaningful(report, raw, c.quote, quote_at):
             pass  # found nowhere: no match, nothing covered
         elif text_id in sources:
             if sha is None:  # a missing snapshot is reported once, on the source
                 field_issue(report, raw, Code.QUOTE_UNVERIFIABLE,
-                            f"cite[{i}]: source {text_id!r} has no snapshot (sha256) and the "
+                            f"{lead}[{i}]: source {text_id!r} has no snapshot (sha256) and the "
                             "citation gives no `via`, so the quote cannot be checked",
-                            ("cite", i, "quote"))
+                            quote_at)
             elif index is not None and index.get(sha) is not None:
-                match = _match_quote(report, raw, c, index, sha, text_id, ("cite", i, "quote"),
+                match = _match_quote(report, raw, c, index, sha, text_id, quote_at,
                                      where=dataset is not None)
         if dataset is not None:
-            rid = rec.id
-            dataset.citations[(rid, i)] = CitationCheck(rid, i, text_id, sha, match)
+            if at:
+                dataset.nested[(rid, place, i)] = CitationCheck(rid, i, text_id, sha, match,
+                                                               place)
+            else:
+                dataset.citations[(rid, i)] = CitationCheck(rid, i, text_id, sha, match)
 
 
 def check_uncited(

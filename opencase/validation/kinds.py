@@ -15,13 +15,15 @@ __all__ = ["KindInfo", "class_info", "kind_info", "kind_names"]
 
 @dataclass(frozen=True, slots=True)
 class KindInfo:
-    """A kind's singular name, whether its records must cite, its references, and the fields a
-    citation's ``supports`` may name."""
+    """A kind's singular name, whether its records must cite, its references, the fields a
+    citation's ``supports`` may name, and the list fields whose items have citations of their
+    own (``names``, ``reported``)."""
 
     singular: str
     cite_required: bool
     refs: tuple[RefField, ...]
     fields: frozenset[str]
+    nested_cites: tuple[str, ...] = ()
 
 
 def kind_names() -> tuple[str, ...]:
@@ -39,5 +41,8 @@ def kind_info(kind: str, case_model: CaseModel = STANDARD) -> KindInfo:
 def class_info(model: type[Record]) -> KindInfo:
     """What the checks need to know of the records of ``model`` (``type(record)``: the
     model of the dataset's case model that the record was validated with)."""
+    specs = fields_of(model)
+    nested = tuple(f.name for f in specs
+                   if f.item is not None and any(s.name == "cite" for s in f.item.fields))
     return KindInfo(model.singular, model.cite_required, tuple(reference_fields(model)),
-                    frozenset(f.name for f in fields_of(model)) - {"id", "cite"})
+                    frozenset(f.name for f in specs) - {"id", "cite"}, nested)

@@ -8,15 +8,17 @@ from typing import Any
 
 from opencase.codes import Code
 from opencase.language.fields import ID_PATTERN
-from opencase.language.models import Record
+from opencase.language.models import Party, Proceeding, Record
+from opencase.language.spec import fields_of
 from opencase.reading.files import RawRecord
 from opencase.report import Report
 from opencase.validation.kinds import class_info
 from opencase.validation.locations import field_issue, field_name
 
-__all__ = ["check_ids", "check_refs"]
+__all__ = ["check_ids", "check_proceeding", "check_ref", "check_refs"]
 
 _VALID_ID = re.compile(ID_PATTERN)
+_ACTORS = next(f.references for f in fields_of(Party) if f.name == "represents")
 
 
 def check_ids(report: Report, records: list[RawRecord]) -> dict[str, RawRecord]:
@@ -50,23 +52,27 @@ def check_refs(report: Report, raw: RawRecord, rec: Record, kind_of: dict[str, s
         kinds = ref.kinds
         if not ref.many:
             if kind_of.get(value) not in kinds:  # (most references are fine: say so quickly)
-                _check_ref(report, raw, value, kinds, (ref.field,), kind_of)
+                check_ref(report, raw, value, kinds, (ref.field,), kind_of)
             continue
         for i, item in enumerate(value):
             if ref.sub is None:
                 if kind_of.get(item) not in kinds:
-                    _check_ref(report, raw, item, kinds, (ref.field, i), kind_of)
+                    check_ref(report, raw, item, kinds, (ref.field, i), kind_of)
             else:
                 sub = getattr(item, ref.sub)
-                if kind_of.get(sub) not in kinds:
-                    _check_ref(report, raw, sub, kinds, (ref.field, i, ref.sub), kind_of)
+                if sub is not None and kind_of.get(sub) not in kinds:
+                    check_ref(report, raw, sub, kinds, (ref.field, i, ref.sub), kind_of)
 
 
-def _check_ref(
+def check_ref(
     report: Report, raw: RawRecord, value: str, kinds: tuple[str, ...], path: tuple[Any, ...],
     kind_of: dict[str, str],
 ) -> None:
+    """``unknown-reference`` or ``wrong-reference-kind`` at ``path`` unless ``value`` names a
+    record of one of ``kinds``."""
     actual = kind_of.get(value)
+    if actual in kinds:
+        return
     if actual is None:
         close = difflib.get_close_matches(
             value, [k for k in kind_of if _VALID_ID.fullmatch(k)], n=1)
@@ -77,3 +83,31 @@ def _check_ref(
         field_issue(report, raw, Code.WRONG_REFERENCE_KIND,
                     f"{field_name(path)}: {value!r} is a {actual} record; this field refers to "
                     f"{' or '.join(kinds)}", path)
+
+
+def check_proceeding(
+    report: Report, raw: RawRecord, rec: Proceeding, kind_of: dict[str, str]
+) -> None:
+    """A party ``represents`` another party of the same proceeding (a warning otherwise); a
+    link does not point at the proceeding itself."""
+    parties = rec.parties
+    if parties:
+        who = {p.who for p in parties}
+        for i, party in enumerate(parties):
+            acts_for = party.represents
+            if acts_for is None or kind_of.get(acts_for) not in _ACTORS:
+                continue  # (a dangling or wrongly typed id is reported as such)
+            if acts_for == party.who:
+                why = "a party cannot represent itself"
+            elif acts_for not in who:
+                why = (f"{acts_for!r} is not a party of this proceeding; add it to `parties` "
+                       "with its role")
+            else:
+                continue
+            field_issue(report, raw, Code.REPRESENTS_NOT_A_PARTY,
+                        f"parties[{i}].represents: {why}", ("parties", i, "represents"))
+    for i, link in enumerate(rec.links):
+        if link.target == rec.id:
+            field_issue(report, raw, Code.LINK_TO_SELF,
+                        f"links[{i}].target: {rec.id!r} is this proceeding itself; link it to "
+                        "the other record", ("links", i, "target"))
