@@ -169,7 +169,8 @@ class OrganisationType(Vocabulary):
     NEWS_ORGANISATION = "news-organisation", "A publisher or broadcaster of news."
     CHARITY = "charity", (
         "A charity or other non-profit organisation whose main work is not campaigning.")
-    CAMPAIGN = "campaign", "A group whose main work is campaigning for a cause, charity or not."
+    CAMPAIGN = "campaign", (
+        "A group whose main work is campaigning for a cause, whether or not it is a charity.")
     COMPANY = "company", "A business other than a law firm or a news organisation."
     OTHER = "other", "Another kind of organisation; its description says what it is."
 
@@ -205,11 +206,13 @@ class EventType(Vocabulary):
         "A matter referred to another body, e.g. by a police force to a watchdog.")
     COMPLAINT = "complaint", "A complaint made about someone's conduct or a service."
     DECISION = "decision", (
-        "A decision made by a person or body other than a court, e.g. a watchdog's.")
-    REPORT = "report", "A report written or published, e.g. of an investigation or inquiry."
-    PUBLICATION = "publication", "Something other than a report published, e.g. an article."
+        "A decision made by a person or body other than a court, e.g. by a watchdog.")
+    REPORT = "report", (
+        "A report written or published, e.g. of an investigation or an inquiry.")
+    PUBLICATION = "publication", (
+        "Something published other than a report, e.g. an article or a book.")
     STATEMENT = "statement", (
-        "A person or body making a statement; its words are a statement record.")
+        "A statement made by a person or body; the words themselves are a statement record.")
     WARNING = "warning", "A warning given or a concern raised, e.g. about a risk."
     FAILURE = "failure", "Something that the sources say should have been done and was not."
     OTHER = "other", "Another kind of event; its description says what happened."
@@ -221,7 +224,8 @@ class ParticipantRole(Vocabulary):
     VICTIM = "victim", "A person harmed by a crime or an attack."
     PERPETRATOR = "perpetrator", "A person who did the harm, as the sources report it."
     SUSPECT = "suspect", "A person suspected of the harm, not (or not yet) found to have done it."
-    DEFENDANT = "defendant", "A person charged with or tried for an offence."
+    DEFENDANT = "defendant", (
+        "A person charged with or tried for an offence, or a party a claim is brought against.")
     DECEASED = "deceased", "A person who died in the event."
     CALLER = "caller", "A person who called the police or the emergency services."
     OFFICER = "officer", "A police officer or other official acting in their role."
@@ -234,7 +238,7 @@ class ParticipantRole(Vocabulary):
     CLAIMANT = "claimant", "A person or body that brought a claim or an application."
     INTERESTED_PARTY = "interested-party", (
         "A person or body with a recognised interest in a proceeding, e.g. at an inquest.")
-    COUNSEL = "counsel", "A lawyer who acted for someone."
+    COUNSEL = "counsel", "A lawyer who acted for someone in the matter."
     FAMILY = "family", "The family of a person the event concerns, e.g. of the deceased."
     SUBJECT = "subject", "A person or body that the event was about."
     WITNESS = "witness", "A person or body that saw the event or gave evidence about it."
@@ -252,7 +256,8 @@ class ProceedingType(Vocabulary):
 
     CRIMINAL_INVESTIGATION = "criminal-investigation", (
         "An investigation of a suspected crime, usually by the police.")
-    CRIMINAL_TRIAL = "criminal-trial", "The trial of people charged with criminal offences."
+    CRIMINAL_TRIAL = "criminal-trial", (
+        "The trial of one or more people charged with a criminal offence.")
     MISCONDUCT_INVESTIGATION = "misconduct-investigation", (
         "An investigation of the conduct of police officers or other officials, e.g. by a "
         "watchdog.")
@@ -364,8 +369,8 @@ class PartyRole(Vocabulary):
         "A person or body with a recognised interest in the proceeding, e.g. at an inquest.")
     PROSECUTION = "prosecution", "The party that brought the prosecution."
     ACCUSED = "accused", (
-        "A person accused of misconduct or an offence outside a court, e.g. at a misconduct "
-        "hearing.")
+        "A person accused of misconduct or an offence outside a court case, e.g. at a "
+        "misconduct hearing.")
     DECEASED = "deceased", "The person whose death the proceeding concerns."
     FAMILY = "family", "The family of the deceased or of a victim."
     COMPLAINANT = "complainant", "A person who made the complaint that the proceeding examines."
