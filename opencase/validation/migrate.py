@@ -62,9 +62,11 @@ def migrate(
 ) -> Migration:
     """Upgrade the dataset whose records are ``records`` (its package.yaml: ``config``, by
     default the one beside them) to the current case model; ``check``: only say whether it
-    is needed, writing nothing. Raises :class:`~opencase.errors.InputNotFound` for a missing
-    records folder, :class:`~opencase.errors.UsageError` when there is no package.yaml, its ``model`` is not a version or is newer than this opencase supports, or
-    it cannot be edited safely."""
+    is needed, writing nothing.
+
+    Raises :class:`~opencase.errors.InputNotFound` for a missing records folder, and
+    :class:`~opencase.errors.UsageError` when there is no package.yaml, its ``model`` is not
+    a version or is newer than this opencase supports, or it cannot be edited safely."""
     if config is None and not Path(records).exists():
         raise InputNotFound(f"records folder not found: {records}")
     path = Path(config) if config is not None else default_config_path(records)
