@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
-from opencase.language.models import KINDS
+from opencase.language.casemodel import STANDARD, CaseModel
 from opencase.publishing.layout import layout, table_schema
 
 __all__ = ["generated_files", "record_file_schema", "schemas", "stale_files", "write_schemas"]
@@ -65,9 +65,11 @@ def _editor_friendly(node: Any) -> Any:
     return node
 
 
-def record_file_schema() -> dict[str, Any]:
-    """JSON Schema of a record file."""
-    _, top = models_json_schema([(m, "validation") for m in KINDS.values()],
+def record_file_schema(case_model: CaseModel = STANDARD) -> dict[str, Any]:
+    """JSON Schema of a record file (of a dataset whose case model is ``case_model``: its
+    added values and fields included)."""
+    kinds = case_model.kinds
+    _, top = models_json_schema([(m, "validation") for m in kinds.values()],
                                 ref_template="#/definitions/{model}")
     props = {
         kind: {
@@ -75,7 +77,7 @@ def record_file_schema() -> dict[str, Any]:
             "description": (model.__doc__ or kind).strip().splitlines()[0],
             "items": {"$ref": f"#/definitions/{model.__name__}"},
         }
-        for kind, model in KINDS.items()
+        for kind, model in kinds.items()
     }
     return {
         "$schema": "http://json-schema.org/draft-07/schema#",
