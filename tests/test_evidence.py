@@ -279,3 +279,27 @@ def test_date_stated(text: str, edtf: str, stated: bool) -> None:
 ])
 def test_name_stated(text: str, name: str, stated: bool) -> None:
     assert name_stated(_f(text), name) is stated
+
+
+def test_extension_fields_are_checked(tmp_path: Path) -> None:
+    """A dataset's added integer and date fields are read from its model like built-in ones."""
+    records = _copy(tmp_path)
+    (tmp_path / "package.yaml").write_text(
+        "model: 2\nextensions:\n  fields:\n    events:\n"
+        "      - name: days_held\n        type: integer\n        description: Days held.\n"
+        "      - name: released\n        type: date\n        description: When released.\n",
+        encoding="utf-8")
+    _break(records, "    description: Tomas Brennan was detained.\n",
+           "    days_held: 9\n    released: 2020-08\n"
+           "    description: Tomas Brennan was detained.\n")
+    _break(records, "supports: [date, description]", "supports: [date, description, days_held, "
+           "released]")
+    report = opencase.validate(records, DATA / "snapshots")
+    found = [(i.code, i.line, i.column, i.field, i.message.split(";")[0]) for i in report.issues]
+    assert found == [
+        (VALUE, 78, 39, "cite[0].supports[2]",
+         "cite[0] supports days_held (9), but its quote does not state 9 (in digits or English "
+         "words)"),
+        (VALUE, 78, 50, "cite[0].supports[3]",
+         "cite[0] supports released (2020-08), but its quote does not state August 2020"),
+    ]
