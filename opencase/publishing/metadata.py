@@ -61,6 +61,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from opencase.codes import Code
 from opencase.errors import InputNotFound
+from opencase.reading.files import display_path
 from opencase.report import Report
 from opencase.validation.declared import CONFIG_NAME, default_config_path, read_config
 
@@ -140,7 +141,7 @@ def load_config(path: str | Path, report: Report) -> PackageConfig | None:
             f"no package metadata file {path}: create it with at least `name`, `title` and "
             "`version` (see docs/publishing.md), or pass --config"
         )
-    shown = str(path)
+    shown = display_path(path)
     read = read_config(path, report)
     if read is None:
         return None

@@ -21,7 +21,7 @@ from opencase.errors import InputNotFound
 from opencase.language.casemodel import STANDARD, CaseModel, case_model
 from opencase.language.extensions import read_extensions
 from opencase.language.models import MODEL_VERSION
-from opencase.reading.files import RecordFile, parse_yaml_text
+from opencase.reading.files import RecordFile, display_path, parse_yaml_text
 from opencase.report import Report
 from opencase.safeio import FileTooLarge, read_regular
 from opencase.version import __version__
@@ -64,7 +64,7 @@ def read_config(path: Path, report: Report) -> tuple[dict[str, Any], RecordFile]
     """The mapping in ``path``, read as record files are (values are text), and where each of
     its values is; its problems go to ``report`` (``package-config``) and ``None`` is
     returned."""
-    shown = str(path)
+    shown = display_path(path)
     try:
         text = read_regular(path, MAX_CONFIG_BYTES).decode("utf-8")
     except FileTooLarge:
@@ -111,7 +111,7 @@ def declared_model(records: str | os.PathLike[str],
     if read is None:
         return STANDARD
     data, located = read
-    shown = str(path)
+    shown = display_path(path)
     _check_version(data, located, shown, report)
     if data.get("extensions") is None:
         return STANDARD

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from opencase.errors import InputNotFound, UsageError
 from opencase.language.models import MODEL_VERSION
-from opencase.reading.files import parse_yaml_text
+from opencase.reading.files import display_path, parse_yaml_text
 from opencase.safeio import read_regular
 from opencase.validation.declared import MAX_CONFIG_BYTES, default_config_path, model_version
 
@@ -46,10 +46,11 @@ class Migration:
         return self.from_version != self.to_version
 
     def message(self) -> str:
+        shown = display_path(self.path)
         if not self.needed:
-            return f"{self.path}: already written for case model {self.to_version}; nothing to do"
+            return f"{shown}: already written for case model {self.to_version}; nothing to do"
         done = "migrated" if self.written else "needs migrating"
-        return (f"{self.path}: {done} from case model {self.from_version} to "
+        return (f"{shown}: {done} from case model {self.from_version} to "
                 f"{self.to_version} (`model: {self.to_version}`); the record files need no "
                 f"change from model {self.from_version} to {self.to_version}")
 
