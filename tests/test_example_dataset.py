@@ -25,6 +25,10 @@ SNAPSHOTS = EXAMPLE / "snapshots"
 FICTION = "FICTION: an invented text, written for the opencase example dataset."
 
 
+def _cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return run_cli(*map(str, args))
+
+
 def _yaml(name: str) -> Any:
     return yaml.load((EXAMPLE / name).read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
 
@@ -68,16 +72,17 @@ def test_every_snapshot_is_a_source_by_its_hash() -> None:
 
 
 def test_validates_under_strict_with_its_snapshots() -> None:
-    run = run_cli("validate", RECORDS, "--snapshots", SNAPSHOTS, "--strict")
+    run = _cli("validate", RECORDS, "--snapshots", SNAPSHOTS, "--strict")
     assert run.returncode == 0, run.stdout + run.stderr
-    assert run.stdout.strip().splitlines()[-1] == "valid: 0 errors, 0 warnings (10 files, 59 records)"
+    last = run.stdout.strip().splitlines()[-1]
+    assert last == "valid: 0 errors, 0 warnings (10 files, 59 records)"
     report = opencase.validate(RECORDS, SNAPSHOTS, strict=True)
     assert report.ok and report.issues == []
 
 
 def test_coverage_is_complete() -> None:
     """Every sentence of the three invented texts is cited."""
-    run = run_cli("coverage", RECORDS, "--snapshots", SNAPSHOTS)
+    run = _cli("coverage", RECORDS, "--snapshots", SNAPSHOTS)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "coverage complete: 100.0%" in run.stdout
 
@@ -85,13 +90,13 @@ def test_coverage_is_complete() -> None:
 @pytest.fixture(scope="module")
 def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("example") / "vell-package"
-    run = run_cli("publish", RECORDS, "--snapshots", SNAPSHOTS, "--out", out, "--strict")
+    run = _cli("publish", RECORDS, "--snapshots", SNAPSHOTS, "--out", out, "--strict")
     assert run.returncode == 0, run.stdout + run.stderr
     return out
 
 
 def test_published_package_passes_opencase_check(package: Path) -> None:
-    run = run_cli("check", package)
+    run = _cli("check", package)
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.stdout.strip().splitlines()[-1].startswith("valid: 0 errors, 0 warnings")
 
