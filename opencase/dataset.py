@@ -21,12 +21,15 @@ import os
 from collections.abc import Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from opencase.datapackage.descriptor import DESCRIPTOR
 from opencase.datapackage.load import MAX_BYTES, TIMEOUT, DataPackage
 from opencase.datapackage.load import load as load_package
 from opencase.errors import IntegrityError, LoadError
+
+if TYPE_CHECKING:  # (the models are imported when records are asked for)
+    from opencase.language.casemodel import CaseModel
 
 __all__ = ["IntegrityError", "LoadError", "Package", "bundled_descriptor", "load"]
 
@@ -35,6 +38,34 @@ class Package(DataPackage):
     """An opened case package: its tables, and its records as opencase's models."""
 
     _shown_class = "opencase.Package"
+
+    @cached_property
+    def case_model(self) -> CaseModel:
+        """The case model the package's tables are written with: the standard one with the
+        extensions ``datapackage.json`` declares (``opencase:extensions``), so that
+        :meth:`records` gives back the fields and values the dataset added. Raises
+        :class:`LoadError` for a declaration opencase cannot read, or a model
+        (``opencase:model``) newer than it supports."""
+        from opencase.language.casemodel import EXTENSIONS_PROPERTY, MODEL_PROPERTY, case_model
+        from opencase.language.extensions import read_extensions
+        from opencase.language.models import MODEL_VERSION
+
+        version = self.descriptor.get(MODEL_PROPERTY, 1)
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            raise LoadError(f"{MODEL_PROPERTY} in datapackage.json is {version!r}, not a "
+                            "case-model version")
+        if version > MODEL_VERSION:
+            raise LoadError(f"the package is written with case model {version}, newer than "
+                            f"this opencase supports (1 to {MODEL_VERSION}): upgrade opencase")
+        declared = self.descriptor.get(EXTENSIONS_PROPERTY)
+        if declared is None:
+            return case_model()
+        extensions, problems = read_extensions(declared)
+        if problems:
+            said = "; ".join(f"{'.'.join(map(str, p.path)) or 'extensions'}: {p.message}"
+                             for p in problems[:5])
+            raise LoadError(f"{EXTENSIONS_PROPERTY} in datapackage.json cannot be read: {said}")
+        return case_model(extensions)
 
     @cached_property
     def _records(self) -> dict[str, list[Any]]:

@@ -26,7 +26,15 @@ from opencase.language.extensions import AddedField, AddedValue, Extensions, inn
 from opencase.language.fields import Vocabulary, no_items, whole_number
 from opencase.language.models import KINDS, MODEL_VERSION, EDTFDate, Record, Text, ref
 
-__all__ = ["STANDARD", "CaseModel", "case_model"]
+__all__ = ["EXTENSIONS_PROPERTY", "MODEL_PROPERTY", "STANDARD", "CaseModel", "case_model"]
+
+MODEL_PROPERTY = "opencase:model"
+"""The property of a published ``datapackage.json`` naming the case-model version its tables
+are written with."""
+EXTENSIONS_PROPERTY = "opencase:extensions"
+"""The property of a published ``datapackage.json`` holding the dataset's extensions, as
+declared in its package.yaml (:meth:`Extensions.as_data`), so that a loader rebuilds the
+same case model."""
 
 
 @dataclass(frozen=True, eq=False)
