@@ -25,6 +25,7 @@ from pydantic_core import PydanticCustomError
 from opencase.language.extensions import AddedField, AddedValue, Extensions, inner_type
 from opencase.language.fields import Vocabulary, no_items, whole_number
 from opencase.language.models import KINDS, MODEL_VERSION, EDTFDate, Record, Text, ref
+from opencase.language.spec import fields_of
 
 __all__ = ["EXTENSIONS_PROPERTY", "MODEL_PROPERTY", "STANDARD", "CaseModel", "case_model"]
 
@@ -186,7 +187,7 @@ def case_model(extensions: Extensions | None = None) -> CaseModel:
 
 @cache
 def _build(extensions: Extensions) -> CaseModel:
-    values = dict(extensions.vocabularies)
+    values = _shared(dict(extensions.vocabularies))
     fields_by_kind = dict(extensions.fields)
     kinds: dict[str, type[Record]] = {}
     vocabularies: dict[str, type[Vocabulary]] = {}
@@ -194,6 +195,26 @@ def _build(extensions: Extensions) -> CaseModel:
         built = _rebuild(model, kind, values, vocabularies, fields_by_kind.get(kind, ()))
         kinds[kind] = built  # type: ignore[assignment]
     return CaseModel(kinds, MODEL_VERSION, extensions, vocabularies)
+
+
+def _shared(values: dict[str, tuple[AddedValue, ...]]) -> dict[str, tuple[AddedValue, ...]]:
+    """``values`` with the values added to the items of a list that every kind publishes in
+    one shared table (``names``: ``people.names.type``) added for every kind that has it, so
+    that the shared table has one vocabulary."""
+    out = dict(values)
+    for path, added in values.items():
+        kind, *parts = path.split(".")
+        if len(parts) != 2:
+            continue
+        spec = next((f for f in fields_of(KINDS[kind]) if f.name == parts[0]), None)
+        if spec is None or spec.table is None:
+            continue
+        for other, model in KINDS.items():
+            if any(f.name == parts[0] and f.table == spec.table for f in fields_of(model)):
+                key = f"{other}.{parts[0]}.{parts[1]}"
+                merged = {v.value: v for v in (*out.get(key, ()), *added)}
+                out[key] = tuple(merged.values())
+    return out
 
 
 STANDARD = case_model()
