@@ -32,6 +32,7 @@ __all__ = [
     "config_path",
     "declared_model",
     "default_config_path",
+    "model_in",
     "model_version",
     "read_config",
 ]
@@ -105,8 +106,11 @@ def declared_model(records: str | os.PathLike[str],
     ``report``, as does a note when the records are written for an older model. The standard
     model when there is no package.yaml."""
     path = config_path(records, config)
-    if path is None:
-        return STANDARD
+    return STANDARD if path is None else model_in(path, report)
+
+
+def model_in(path: Path, report: Report) -> CaseModel:
+    """The case model the package.yaml ``path`` declares (mistakes go to ``report``)."""
     read = read_config(path, report)
     if read is None:
         return STANDARD
