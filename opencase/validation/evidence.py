@@ -153,7 +153,7 @@ def _check_fields(
             if c.supports is None or name not in c.supports:
                 continue
             supported = True
-            if not any(_stated(match, v, c, variants) for v in items):
+            if not _stated_any(match, items, c, variants):
                 code = Code.EVIDENCE_NAME_NOT_IN_QUOTE if what == _NAME else (
                     Code.EVIDENCE_VALUE_NOT_IN_QUOTE)
                 field_issue(report, raw, code,
@@ -163,7 +163,7 @@ def _check_fields(
         if supported or what == _NAME:
             continue
         whole = [i for i, c in enumerate(cites) if c.supports is None]
-        if whole and not any(_stated(match, v, cites[i], variants) for i in whole for v in items):
+        if whole and not any(_stated_any(match, items, cites[i], variants) for i in whole):
             listed = ", ".join(f"cite[{i}]" for i in whole)
             shown = _shown(items)
             field_issue(report, raw, Code.EVIDENCE_VALUE_NOT_IN_QUOTE,
@@ -234,6 +234,14 @@ def _stated(match: Matcher, value: Any, c: Citation, variants: Sequence[str]) ->
     return False
 
 
+def _stated_any(match: Matcher, items: Sequence[Any], c: Citation,
+                variants: Sequence[str]) -> bool:
+    """Whether ``c`` states one of ``items`` (the value of a field, or each item of a list)."""
+    if len(items) == 1:
+        return _stated(match, items[0], c, variants)
+    return any(_stated(match, value, c, variants) for value in items)
+
+
 def _name_matches(text: str, name: str, variants: Sequence[str]) -> bool:
     return name_stated(text, name) or any(name_stated(text, v) for v in variants)
 
@@ -253,36 +261,40 @@ def _wordlike(c: str) -> bool:
     return c.isalnum() or c == "_" or unicodedata.combining(c) > 0
 
 
-def _digit_at(text: str, i: int) -> bool:
-    return 0 <= i < len(text) and "0" <= text[i] <= "9"
+_DIGITS = frozenset("0123456789")
 
 
-def _number_at(text: str, start: int, end: int) -> bool:
-    """Whether ``text[start:end]`` (digits) is a whole number of ``text``: no digit next to
-    it, nor a decimal point or thousands separator followed by one (``17`` is not in ``117``,
-    ``1.17`` or ``17,000``)."""
-    if _digit_at(text, start - 1) or (
-        start >= 2 and text[start - 1] in ".," and _digit_at(text, start - 2)
-    ):
-        return False
-    return not (_digit_at(text, end) or (
-        end + 1 < len(text) and text[end] in ".," and _digit_at(text, end + 1)))
-
-
-def _word_at(text: str, start: int, end: int) -> bool:
-    """Whether ``text[start:end]`` is not part of a longer word (at a word's edge, where the
-    needle has one)."""
-    if start > 0 and _wordlike(text[start]) and _wordlike(text[start - 1]):
-        return False
-    return not (end < len(text) and _wordlike(text[end - 1]) and _wordlike(text[end]))
-
-
-def _occurs(text: str, needle: str, whole: Callable[[str, int, int], bool]) -> bool:
-    """Whether ``needle`` occurs in ``text`` somewhere ``whole`` accepts."""
-    size = len(needle)
+def _number_in(text: str, needle: str) -> bool:
+    """Whether the digits ``needle`` occur in ``text`` as a whole number: no digit next to
+    them, nor a decimal point or thousands separator followed by one (``17`` is not in
+    ``117``, ``1.17`` or ``17,000``)."""
+    size, end = len(needle), len(text)
     i = text.find(needle)
     while i != -1:
-        if whole(text, i, i + size):
+        j = i + size
+        before = text[i - 1] if i else " "
+        after = text[j] if j < end else " "
+        if not (
+            before in _DIGITS or after in _DIGITS
+            or (before in ".," and i >= 2 and text[i - 2] in _DIGITS)
+            or (after in ".," and j + 1 < end and text[j + 1] in _DIGITS)
+        ):
+            return True
+        i = text.find(needle, i + 1)
+    return False
+
+
+def _word_in(text: str, needle: str, more: Callable[[str, int, int], bool] | None = None) -> bool:
+    """Whether ``needle`` occurs in ``text`` not as part of a longer word (at each end of the
+    needle that is a word's), and where ``more`` (if given) also accepts it."""
+    size, end = len(needle), len(text)
+    head, tail = _wordlike(needle[0]), _wordlike(needle[-1])
+    i = text.find(needle)
+    while i != -1:
+        j = i + size
+        if not (head and i and (text[i - 1].isalnum() or _wordlike(text[i - 1]))) and not (
+            tail and j < end and (text[j].isalnum() or _wordlike(text[j]))
+        ) and (more is None or more(text, i, j)):
             return True
         i = text.find(needle, i + 1)
     return False
@@ -321,10 +333,11 @@ def number_words(n: int) -> list[str]:
 
 
 def _number_word_at(text: str, start: int, end: int) -> bool:
-    """Whether the number words ``text[start:end]`` are a whole number of ``text``, not part
-    of a larger one: not after ``-`` or ``hundred (and)``, not before a word that continues
-    it (``twenty`` in ``twenty-one``, ``one hundred`` in ``one hundred and five``)."""
-    if not _word_at(text, start, end) or (start and text[start - 1] == "-"):
+    """Whether the number words ``text[start:end]`` (a whole word or words) are a whole
+    number of ``text``, not part of a larger one: not after ``-`` or ``hundred (and)``, not
+    before a word that continues it (``twenty`` in ``twenty-one``, ``one hundred`` in ``one
+    hundred and five``)."""
+    if start and text[start - 1] == "-":
         return False
     if text.endswith(("hundred ", "hundred and "), 0, start):
         return False
@@ -356,8 +369,8 @@ def _number_forms(value: int | float) -> tuple[tuple[str, ...], tuple[str, ...]]
 def number_stated(folded: str, value: int | float, _: object = None) -> bool:
     """Whether the folded, case-folded text states the number ``value``."""
     digits, words = _number_forms(value)
-    return any(_occurs(folded, d, _number_at) for d in digits) or any(
-        _occurs(folded, w, _number_word_at) for w in words)
+    return any(_number_in(folded, d) for d in digits) or any(
+        _word_in(folded, w, _number_word_at) for w in words)
 
 
 # ---------------------------------------------------------------- dates
@@ -389,7 +402,7 @@ def _bounds(edtf: str) -> tuple[tuple[int, int | None, int | None], ...]:
 
 def _month_stated(folded: str, year: str, month: int) -> bool:
     for form in _MONTH_FORMS[month - 1]:
-        if _occurs(folded, form, _word_at):
+        if _word_in(folded, form):
             return True
     # a numeric date holding the year and the month: 2019-07, 07/2019, 15/7/2019, 7/15/2019
     for m in _NUMERIC_DATE.finditer(folded):
@@ -413,11 +426,11 @@ def date_stated(folded: str, edtf: str, _: object = None) -> bool:
     year, and its month and day where it gives them."""
     needles = _date_needles(edtf)
     for year, month, days in needles:
-        if not _occurs(folded, year, _number_at):
+        if not _number_in(folded, year):
             return False
         if month is not None and not _month_stated(folded, year, month):
             return False
-        if days and not any(_occurs(folded, d, _number_at) for d in days):
+        if days and not any(_number_in(folded, d) for d in days):
             return False
     return bool(needles)
 
@@ -428,7 +441,7 @@ def date_stated(folded: str, edtf: str, _: object = None) -> bool:
 def name_stated(folded: str, name: str) -> bool:
     """Whether the folded, case-folded text holds ``name`` as a whole (not inside a word)."""
     needle = _folded(name).strip()
-    return bool(needle) and _occurs(folded, needle, _word_at)
+    return bool(needle) and _word_in(folded, needle)
 
 
 _MATCHERS: dict[str, Matcher] = {
