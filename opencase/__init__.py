@@ -8,7 +8,8 @@ to its source passage. The public API:
 - :func:`publish` writes the data package; :func:`check` verifies a published one;
 - :func:`load` opens a package (folder, zip or URL) as Arrow, pandas or model objects;
 - :func:`coverage` says which sentences of each source no record cites yet;
-- :func:`schemas` writes the JSON Schema and Table Schemas generated from the models.
+- :func:`schemas` writes the JSON Schema and Table Schemas generated from the models;
+- :func:`migrate` upgrades a dataset's package.yaml to the current case model.
 
 Names are imported lazily so that ``import opencase`` stays fast.
 """
@@ -32,6 +33,7 @@ __all__ = [
     "check",
     "coverage",
     "load",
+    "migrate",
     "models",
     "publish",
     "schemas",
@@ -51,6 +53,7 @@ _LAZY = {
     "check": ("opencase.datapackage.check", "check"),
     "load": ("opencase.dataset", "load"),
     "coverage": ("opencase.validation.coverage", "coverage"),
+    "migrate": ("opencase.validation.migrate", "migrate"),
     "models": ("opencase.models", None),
     "schemas": ("opencase.publishing.schemas", "schemas"),
 }
@@ -64,6 +67,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from opencase.publishing.schemas import schemas
     from opencase.report import Issue, Report, Severity
     from opencase.validation.coverage import coverage
+    from opencase.validation.migrate import migrate
     from opencase.validation.validate import validate
 
 

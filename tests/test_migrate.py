@@ -117,3 +117,10 @@ def test_the_help_has_an_example() -> None:
     out = run_cli("migrate", "--help")
     assert out.returncode == 0
     assert "opencase migrate records --check" in out.stdout
+
+
+def test_the_library_function_is_public(dataset: Path) -> None:
+    import opencase
+
+    assert opencase.migrate is migrate and "migrate" in opencase.__all__
+    assert opencase.migrate(dataset / "records", check=True).needed
