@@ -238,6 +238,7 @@ def test_number_words_only_below_a_thousand() -> None:
 
 @pytest.mark.parametrize(("text", "edtf", "stated"), [
     ("in 2019", "2019", True),
+    ("in 800 AD", "0800", True),
     ("in 20191", "2019", False),
     ("in July 2019", "2019-07", True),
     ("in Jul. 2019", "2019-07", True),

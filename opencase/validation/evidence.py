@@ -31,10 +31,10 @@ case-insensitively:
 - a number as digits (``1000``, ``1,000``, ``1 000``; a decimal as written, ``2.5``) or, from
   0 to 999, as English words (``nine``, ``twenty-three``, ``twenty three``, ``one hundred and
   five``, ``a hundred``); not inside a longer number (``17`` is not in ``117`` or ``1.17``);
-- a date by its parts, anywhere in the text: the four-digit year; for a month, its English
-  name, its abbreviation (``Jul``, ``Sept``) or a numeric date with the year (``2019-07``,
-  ``07/2019``, ``15/07/2019``, ``7/15/2019``); for a day, also the day's number (``15``,
-  ``15th``). An interval states each of its known bounds (an open or unknown end is not
+- a date by its parts, anywhere in the text: the year (``0800`` as ``800``); for a month,
+  its English name, its abbreviation (``Jul``, ``Sept``) or a numeric date with the year
+  (``2019-07``, ``07/2019``, ``15/07/2019``, ``7/15/2019``); for a day, also the day's number
+  (``15``, ``15th``). An interval states each of its known bounds (an open or unknown end is not
   looked for);
 - a name (or variant) as a whole: ``Met`` is not in ``Metropolitan``. For ``name``,
   ``short_name`` and ``office``, any of the record's name variants will do; a surname alone
@@ -416,7 +416,7 @@ def _month_stated(folded: str, year: str, month: int) -> bool:
 def _date_needles(edtf: str) -> tuple[tuple[str, int | None, tuple[str, ...]], ...]:
     """Per known bound: the year as text, the month (or ``None``) and the day's forms."""
     return tuple(
-        (f"{year:04d}", month, () if day is None else (str(day), f"0{day}")[:1 + (day < 10)])
+        (str(year), month, () if day is None else (str(day), f"0{day}")[:1 + (day < 10)])
         for year, month, day in _bounds(edtf)
     )
 
