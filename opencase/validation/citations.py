@@ -72,7 +72,7 @@ def _check_list(
 ) -> None:
     """One list of citations of ``raw``, at ``at`` (``()``: the record's own ``cite``;
     ``("names", 0)``: the ``cite`` of its first name variant)."""
-    place = field_name(at)
+    place = field_name(at) if at else ""
     lead = f"{place}.cite" if place else "cite"
     for i, c in enumerate(cites):
         source, via = c.source, c.via

@@ -37,8 +37,9 @@ def check_names(report: Report, raw: RawRecord, rec: Record, names: list[NameVar
     """A name variant that is the record's own name (or short name), or that an earlier
     variant already gives, is a warning."""
     own: dict[str, str] = {}
+    fields = type(rec).model_fields
     for attr in _OWN_NAMES:
-        value = getattr(rec, attr, None)
+        value = getattr(rec, attr) if attr in fields else None
         if value:
             own.setdefault(name_key(value), attr)
     seen: dict[str, int] = {}

@@ -24,6 +24,7 @@ class KindInfo:
     refs: tuple[RefField, ...]
     fields: frozenset[str]
     nested_cites: tuple[str, ...] = ()
+    named: bool = False  # whether its records have name variants (``names``)
 
 
 def kind_names() -> tuple[str, ...]:
@@ -45,4 +46,5 @@ def class_info(model: type[Record]) -> KindInfo:
     nested = tuple(f.name for f in specs
                    if f.item is not None and any(s.name == "cite" for s in f.item.fields))
     return KindInfo(model.singular, model.cite_required, tuple(reference_fields(model)),
-                    frozenset(f.name for f in specs) - {"id", "cite"}, nested)
+                    frozenset(f.name for f in specs) - {"id", "cite"}, nested,
+                    any(f.name == "names" for f in specs))

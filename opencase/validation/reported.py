@@ -162,8 +162,9 @@ def check_statuses(report: Report, raw: RawRecord, rec: Record) -> None:
     specs = _specs(type(rec))
     reported = {rv.field for rv in rec.reported}
     for where, keys in (("unknown", unknown), ("not_applicable", not_applicable)):
+        said = where.replace("_", " ")
         for key in keys:
-            path = (where, key)
+            path, at = (where, key), f"{where}.{key}"
             spec = specs.get(key)
             if spec is None or key in _NOT_STATUS:
                 allowed = sorted(n for n, s in specs.items()
@@ -171,25 +172,24 @@ def check_statuses(report: Report, raw: RawRecord, rec: Record) -> None:
                 close = difflib.get_close_matches(key, allowed, n=1)
                 hint = f"did you mean {close[0]!r}? " if close else ""
                 what = (f"{raw.kind} have no field {key!r}" if spec is None
-                        else f"`{key}` cannot be {where.replace('_', ' ')}")
+                        else f"`{key}` cannot be {said}")
                 field_issue(report, raw, Code.STATUS_NOT_A_FIELD,
-                            f"{where}.{key}: {what}; {hint}fields that may be: {', '.join(allowed)}",
+                            f"{at}: {what}; {hint}fields that may be: {', '.join(allowed)}",
                             path)
                 continue
             if spec.required:
                 field_issue(report, raw, Code.STATUS_REQUIRED_FIELD,
-                            f"{where}.{key}: `{key}` is required of {raw.kind}, so it cannot be "
-                            f"{where.replace('_', ' ')}; remove the key and give the value",
-                            path)
+                            f"{at}: `{key}` is required of {raw.kind}, so it cannot be {said}; "
+                            "remove the key and give the value", path)
             elif _has_value(getattr(rec, key)) or key in reported:
                 what = "a value" if _has_value(getattr(rec, key)) else "reported values"
                 field_issue(report, raw, Code.STATUS_FIELD_HAS_VALUE,
-                            f"{where}.{key}: `{key}` is listed as {where.replace('_', ' ')} but the "
-                            f"record gives it {what}; remove one or the other", path)
+                            f"{at}: `{key}` is listed as {said} but the record gives it {what}; "
+                            "remove one or the other", path)
             if where == "not_applicable" and key in unknown:
                 field_issue(report, raw, Code.STATUS_BOTH,
-                            f"not_applicable.{key}: `{key}` is also listed in `unknown`; keep it in "
-                            "one of the two", path)
+                            f"{at}: `{key}` is also listed in `unknown`; keep it in one of the "
+                            "two", path)
 
 
 def _has_value(value: Any) -> bool:

@@ -30,6 +30,7 @@ from opencase.validation.citations import (
 from opencase.validation.declared import declared_model
 from opencase.validation.evidence import check_evidence
 from opencase.validation.identity import check_names, check_person
+from opencase.validation.kinds import class_info
 from opencase.validation.model_check import Valid, check_models
 from opencase.validation.quotes import SnapshotIndex
 from opencase.validation.references import check_ids, check_proceeding, check_refs
@@ -164,9 +165,10 @@ def _check_structure(report: Report, raw: RawRecord, rec: Record, kind_of: dict[
         check_reported(report, raw, rec, kind_of)
     if rec.unknown or rec.not_applicable:
         check_statuses(report, raw, rec)
-    names = getattr(rec, "names", None)
-    if names:
-        check_names(report, raw, rec, names)
+    if class_info(type(rec)).named:  # (getattr of a field a model lacks: microseconds)
+        names = getattr(rec, "names", None)
+        if names:
+            check_names(report, raw, rec, names)
     if isinstance(rec, Person):
         check_person(report, raw, rec)
     elif isinstance(rec, Proceeding):
