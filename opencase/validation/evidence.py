@@ -285,19 +285,26 @@ def _number_in(text: str, needle: str) -> bool:
 
 
 def _word_in(text: str, needle: str, more: Callable[[str, int, int], bool] | None = None) -> bool:
-    """Whether ``needle`` occurs in ``text`` not as part of a longer word (at each end of the
-    needle that is a word's), and where ``more`` (if given) also accepts it."""
+    """Whether ``needle`` occurs in ``text`` not as part of a longer word (no word character
+    joins it at an end that is a word's), and where ``more`` (if given) also accepts it."""
     size, end = len(needle), len(text)
-    head, tail = _wordlike(needle[0]), _wordlike(needle[-1])
     i = text.find(needle)
     while i != -1:
         j = i + size
-        if not (head and i and (text[i - 1].isalnum() or _wordlike(text[i - 1]))) and not (
-            tail and j < end and (text[j].isalnum() or _wordlike(text[j]))
+        if not (i and _joined(text[i - 1], needle[0])) and not (
+            j < end and _joined(needle[-1], text[j])
         ) and (more is None or more(text, i, j)):
             return True
         i = text.find(needle, i + 1)
     return False
+
+
+_APART = frozenset(" ,.;:!?'\"()[]/-")  # (most characters next to a word: no more to look at)
+
+
+def _joined(a: str, b: str) -> bool:
+    """Whether two adjacent characters are of one word."""
+    return a not in _APART and b not in _APART and _wordlike(a) and _wordlike(b)
 
 
 # ---------------------------------------------------------------- numbers
