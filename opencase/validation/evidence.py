@@ -108,13 +108,16 @@ def _plan(model: type[BaseModel]) -> _Plan:
     return _Plan(tuple(out), {f.name: f for f in out}, names)
 
 
+_NONE: list[Any] = []  # (shared, never changed)
+
+
 def check_evidence(report: Report, raw: RawRecord, rec: Record) -> None:
     """Warn where a citation of ``rec`` backs a number, date or name it does not state."""
     plan = _plan(type(rec))
-    values = [(f, v) for f in plan.fields if (v := getattr(rec, f.name)) not in (None, [])]
-    variants: list[Any] = rec.names if plan.names else []  # type: ignore[attr-defined]
+    values = [(f, v) for f in plan.fields if (v := getattr(rec, f.name)) is not None and v != []]
+    variants: list[Any] = rec.names if plan.names else _NONE  # type: ignore[attr-defined]
     if values:
-        _check_fields(report, raw, rec, values, [v.name for v in variants])
+        _check_fields(report, raw, rec, values, [v.name for v in variants] if variants else _NONE)
     for k, variant in enumerate(variants):
         for i, c in enumerate(variant.cite):
             if not _stated(_MATCHERS[_NAME], variant.name, c, ()):
