@@ -124,6 +124,11 @@ BREAKS: list[tuple[str, list[Edit], list[Expected]]] = [
          ("reported-field-unknown", 32, 9, "reported[1].field")],
     ),
     (
+        "reported field that cannot be a field name",
+        [(REPORTED_35, REPORTED_35.replace("field: reported_age", "field: Reported Age"))],
+        [("reported-field-unknown", 32, 9, "reported[1].field")],
+    ),
+    (
         "reported age not a whole number",
         [(REPORTED_35, REPORTED_35.replace("value: 35", "value: 35.5"))],
         [("reported-value-invalid", 33, 9, "reported[1].value")],
@@ -200,6 +205,18 @@ BREAKS: list[tuple[str, list[Edit], list[Expected]]] = [
         [("      name: The article names only the office.",
           "      nmae: The article names only the office.")],
         [("status-not-a-field", 58, 7, "unknown.nmae")],
+    ),
+    (
+        "unknown key that cannot be a field name",
+        [("      name: The article names only the office.",
+          "      Name: The article names only the office.")],
+        [("status-not-a-field", 58, 7, "unknown.Name")],
+    ),
+    (
+        "unknown key that is a path",
+        [("      name: The article names only the office.",
+          "      ../name: The article names only the office.")],
+        [("status-not-a-field", 58, 7, "unknown.../name")],
     ),
     (
         "unknown names the citations",
@@ -314,6 +331,9 @@ BREAKS: list[tuple[str, list[Edit], list[Expected]]] = [
 ]
 
 
+EDITS = {case: edits for case, edits, _ in BREAKS}
+
+
 @pytest.fixture
 def river(tmp_path: Path) -> Path:
     """A writable copy of the model-2 records."""
@@ -410,9 +430,13 @@ def test_severities(river: Path) -> None:
 def test_every_problem_in_one_run(river: Path) -> None:
     """Breaks in citations of list items, reported values, statuses, people, names and
     proceedings are all reported by one run."""
-    for _, edits, _ in (BREAKS[0], BREAKS[6], BREAKS[20], BREAKS[26], BREAKS[32], BREAKS[34],
-                        BREAKS[36], BREAKS[44]):
-        _edit(river, edits)
+    for case in ("name variant cites an unknown source",
+                 "reported value quote not in the snapshot", "two preferred values",
+                 "unknown names no field", "a person with no name, office, rank or description",
+                 "a name variant that is the short name",
+                 "counsel represents someone who is not a party",
+                 "a link to the proceeding itself"):
+        _edit(river, EDITS[case])
     codes = sorted(i.code for i in opencase.validate(river, SNAPSHOTS).issues)
     assert codes == sorted([
         "unknown-source", "quote-not-found", "reported-preferred-twice", "status-not-a-field",
@@ -441,7 +465,7 @@ def test_nested_citations_are_located_for_publishing(river: Path) -> None:
 
 def test_without_a_dataset_the_same_issues(river: Path) -> None:
     """``dataset=False`` (what ``opencase validate`` asks for) checks nested quotes too."""
-    _edit(river, BREAKS[2][1])
+    _edit(river, EDITS["name variant quote not in the snapshot"])
     report = opencase.validate(river, SNAPSHOTS, dataset=False)
     assert [(i.code, i.field) for i in report.issues] == [
         ("quote-not-found", "names[0].cite[0].quote")]
@@ -452,7 +476,8 @@ def test_model_1_records_still_validate(harbour: Path, snapshots: Path) -> None:
 
 
 def test_cli_reports_nested_locations(river: Path) -> None:
-    _edit(river, BREAKS[2][1] + BREAKS[36][1])
+    _edit(river, EDITS["name variant quote not in the snapshot"]
+          + EDITS["counsel represents someone who is not a party"])
     result = run_cli("validate", river, "--snapshots", SNAPSHOTS)
     assert result.returncode == 1
     lines = result.stdout.splitlines()
@@ -461,3 +486,12 @@ def test_cli_reports_nested_locations(river: Path) -> None:
                for line in lines), lines
     assert any(line.startswith(f"{path}:118:9: warning represents-not-a-party "
                                "parties[3].represents:") for line in lines), lines
+
+
+def test_keys_that_cannot_be_field_names_say_which_can(river: Path) -> None:
+    _edit(river, EDITS["unknown key that cannot be a field name"])
+    (issue,) = opencase.validate(river, SNAPSHOTS).issues
+    assert issue.message == (
+        "unknown.Name: 'Name' is not a field name (lowercase letters, digits and underscores); "
+        "did you mean 'name'? fields that may be: description, name, names, office, rank, "
+        "reported_age, reported_age_as_of, title")

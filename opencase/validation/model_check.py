@@ -17,6 +17,7 @@ from opencase.reading.formulas import formula_start
 from opencase.report import Report
 from opencase.validation.kinds import class_info
 from opencase.validation.locations import field_name
+from opencase.validation.reported import reported_field_issue, status_key_issue
 
 __all__ = ["Valid", "check_models"]
 
@@ -54,6 +55,15 @@ def check_models(report: Report, records: list[RawRecord],
 def _model_issue(report: Report, raw: RawRecord, err: Any, model: type[Record]) -> None:
     loc = tuple(err["loc"])
     etype = err["type"]
+    if loc[-1:] == ("[key]",) and len(loc) == 3 and loc[0] in ("unknown", "not_applicable"):
+        status_key_issue(report, raw, model, loc[:-1],
+                         f"{str(loc[1])!r} is not a field name (lowercase letters, digits and "
+                         "underscores)")
+        return
+    if len(loc) == 3 and loc[0] == "reported" and loc[2] == "field" and etype.startswith(
+            "string_") and isinstance(err.get("input"), str):
+        reported_field_issue(report, raw, model, loc[1], err["input"])
+        return
     fname = field_name(loc)
     code = _TYPE_CODES.get(etype)
     if code == Code.UNKNOWN_KEY:

@@ -24,7 +24,9 @@ from opencase.report import Report
 from opencase.validation.locations import field_issue
 from opencase.validation.references import check_ref
 
-__all__ = ["check_reported", "check_statuses"]
+__all__ = [
+    "check_reported", "check_statuses", "reported_field_issue", "status_fields", "status_key_issue",
+]
 
 _MAPS = ("reported", "unknown", "not_applicable")
 _NOT_STATUS = frozenset({"id", "cite", *_MAPS})
@@ -34,6 +36,26 @@ _INVALID = object()  # a reported value its field could not hold
 @cache
 def _specs(model: type[Record]) -> dict[str, FieldSpec]:
     return {f.name: f for f in fields_of(model)}
+
+
+@cache
+def status_fields(model: type[Record]) -> tuple[str, ...]:
+    """The fields of ``model`` that ``unknown`` and ``not_applicable`` may name (sorted): its
+    optional fields, less the record's own machinery."""
+    return tuple(sorted(f.name for f in fields_of(model)
+                        if not f.required and f.name not in _NOT_STATUS))
+
+
+def status_key_issue(report: Report, raw: RawRecord, model: type[Record],
+                     path: tuple[Any, ...], what: str) -> None:
+    """``status-not-a-field`` at ``path`` (``("unknown", key)``): ``what`` says why the key is
+    none of the fields that may be unknown or not applicable; a close one is suggested."""
+    allowed = status_fields(model)
+    close = difflib.get_close_matches(str(path[-1]).lower(), allowed, n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    field_issue(report, raw, Code.STATUS_NOT_A_FIELD,
+                f"{path[0]}.{path[-1]}: {what}; {hint}fields that may be: {', '.join(allowed)}",
+                path)
 
 
 @cache
@@ -80,12 +102,20 @@ def check_reported(report: Report, raw: RawRecord, rec: Record, kind_of: dict[st
         _check_field(report, raw, rec, name, entries)
 
 
+def reported_field_issue(report: Report, raw: RawRecord, model: type[Record], i: int,
+                         name: str) -> None:
+    """``reported-field-unknown`` for ``reported[i].field`` = ``name``, which is not a
+    single-value field of ``model`` (a close one is suggested)."""
+    _not_a_scalar(report, raw, i, name, _specs(model).get(name), _scalars(model))
+
+
 def _not_a_scalar(report: Report, raw: RawRecord, i: int, name: str, spec: FieldSpec | None,
                   scalars: tuple[str, ...]) -> None:
+    hint = ""
     if spec is None:
-        close = difflib.get_close_matches(name, scalars, n=1)
-        why = f"{raw.kind} have no field {name!r}" + (
-            f"; did you mean {close[0]!r}?" if close else "")
+        close = difflib.get_close_matches(name.lower(), scalars, n=1)
+        why = f"{raw.kind} have no field {name!r}"
+        hint = f"did you mean {close[0]!r}? " if close else ""
     elif name == "id":
         why = "a record's id is not reported by sources"
     elif spec.item is not None:
@@ -94,7 +124,7 @@ def _not_a_scalar(report: Report, raw: RawRecord, i: int, name: str, spec: Field
     else:
         why = f"`{name}` is not a field with one value"
     field_issue(report, raw, Code.REPORTED_FIELD_UNKNOWN,
-                f"reported[{i}].field: {why}; single-value fields: {', '.join(scalars)}",
+                f"reported[{i}].field: {why}; {hint}single-value fields: {', '.join(scalars)}",
                 ("reported", i, "field"))
 
 
@@ -167,15 +197,9 @@ def check_statuses(report: Report, raw: RawRecord, rec: Record) -> None:
             path, at = (where, key), f"{where}.{key}"
             spec = specs.get(key)
             if spec is None or key in _NOT_STATUS:
-                allowed = sorted(n for n, s in specs.items()
-                                 if not s.required and n not in _NOT_STATUS)
-                close = difflib.get_close_matches(key, allowed, n=1)
-                hint = f"did you mean {close[0]!r}? " if close else ""
-                what = (f"{raw.kind} have no field {key!r}" if spec is None
-                        else f"`{key}` cannot be {said}")
-                field_issue(report, raw, Code.STATUS_NOT_A_FIELD,
-                            f"{at}: {what}; {hint}fields that may be: {', '.join(allowed)}",
-                            path)
+                status_key_issue(report, raw, type(rec), path,
+                                 f"{raw.kind} have no field {key!r}" if spec is None
+                                 else f"`{key}` cannot be {said}")
                 continue
             if spec.required:
                 field_issue(report, raw, Code.STATUS_REQUIRED_FIELD,
