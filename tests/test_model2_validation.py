@@ -495,3 +495,35 @@ def test_keys_that_cannot_be_field_names_say_which_can(river: Path) -> None:
         "unknown.Name: 'Name' is not a field name (lowercase letters, digits and underscores); "
         "did you mean 'name'? fields that may be: description, name, names, office, rank, "
         "reported_age, reported_age_as_of, title")
+
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "fictional-vell-case"
+
+
+@pytest.mark.skipif(not EXAMPLE.is_dir(), reason="the example dataset is absent")
+@pytest.mark.parametrize(("old", "new", "code", "message"), [
+    ("        value: 9\n", "        value: nine\n", "reported-value-invalid",
+     "reported[1].value: 'nine' is not a valid `restraint_minutes`: input should be a whole "
+     "number written in digits"),
+    ("      - field: restraint_minutes\n        value: 9\n",
+     "      - field: recorded_by\n        value: 9\n", "reported-field-unknown",
+     "reported[1].field: `recorded_by` is a list"),
+    ("    restraint_minutes: 11\n", "    restraint_minutes: 9\n",
+     "reported-preferred-conflict", "reported[0]: '11' is the preferred `restraint_minutes`, "
+     "but the record's `restraint_minutes` holds 9"),
+])
+def test_a_dataset_extension_field_is_reported_like_a_built_in_one(
+    tmp_path: Path, old: str, new: str, code: str, message: str
+) -> None:
+    """A field the dataset adds in package.yaml (the example's `restraint_minutes`, an
+    integer) is checked by its own declared validation."""
+    copy = tmp_path / "example"
+    shutil.copytree(EXAMPLE, copy)
+    events = copy / "records" / "events.yaml"
+    text = events.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    events.write_text(text.replace(old, new), encoding="utf-8")
+    found = [i for i in opencase.validate(copy / "records", copy / "snapshots").issues
+             if i.code == code]
+    assert len(found) == 1 and found[0].message.startswith(message), found
+    assert Path(found[0].file or "").name == "events.yaml"
