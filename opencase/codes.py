@@ -233,6 +233,15 @@ class Code(StrEnum):
         "`supports` names a field the record does not have.",
         "List only the record's own fields.",
     )
+    DUPLICATE_CITATION = (
+        "duplicate-citation",
+        "error",
+        "Two citations of one record say the same thing (the same source, quote, prefix, "
+        "suffix and via, for the same field, name variant or reported value), so the "
+        "published citation id derived from that content would be the same.",
+        "Remove the repeated citation (or the field named twice in one `supports`); to say "
+        "more about a passage, use the citation's `note`.",
+    )
     QUOTE_NOT_FOUND = (
         "quote-not-found",
         "error",

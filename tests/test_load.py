@@ -117,7 +117,7 @@ def test_citations_of_a_record_and_of_a_value(package: Path) -> None:
     backing = pkg.citations(rid, fld)
     assert field_row in backing
     assert all(c["field"] in (fld, None, "") for c in backing)
-    assert all({"quote", "start", "end", "source_id"} <= c.keys() for c in backing)
+    assert all({"quote", "quote_start", "quote_end", "source_id"} <= c.keys() for c in backing)
     assert pkg.citations("no-such-record") == []
 
 

@@ -114,7 +114,7 @@ def test_parquet_is_zstd_and_csv_is_rfc4180(package: Path) -> None:
     meta = pq.ParquetFile(package / "parquet" / "people.parquet").metadata
     assert meta.row_group(0).column(0).compression == "ZSTD"
     raw = (package / "csv" / "people.csv").read_bytes()
-    assert raw.startswith(b'"id","name","description"')
+    assert raw.startswith(b'"id","name","title","rank","office","description"')
     assert raw.endswith(b"\r\n") and raw.count(b"\r\n") >= 3
     raw.decode("utf-8")
     # the multi-line description with quotes and commas is one quoted field
@@ -346,8 +346,8 @@ def test_without_snapshots_quotes_are_published_unverified(project: Path, tmp_pa
     assert {i.record_id for i in unverified} >= {"priya-nair", "nair-warned"}
     assert any("priya-nair cite[1]" in i.message for i in unverified)
     cites = pq.read_table(tmp_path / "pkg" / "parquet" / "citations.parquet")
-    assert cites.column("start").null_count == cites.num_rows
-    assert cites.column("end").null_count == cites.num_rows
+    assert cites.column("quote_start").null_count == cites.num_rows
+    assert cites.column("quote_end").null_count == cites.num_rows
     assert frictionless.validate(tmp_path / "pkg" / "datapackage.json").valid
 
 

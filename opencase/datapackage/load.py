@@ -366,17 +366,22 @@ class DataPackage:
 
     def citations(self, record_id: str, field: str | None = None) -> list[dict[str, Any]]:
         """The citations behind record ``record_id``, as rows of the ``citations`` table
-        (quote, prefix, suffix, start/end offsets in the snapshot, source, ...). With
-        ``field``, only those that back that field: the ones naming it and the ones that back
-        the whole record."""
+        (quote, prefix, suffix, quote_start/quote_end offsets in the snapshot, source, ...).
+        With ``field``, only those that back that field: the ones naming it and the ones that
+        back the whole record (with ``field`` ``names`` or ``reported``, also those of the
+        record's name variants or reported values: the rows whose ``part`` it is)."""
         import pyarrow.compute as pc
 
         t = self.table("citations")
         mask = pc.equal(t.column("record_id"), record_id)
         if field is not None and "field" in t.column_names:
             col = t.column("field")
-            mask = pc.and_(mask, pc.or_(pc.fill_null(pc.equal(col, field), False),
-                                        pc.fill_null(pc.equal(col, ""), True)))
+            whole = pc.fill_null(pc.equal(col, ""), True)
+            if "part" in t.column_names:  # an item's citations back the item, not the record
+                part = t.column("part")
+                whole = pc.and_(whole, pc.or_(pc.fill_null(pc.equal(part, ""), True),
+                                              pc.fill_null(pc.equal(part, field), False)))
+            mask = pc.and_(mask, pc.or_(pc.fill_null(pc.equal(col, field), False), whole))
         return t.filter(mask).to_pylist()
 
 

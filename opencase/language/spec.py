@@ -88,7 +88,8 @@ _MARKERS = {"x-table": "table", "x-status": "status", "x-column": "column"}
 def _marked(spec: FieldSpec, info: FieldInfo) -> FieldSpec:
     """``spec`` with the publishing markers of the field's own ``json_schema_extra``."""
     extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-    marks = {attr: extra[key] for key, attr in _MARKERS.items() if key in extra}
+    marks: dict[str, Any] = {attr: str(extra[key]) for key, attr in _MARKERS.items()
+                             if key in extra}
     return replace(spec, **marks) if marks else spec
 
 

@@ -5,8 +5,12 @@ The layout follows mechanically from :data:`opencase.language.models.KINDS` (not
 specific to one case), read through :func:`opencase.language.spec.fields_of`:
 
 - one table per kind, named like the kind (``people``), keyed by ``id``; scalar fields become
-  columns, controlled vocabularies are strings with ``categories``, references are string
-  columns holding ids (with a foreign key when the field refers to a single kind);
+  columns (named like the field, or as its ``x-column`` marker says: ``case`` -> ``case_id``,
+  so that no column is an SQL reserved word), controlled vocabularies are strings with
+  ``categories``, references are string columns holding ids;
+- every reference column is a foreign key: into its kind's table when it refers to one kind,
+  else into ``entities`` (:func:`entities_spec`), which lists every record once (and each
+  kind's ``id`` is a key into it, so that none is missing);
 - an EDTF date field ``date`` gives three columns: ``date`` (the EDTF string as written) and
   ``date_start`` / ``date_end``, the earliest and latest day it can mean (empty when open or
   unknown);
@@ -14,32 +18,44 @@ specific to one case), read through :func:`opencase.language.spec.fields_of`:
   ``event_participants``) with ``<singular>_id``, ``position`` (from 0, the order of the list)
   and the item's fields; a list of plain values (``proceedings.subjects``) holds each value in
   a column named after the field without its plural ``s`` (``subject``);
-- the ``citations`` table holds every record's ``cite`` entries (see :func:`citations_spec`).
+- a field marked ``x-table`` goes into a table shared by every kind, with ``record_id`` and
+  ``record_kind``: ``names`` and ``reported_values`` (a row per list item, with ``position``)
+  and ``field_statuses`` (a row per field stated unknown or not applicable);
+- the ``citations`` table holds every record's ``cite`` entries and those of its names and
+  reported values (see :func:`citations_spec`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 import pyarrow as pa
 
+from opencase.language.casemodel import STANDARD, CaseModel
+from opencase.language.citeids import parts_of
+from opencase.language.fields import FieldStatus
 from opencase.language.models import ID_PATTERN, KINDS, Citation, Record
 from opencase.language.spec import FieldSpec, fields_of
 
 __all__ = [
     "ARROW_TYPES",
+    "ENTITIES",
     "Column",
     "ForeignKey",
     "TableSpec",
     "arrow_schema",
+    "arrow_schema_of",
+    "build_layout",
     "citations_spec",
+    "entities_spec",
     "layout",
     "table_schema",
 ]
 
+ENTITIES = "entities"
 TABLESCHEMA_PROFILE = "https://datapackage.org/profiles/2.0/tableschema.json"
 ARROW_TYPES = {
     "string": pa.string(),
@@ -88,7 +104,9 @@ class ForeignKey:
 @dataclass(frozen=True, slots=True)
 class TableSpec:
     """One published table. ``kind`` is the record kind it comes from; a child table also has
-    the record's list field (``list_field``) and whether its items are models."""
+    the record's list field (``list_field``) and whether its items are models. A table shared
+    by every kind (``cross_kind``: ``names``, ``reported_values``, ``field_statuses``) holds
+    the items of the fields marked with its name (:attr:`FieldSpec.table`)."""
 
     name: str
     description: str
@@ -98,6 +116,7 @@ class TableSpec:
     kind: str | None = None
     list_field: str | None = None
     item_is_model: bool = False
+    cross_kind: bool = False
 
     @property
     def names(self) -> list[str]:
@@ -112,9 +131,16 @@ class TableSpec:
 
 # ---------------------------------------------------------------- layout from the models
 
+LABEL_FIELDS = ("name", "office", "rank", "title")
+"""The fields whose value, the first one a record has, is its ``entities.label``..."""
+LABEL_TEXT_FIELDS = ("description", "text")
+"""... else the first of these, shortened to :data:`LABEL_LENGTH` characters; else its id."""
+LABEL_LENGTH = 80
+FIELD_NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
+
 
 def _scalar_columns(f: FieldSpec, name: str, required: bool, field: str | None,
-                   unique: bool = False) -> list[Column]:
+                    unique: bool = False) -> list[Column]:
     desc = f.description
     if f.categories is not None:
         return [Column(name, "string", desc, required, categories=f.categories,
@@ -122,7 +148,8 @@ def _scalar_columns(f: FieldSpec, name: str, required: bool, field: str | None,
     if f.edtf:
         return [
             Column(name, "string", f"{desc} An EDTF date as written (e.g. 2016, 2019-07, "
-                   "2014/2015, 2020~).", required, field=field, edtf=True),
+                   "2014/2015, 2020~; open-ended: 2019/..; unknown end: 2019/).", required,
+                   field=field, edtf=True),
             Column(f"{name}_start", "date", f"Earliest day `{name}` can mean; empty when "
                    "it has no start (open or unknown).", field=field, part="start"),
             Column(f"{name}_end", "date", f"Latest day `{name}` can mean; empty when it has "
@@ -144,7 +171,24 @@ def _item_column_name(field: str) -> str:
 
 
 def _foreign_keys(columns: Sequence[Column]) -> list[ForeignKey]:
-    return [ForeignKey(c.name, c.references[0]) for c in columns if len(c.references) == 1]
+    """A reference to one kind is a key into that kind's table; one that may point into
+    several tables is a key into ``entities``, which lists every record."""
+    return [ForeignKey(c.name, c.references[0] if len(c.references) == 1 else ENTITIES)
+            for c in columns if c.references]
+
+
+def _item_columns(item: FieldSpec) -> list[Column]:
+    """The columns of the items of a list field: one per field of a model (its ``cite``
+    aside: citations are in the ``citations`` table), or one for a plain value."""
+    if item.fields:
+        return [c for sub in item.fields if sub.name != "cite"
+                for c in _scalar_columns(sub, sub.column_name, sub.required, sub.name)]
+    return _scalar_columns(item, _item_column_name(item.name), True, None)
+
+
+def _check_names(table: str, cols: Sequence[Column]) -> None:
+    if len({c.name for c in cols}) != len(cols):
+        raise TypeError(f"table {table}: column names clash: {[c.name for c in cols]}")
 
 
 def _kind_tables(kind: str, model: type[Record]) -> list[TableSpec]:
@@ -153,67 +197,170 @@ def _kind_tables(kind: str, model: type[Record]) -> list[TableSpec]:
     singular = model.singular
     parent_col = Column(f"{singular}_id", "string", f"The {singular} this row belongs to "
                         f"(`{kind}.id`).", True, pattern=ID_PATTERN, references=(kind,))
-    position = Column("position", "integer", "Position in the record's list, from 0.", True,
-                      minimum=0)
+    position = Column("position", "integer", "Position in the record's list, from 0 (the "
+                      "order the curator and the source give).", True, minimum=0)
     for f in fields_of(model):
-        if f.name == "cite":
-            continue
+        if f.name == "cite" or f.table is not None:
+            continue  # in the citations table, or in a table shared by every kind
         if f.item is None:
-            columns.extend(_scalar_columns(f, f.name, f.required, f.name,
+            columns.extend(_scalar_columns(f, f.column_name, f.required, f.name,
                                            unique=f.name == "id"))
             continue
-        is_model = bool(f.item.fields)
-        if is_model:
-            item_cols = [c for sub in f.item.fields
-                         for c in _scalar_columns(sub, sub.name, sub.required, sub.name)]
-        else:
-            item_cols = _scalar_columns(f.item, _item_column_name(f.name), True, None)
+        item_cols = _item_columns(f.item)
         table = f"{singular}_{f.name}"
         cols = (parent_col, position, *item_cols)
-        if len(set(c.name for c in cols)) != len(cols):
-            raise TypeError(f"table {table}: column names clash: {[c.name for c in cols]}")
+        _check_names(table, cols)
         children.append(TableSpec(
             table, f"{f.description} One row per item of `{kind}.{f.name}`.", cols,
             (parent_col.name, "position"),
             (ForeignKey(parent_col.name, kind), *_foreign_keys(item_cols)),
-            kind=kind, list_field=f.name, item_is_model=is_model,
+            kind=kind, list_field=f.name, item_is_model=bool(f.item.fields),
         ))
+    _check_names(kind, columns)
     doc = (model.__doc__ or kind).strip().splitlines()[0].replace("``", "`")
-    main = TableSpec(kind, doc, tuple(columns), ("id",), tuple(_foreign_keys(columns)),
-                     kind=kind)
+    keys = (ForeignKey("id", ENTITIES), *_foreign_keys(columns))
+    main = TableSpec(kind, doc, tuple(columns), ("id",), keys, kind=kind)
     return [main, *children]
 
 
-def citations_spec() -> TableSpec:
+def _record_columns(kinds: Sequence[str], every: Sequence[str]) -> tuple[Column, Column]:
+    """``record_id`` and ``record_kind`` of a table shared by the records of ``kinds``."""
+    return (
+        Column("record_id", "string", "The record the row belongs to (`entities.id`).", True,
+               pattern=ID_PATTERN, references=tuple(kinds)),
+        Column("record_kind", "string", "The kind (table) of that record.", True,
+               categories=tuple(k for k in every if k in kinds)),
+    )
+
+
+_CROSS_KIND_DOCS = {
+    "names": "Other names the sources use for a record (spellings, initials, short names, "
+             "offices, ...), each with its citations (`citations.part` = `names`).",
+    "reported_values": "Values of a record's field as each source reports them, when the "
+                       "sources disagree: the record's column holds the preferred one (empty "
+                       "when none is preferred); the citations of each are in `citations` "
+                       "(`part` = `reported`).",
+    "field_statuses": "Fields the curator states to be unknown (the sources do not give the "
+                      "value) or not applicable (it does not apply), each with an optional "
+                      "reason. An empty cell of a record's table with no row here is simply "
+                      "not recorded; an EDTF date open at one end (`2019/..`) is neither.",
+}
+
+
+def _cross_kind_tables(models: Mapping[str, type[Record]]) -> list[TableSpec]:
+    """The tables shared by every kind (a field marked ``x-table``), in order of first use."""
+    marked: dict[str, list[tuple[str, FieldSpec]]] = {}
+    for kind, model in models.items():
+        seen: set[str] = set()
+        for f in fields_of(model):
+            if f.table is None:
+                continue
+            if f.table in seen and f.status is None:
+                raise TypeError(f"{kind}: two fields go into table {f.table!r}")
+            seen.add(f.table)
+            marked.setdefault(f.table, []).append((kind, f))
+    out = []
+    for table, fields in marked.items():
+        kinds = list(dict.fromkeys(kind for kind, _ in fields))
+        record_id, record_kind = _record_columns(kinds, list(models))
+        first = fields[0][1]
+        doc = _CROSS_KIND_DOCS.get(table, first.description)
+        if first.status is not None:
+            statuses = tuple(dict.fromkeys(f.status for _, f in fields if f.status))
+            cols: tuple[Column, ...] = (
+                record_id, record_kind,
+                Column("field", "string", "The record's field, by its name in the record "
+                       "files (`case` for the `case_id` column; a list field for its table).",
+                       True, pattern=FIELD_NAME_PATTERN),
+                Column("status", "string", "`unknown`: the sources do not give it (the value "
+                       "exists but is not known); `not-applicable`: it does not apply to the "
+                       "record.", True, categories=statuses,
+                       labels=tuple(FieldStatus(s).definition for s in statuses)),
+                Column("reason", "string", "Why, as the curator states it; empty when not "
+                       "given."),
+            )
+            key: tuple[str, ...] = ("record_id", "field")
+        else:
+            if first.item is None or not first.item.fields:
+                raise TypeError(f"table {table}: only lists of models can be shared")
+            items = {tuple(_item_columns(f.item)) for _, f in fields if f.item is not None}
+            if len(items) != 1:
+                raise TypeError(f"table {table}: its fields' items differ")
+            position = Column("position", "integer", "Position in the record's list, from 0 "
+                              "(the order the curator gives).", True, minimum=0)
+            cols = (record_id, record_kind, position, *items.pop())
+            key = ("record_id", "position")
+        _check_names(table, cols)
+        out.append(TableSpec(table, doc, cols, key, tuple(_foreign_keys(cols)),
+                             cross_kind=True))
+    return out
+
+
+def entities_spec(kinds: Sequence[str]) -> TableSpec:
+    """The ``entities`` table: every record of every kind, the target of every reference that
+    may point into several tables."""
+    label = ("A short human-readable label: the record's "
+             + ", else ".join(f"`{f}`" for f in LABEL_FIELDS)
+             + ", else its " + " or ".join(f"`{f}`" for f in LABEL_TEXT_FIELDS)
+             + f" (white space collapsed, cut at a word before {LABEL_LENGTH} characters and "
+             "ended with an ellipsis), else its id.")
+    columns = (
+        Column("id", "string", "The record's id, unique across the whole dataset.", True,
+               True, pattern=ID_PATTERN),
+        Column("kind", "string", "The kind of the record: the table it is in.", True,
+               categories=tuple(kinds)),
+        Column("label", "string", label, True),
+    )
+    return TableSpec(ENTITIES, "Every record of every kind, once: the table that every "
+                     "reference into several tables (and `citations.record_id`) is a foreign "
+                     "key into.", columns, ("id",), ())
+
+
+def citations_spec(models: Mapping[str, type[Record]] = KINDS) -> TableSpec:
     """The ``citations`` table: one row per citation, or per field a citation ``supports``."""
     described = {f.name: f.description for f in fields_of(Citation)}
+    kinds = list(models)
+    parts = tuple(dict.fromkeys(part for m in models.values() for part, _ in parts_of(m)))
 
     def d(name: str) -> str:
         return described[name]
 
     source_ref: tuple[str, ...] = ("sources",)
     columns = (
-        Column("citation_id", "string", "Unique id of the row: `<record_id>#<i>` for the i-th "
-               "citation of a record (from 0), `<record_id>#<i>.<j>` for its j-th supported "
-               "field, `<source_id>#snapshot` for a source's own snapshot.", True, unique=True),
-        Column("record_id", "string", "The record this passage is evidence for.", True,
-               pattern=ID_PATTERN, references=tuple(KINDS)),
+        Column("citation_id", "string", "Unique id of the row, derived from its content so "
+               "that inserting or reordering a citation changes no other id: `<record_id>#` "
+               "and the first 12 hex digits of the SHA-256 of the record id, `part`, the item "
+               "of the part (a name's `name` and `type`, a reported value's `field` and "
+               "`value`), `field`, `source_id`, `quote`, `prefix`, `suffix` and "
+               "`via_source_id` (see opencase.language.citeids); `<source_id>#snapshot` for "
+               "a source's own snapshot.", True, unique=True),
+        Column("record_id", "string", "The record this passage is evidence for "
+               "(`entities.id`).", True, pattern=ID_PATTERN, references=tuple(kinds)),
         Column("record_kind", "string", "The kind (table) of that record.", True,
-               categories=tuple(KINDS)),
-        Column("cite_index", "integer", "Position of the citation in the record's `cite` list, "
-               "from 0; empty for a source's own snapshot.", minimum=0),
+               categories=tuple(kinds)),
+        Column("part", "string", "Empty: a citation of the record itself (its `cite`). "
+               "`names`: of one of its name variants, the row of table `names` with the same "
+               "`record_id` and `position` = `part_position`; `reported`: of one of its "
+               "reported values, the row of `reported_values` likewise.",
+               categories=parts),
+        Column("part_position", "integer", "With `part`: the position of the name or reported "
+               "value in the record's list, from 0; else empty.", minimum=0),
+        Column("cite_index", "integer", "Position of the citation in its `cite` list (the "
+               "record's, or the name's or reported value's), from 0; empty for a source's "
+               "own snapshot.", minimum=0),
         Column("field", "string", "The field of the record the passage backs; empty: the whole "
-               "record (and the rows of its child tables)."),
+               "record (and the rows of its child tables), or the whole name or reported "
+               "value."),
         Column("source_id", "string", d("source"), True, pattern=ID_PATTERN,
                references=source_ref),
         Column("quote", "string", d("quote") + " Empty for a source's own snapshot."),
         Column("prefix", "string", d("prefix")),
         Column("suffix", "string", d("suffix")),
-        Column("start", "integer", "Character offset where the quote starts in the snapshot "
-               "`source_sha256` (W3C Web Annotation TextPositionSelector): Unicode code points "
-               "from 0 of the snapshot decoded as UTF-8, a byte order mark and CRs counted; "
-               "empty when the quote was not verified.", minimum=0),
-        Column("end", "integer", "Character offset just after the quote's end in that "
+        Column("quote_start", "integer", "Character offset where the quote starts in the "
+               "snapshot `source_sha256` (W3C Web Annotation TextPositionSelector): Unicode "
+               "code points from 0 of the snapshot decoded as UTF-8, a byte order mark and CRs "
+               "counted; empty when the quote was not verified.", minimum=0),
+        Column("quote_end", "integer", "Character offset just after the quote's end in that "
                "snapshot; empty when the quote was not verified.", minimum=0),
         Column("source_sha256", "string", "SHA-256 of the snapshot text the quote is found in "
                "(that of `via_source_id` when given, else of `source_id`); empty when that "
@@ -227,17 +374,26 @@ def citations_spec() -> TableSpec:
                      columns, ("citation_id",), tuple(_foreign_keys(columns)))
 
 
-@cache
-def layout() -> dict[str, TableSpec]:
-    """Every published table, by name, in publishing order."""
+def build_layout(models: Mapping[str, type[Record]]) -> dict[str, TableSpec]:
+    """Every published table of a case model (its kinds, by table name), in publishing
+    order: each kind's table and child tables, the tables shared by every kind, ``entities``
+    and ``citations``."""
     out: dict[str, TableSpec] = {}
-    for kind, model in KINDS.items():
-        for spec in _kind_tables(kind, model):
-            if spec.name in out:
-                raise TypeError(f"two tables would be named {spec.name!r}")
-            out[spec.name] = spec
-    out["citations"] = citations_spec()
+    specs = [spec for kind, model in models.items() for spec in _kind_tables(kind, model)]
+    specs += [*_cross_kind_tables(models), entities_spec(list(models)),
+              citations_spec(models)]
+    for spec in specs:
+        if spec.name in out:
+            raise TypeError(f"two tables would be named {spec.name!r}")
+        out[spec.name] = spec
     return out
+
+
+@cache
+def layout(case_model: CaseModel = STANDARD) -> dict[str, TableSpec]:
+    """Every published table of ``case_model`` (a dataset's, with its extensions; default
+    the standard one), by name, in publishing order."""
+    return build_layout(case_model.kinds)
 
 
 # ---------------------------------------------------------------- schemas
@@ -250,15 +406,17 @@ def _xsd_pattern(pattern: str) -> str:
 
 
 def table_schema(name: str, *, resource_suffix: str = "", standalone: bool = False,
-                 nan_missing: bool = False) -> dict[str, Any]:
+                 nan_missing: bool = False, case_model: CaseModel = STANDARD
+                 ) -> dict[str, Any]:
     """The Table Schema of table ``name``. Foreign keys name the resources
     ``<table><resource_suffix>``; ``standalone`` adds the ``$schema`` of a root descriptor.
 
     ``nan_missing`` (for Parquet resources) declares ``nan`` a missing value of optional
     numeric fields: frictionless reads Parquet through pandas, which turns a missing integer
-    into NaN, and would otherwise report it as a type error.
+    into NaN, and would otherwise report it as a type error. ``case_model``: the dataset's
+    (default the standard one).
     """
-    spec = layout()[name]
+    spec = layout(case_model)[name]
     fields = []
     for c in spec.columns:
         f: dict[str, Any] = {"name": c.name, "type": c.type, "description": c.description}
@@ -301,9 +459,13 @@ def table_schema(name: str, *, resource_suffix: str = "", standalone: bool = Fal
     return out
 
 
-def arrow_schema(name: str) -> pa.Schema:
-    """The Arrow schema of table ``name`` (required columns are not nullable)."""
-    spec = layout()[name]
+def arrow_schema(name: str, case_model: CaseModel = STANDARD) -> pa.Schema:
+    """The Arrow schema of table ``name`` of ``case_model``'s layout."""
+    return arrow_schema_of(layout(case_model)[name])
+
+
+def arrow_schema_of(spec: TableSpec) -> pa.Schema:
+    """The Arrow schema of the table ``spec`` (required columns are not nullable)."""
     return pa.schema([
         pa.field(c.name, ARROW_TYPES[c.type], nullable=not (c.required or
                                                           c.name in spec.primary_key))

@@ -15,13 +15,14 @@ Otherwise it writes, into ``out``:
   (the hash covers the file all the same);
 - ``README.md``: the data dictionary (:mod:`opencase.publishing.dictionary`).
 
-Identical records give identical bytes: rows are in a fixed order, JSON is written with a fixed
-key order, and ``created`` is set only from an explicit value or ``SOURCE_DATE_EPOCH``. The
-package is written into a temporary folder beside ``out``, checked, and only then swapped in
-(in one atomic step on Linux), so a failure leaves the previous package as it was (and no
-temporary folder behind). A publish killed part-way cannot clean up: the next publish into the
-same folder clears what it left (holding a lock on the folder, so that it never takes a running
-publish's files for leftovers).
+Identical records give identical bytes: rows are in the curator's order (files by path,
+records in file order, list items in their order: see :mod:`opencase.publishing.tables`), JSON
+is written with a fixed key order, and ``created`` is set only from an explicit value or
+``SOURCE_DATE_EPOCH``. The package is written into a temporary folder beside ``out``, checked,
+and only then swapped in (in one atomic step on Linux), so a failure leaves the previous
+package as it was (and no temporary folder behind). A publish killed part-way cannot clean
+up: the next publish into the same folder clears what it left (holding a lock on the folder, so
+that it never takes a running publish's files for leftovers).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ import pyarrow.parquet as pq
 
 from opencase.codes import Code
 from opencase.datapackage.descriptor import PARQUET_SUFFIX, table_stem
+from opencase.language.casemodel import EXTENSIONS_PROPERTY, MODEL_PROPERTY, STANDARD, CaseModel
 from opencase.language.models import Source
 from opencase.progress import Progress
 from opencase.publishing.dictionary import data_dictionary
@@ -138,11 +140,11 @@ def _write_and_hash(write: Any, table: pa.Table, path: Path) -> tuple[str, int]:
     return _digest(path)
 
 
-def _resources(tables: Mapping[str, pa.Table], folder: Path, bar: Progress
-               ) -> list[dict[str, Any]]:
+def _resources(tables: Mapping[str, pa.Table], folder: Path, bar: Progress,
+               case_model: CaseModel = STANDARD) -> list[dict[str, Any]]:
     """Write every table as CSV and Parquet, and hash each file once written. The files are
     written and hashed in parallel threads (pyarrow and hashlib release the GIL)."""
-    specs = layout()
+    specs = layout(case_model)
     (folder / "csv").mkdir()
     (folder / "parquet").mkdir()
     jobs = {}
@@ -166,13 +168,13 @@ def _resources(tables: Mapping[str, pa.Table], folder: Path, bar: Progress
         csv_res.append({"name": name, "type": "table", "description": desc,
                         "path": f"csv/{name}.csv", "format": "csv", "mediatype": "text/csv",
                         "encoding": "utf-8", "bytes": size, "hash": digest,
-                        "schema": table_schema(name)})
+                        "schema": table_schema(name, case_model=case_model)})
         digest, _ = jobs[("parquet", name)].result()
         pq_res.append({"name": name + PARQUET_SUFFIX, "type": "table", "description": desc,
                        "path": f"parquet/{name}.parquet", "format": "parquet",
                        "mediatype": PARQUET_MEDIATYPE, "hash": digest,
                        "schema": table_schema(name, resource_suffix=PARQUET_SUFFIX,
-                                              nan_missing=True)})
+                                              nan_missing=True, case_model=case_model)})
     return csv_res + pq_res
 
 
@@ -185,7 +187,8 @@ def _source_title(source: Source) -> str:
 
 
 def _descriptor(config: PackageConfig, resources: list[dict[str, Any]],
-                sources: Sequence[Source], created: str | None) -> dict[str, Any]:
+                sources: Sequence[Source], created: str | None,
+                case_model: CaseModel = STANDARD) -> dict[str, Any]:
     d: dict[str, Any] = {"$schema": DATAPACKAGE_PROFILE, "name": config.name,
                          "id": config.package_id, "title": config.title}
     if config.description:
@@ -203,6 +206,10 @@ def _descriptor(config: PackageConfig, resources: list[dict[str, Any]],
                              for c in config.contributors]
     d["sources"] = [{"title": _source_title(s), **({"path": s.url} if s.url else {})}
                     for s in sorted(sources, key=lambda s: s.id)]
+    # the case model the tables are written with, so that a loader rebuilds the same one
+    d[MODEL_PROPERTY] = case_model.version
+    if case_model.extensions:
+        d[EXTENSIONS_PROPERTY] = case_model.extensions.as_data()
     d["resources"] = resources
     return d
 
@@ -323,11 +330,13 @@ def write_package(
     make_zip: bool = False,
     progress: bool | None = None,
     inputs: Inputs = (),
+    case_model: CaseModel = STANDARD,
 ) -> tuple[dict[str, Any], Path | None]:
     """Write ``tables`` (by name, in :func:`~opencase.publishing.tables.layout` order) as a package
     at
     ``out``, atomically. Returns the descriptor and the zip file written (if ``make_zip``).
-    ``inputs``: files and folders the package may not replace (see :func:`_check_target`)."""
+    ``inputs``: files and folders the package may not replace (see :func:`_check_target`).
+    ``case_model``: the dataset's, whose tables ``tables`` are (default the standard one)."""
     out = Path(out)
     check_target(out, inputs)
     if make_zip:
@@ -339,7 +348,7 @@ def write_package(
             clear_leftovers(out)
             check_target(out, inputs)
         return _write_package(tables, out, config, sources=sources, created=created,
-                              make_zip=make_zip, progress=progress)
+                              make_zip=make_zip, progress=progress, case_model=case_model)
     finally:
         if held is not None:
             os.close(held)
@@ -354,6 +363,7 @@ def _write_package(
     created: str | None,
     make_zip: bool,
     progress: bool | None,
+    case_model: CaseModel = STANDARD,
 ) -> tuple[dict[str, Any], Path | None]:
     bar = Progress(2 * len(tables) + 2 + make_zip, "publishing", enabled=progress)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
@@ -363,8 +373,8 @@ def _write_package(
     zip_path = out.parent / f"{config.name}-{config.version}.zip" if make_zip else None
     try:
         os.chmod(tmp, 0o755)
-        resources = _resources(tables, tmp, bar)
-        descriptor = _descriptor(config, resources, sources, created)
+        resources = _resources(tables, tmp, bar, case_model)
+        descriptor = _descriptor(config, resources, sources, created, case_model)
         (tmp / "datapackage.json").write_text(_dump_json(descriptor), encoding="utf-8")
         rows = {name: t.num_rows for name, t in tables.items()}
         readme = data_dictionary(descriptor, rows, config.how_to_cite())
@@ -409,11 +419,11 @@ def _warn_unverified(report: Report, dataset: Any) -> None:
         why = ("its source has no snapshot" if c.sha256 is None
                else f"no snapshot {c.sha256[:12]}... of {c.text_source!r} was given")
         report.add(Code.QUOTE_UNVERIFIED, f"{c.record_id} cite[{c.index}]: the quote is published "
-                   f"unverified ({why}); its start/end are empty", record_id=c.record_id,
-                   field=f"cite[{c.index}]")
+                   f"unverified ({why}); its quote_start/quote_end are empty",
+                   record_id=c.record_id, field=f"cite[{c.index}]")
     if len(unverified) > MAX_LISTED_UNVERIFIED:
         report.add(Code.QUOTE_UNVERIFIED, f"... and {len(unverified) - MAX_LISTED_UNVERIFIED} more "
-                   "quotes published unverified, with empty start/end")
+                   "quotes published unverified, with empty quote_start/quote_end")
 
 
 def publish(
@@ -444,7 +454,7 @@ def publish(
     if snapshots is not None and not isinstance(snapshots, SnapshotIndex):
         inputs.append((Path(snapshots), f"the snapshots ({snapshots})"))
     check_target(Path(out), inputs)  # before validating: a usage error is told at once
-    report = validate(records, snapshots, strict=strict)
+    report = validate(records, snapshots, strict=strict, config=config)
     if not report.ok:
         return Publication(report)
     cfg = load_config(config_path, report)
@@ -452,10 +462,11 @@ def publish(
     _warn_unverified(report, dataset)
     if cfg is None or not report.ok:
         return Publication(report)
-    tables = to_tables(dataset.records, dataset.citations)
+    tables = to_tables(dataset.records, dataset.citations, dataset.nested,
+                       case_model=dataset.case_model)
     descriptor, zip_path = write_package(
         tables, out, cfg, sources=dataset.records.get("sources", []), created=stamp,
-        make_zip=zip, progress=progress, inputs=inputs,
+        make_zip=zip, progress=progress, inputs=inputs, case_model=dataset.case_model,
     )
     report.stats["tables"] = len(tables)
     report.stats["rows"] = sum(t.num_rows for t in tables.values())

@@ -10,6 +10,7 @@ import difflib
 from typing import Any
 
 from opencase.codes import Code
+from opencase.language.citeids import repeated_citations
 from opencase.language.models import Citation, Record, Source, UncitedPassage
 from opencase.reading.files import RawRecord
 from opencase.report import Report
@@ -19,7 +20,13 @@ from opencase.validation.model_check import Valid
 from opencase.validation.quotes import Match, SnapshotIndex, count_quote, find_quote, quote_problem
 from opencase.validation.validated import CitationCheck, Dataset
 
-__all__ = ["check_citations", "check_shared_snapshots", "check_snapshots", "check_uncited"]
+__all__ = [
+    "check_citations",
+    "check_duplicate_citations",
+    "check_shared_snapshots",
+    "check_snapshots",
+    "check_uncited",
+]
 
 _SHOWN = 5  # places of an ambiguous quote named in its message
 
@@ -56,6 +63,26 @@ def check_citations(
         for n, item in enumerate(getattr(rec, name)):
             _check_list(report, raw, rec.id, kind.fields, item.cite, (name, n), kind_of,
                         sources, index, dataset)
+    check_duplicate_citations(report, raw, rec)
+
+
+def check_duplicate_citations(report: Report, raw: RawRecord, rec: Record) -> None:
+    """``duplicate-citation`` for each citation (or supported field) of ``rec`` that repeats
+    an earlier one: both would get the same content-derived citation id when published
+    (:mod:`opencase.language.citeids`)."""
+    for rep in repeated_citations(rec):
+        at: tuple[Any, ...] = () if rep.part is None else (rep.part, rep.part_position)
+        part, position, first = rep.first
+        lead = field_name((*at, "cite", rep.cite_index))
+        earlier = field_name((*(() if part is None else (part, position)), "cite", first))
+        what = f" for {rep.field!r}" if rep.field else ""
+        same = ("names that field twice in `supports`" if earlier == lead else
+                f"repeats {earlier}: the same source, quote, prefix, suffix and via{what}")
+        path = ((*at, "cite", rep.cite_index, "supports") if earlier == lead
+                else (*at, "cite", rep.cite_index))
+        field_issue(report, raw, Code.DUPLICATE_CITATION,
+                    f"{lead} {same}, so both would be published with one citation id; "
+                    "remove the repeat (a `note` can say more of the passage)", path)
 
 
 def _check_list(

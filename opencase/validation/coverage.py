@@ -430,8 +430,9 @@ def coverage(
         if check.match is not None and check.sha256 is not None:
             by_sha.setdefault(check.sha256, []).append((check.match.start, check.match.end))
 
-    sources = [r for r in dataset.records.get("sources", []) if isinstance(r, Source)]
-    for src in sources:  # sorted by id
+    sources = sorted((r for r in dataset.records.get("sources", []) if isinstance(r, Source)),
+                     key=lambda r: r.id)
+    for src in sources:
         if src.sha256 is None:
             continue
         snap = index.get(src.sha256)

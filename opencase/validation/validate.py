@@ -120,9 +120,6 @@ def _validate(
     check_shared_snapshots(report, valid)
     _check_dataset(report, valid, kind_of, sources, index, data)
     check_snapshots(report, sorted(sources.items()), owner, index)
-    if data is not None:
-        for kind in data.records:
-            data.records[kind].sort(key=lambda r: r.id)
     report.stats = {"files": len(rs.files), "records": len(rs.records)}
     report.dataset = data
     return report

@@ -30,7 +30,8 @@ class CitationCheck:
 
 @dataclass
 class Dataset:
-    """The records that validated, by kind (sorted by id), and their citation checks."""
+    """The records that validated, by kind (in the curator's order: files by path, records in
+    file order), and their citation checks."""
 
     records: dict[str, list[Record]] = field(default_factory=dict)
     citations: dict[tuple[str, int], CitationCheck] = field(default_factory=dict)
