@@ -4,10 +4,12 @@
 validates each record once against its model (:mod:`opencase.validation.model_check`), then
 checks the dataset as a whole: unique ids and references
 (:mod:`opencase.validation.references`), citations and quotes
-(:mod:`opencase.validation.citations`), and that citations state the numbers, dates and
-names they back (:mod:`opencase.validation.evidence`). Nothing stops at the first problem. The
-validated records, and where each quote was found, are kept on ``report.dataset`` for
-publishing.
+(:mod:`opencase.validation.citations`, those of name variants and reported values too), that
+citations state the numbers, dates and names they back (:mod:`opencase.validation.evidence`),
+reported values and unknown or not-applicable fields (:mod:`opencase.validation.reported`),
+people's identity and name variants (:mod:`opencase.validation.identity`). Nothing stops at
+the first problem. The validated records, and where each quote was found, are kept on
+``report.dataset`` for publishing.
 """
 
 from __future__ import annotations
