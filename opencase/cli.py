@@ -187,18 +187,29 @@ def _publish_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace]
 
 
 def cmd_schemas(args: argparse.Namespace) -> int:
+    import pathlib
+
+    from opencase.language.casemodel import STANDARD
     from opencase.publishing.schemas import stale_files, write_schemas
     from opencase.report import Report
+    from opencase.validation.declared import model_in
 
+    model = STANDARD
+    if args.config:  # a dataset's own schemas: its extensions included
+        declared = Report()
+        model = model_in(pathlib.Path(args.config), declared)
+        if not declared.ok:
+            return _emit(declared, args.format)
     if not args.check:
-        for path in write_schemas(args.out):
+        for path in write_schemas(args.out, model):
             print(path)
         return EXIT_OK
     report = Report()
-    for rel in stale_files(args.out):
+    again = f"opencase schemas --out {args.out}" + (f" --config {args.config}"
+                                                    if args.config else "")
+    for rel in stale_files(args.out, model):
         report.add(Code.SCHEMA_STALE, f"{rel} differs from what the models generate; run "
-                   f"`opencase schemas --out {args.out}` and commit the result",
-                   file=os.path.join(args.out, rel))
+                   f"`{again}` and commit the result", file=os.path.join(args.out, rel))
     return _emit(report, args.format)
 
 
@@ -207,13 +218,17 @@ def cmd_schemas(args: argparse.Namespace) -> int:
     "write the JSON Schema for record files and the Table Schema of every published table",
     "opencase schemas --out schemas\n\n"
     "--check writes nothing and exits 1 if a file under --out differs from what the models\n"
-    "generate.",
+    "generate. --config package.yaml writes those of a dataset's own case model: its added\n"
+    "values and fields (`extensions:`) included.",
 )
 def _schemas_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
     p.add_argument("--out", default="schemas", metavar="DIR",
                    help="folder to write the schemas into (default: schemas)")
     p.add_argument("--check", action="store_true",
                    help="only compare the files under --out with the generated ones")
+    p.add_argument("--config", metavar="FILE",
+                   help="a dataset's package.yaml: the schemas of its case model, with its "
+                   "extensions (default: the standard model)")
     _add_common(p)
     return cmd_schemas
 

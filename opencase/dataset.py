@@ -72,7 +72,8 @@ class Package(DataPackage):
         from opencase.publishing.layout import layout
         from opencase.publishing.tables import from_tables
 
-        return from_tables(_LazyTables(self, list(layout())))
+        model = self.case_model
+        return from_tables(_LazyTables(self, list(layout(model))), model)
 
     def records(self, kind: str) -> list[Any]:
         """The records of ``kind`` (``people``, ``events``, ...) as opencase's pydantic

@@ -21,8 +21,11 @@ from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
+from opencase.errors import UsageError
 from opencase.language.casemodel import STANDARD, CaseModel
 from opencase.publishing.layout import layout, table_schema
+from opencase.report import Report
+from opencase.validation.declared import model_in
 
 __all__ = ["generated_files", "record_file_schema", "schemas", "stale_files", "write_schemas"]
 
@@ -96,20 +99,24 @@ def _dump(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def generated_files() -> dict[str, str]:
-    """Every file ``opencase schemas`` writes: relative path -> text."""
-    files = {RECORDS_SCHEMA: _dump(record_file_schema())}
-    for name in layout():
-        files[f"{TABLES_DIR}/{name}.json"] = _dump(table_schema(name, standalone=True))
-    files["README.md"] = README.format(tables=", ".join(f"`{n}`" for n in layout()))
+def generated_files(case_model: CaseModel = STANDARD) -> dict[str, str]:
+    """Every file ``opencase schemas`` writes (for a dataset whose case model is
+    ``case_model``): relative path -> text."""
+    files = {RECORDS_SCHEMA: _dump(record_file_schema(case_model))}
+    tables = layout(case_model)
+    for name in tables:
+        files[f"{TABLES_DIR}/{name}.json"] = _dump(table_schema(name, standalone=True,
+                                                               case_model=case_model))
+    files["README.md"] = README.format(tables=", ".join(f"`{n}`" for n in tables))
     return files
 
 
-def stale_files(out: str | os.PathLike[str] = "schemas") -> list[str]:
+def stale_files(out: str | os.PathLike[str] = "schemas",
+                case_model: CaseModel = STANDARD) -> list[str]:
     """The files under ``out`` that differ from (or are missing from, or are not among) the
     generated ones."""
     root = Path(out)
-    files = generated_files()
+    files = generated_files(case_model)
     stale = [rel for rel, text in files.items()
              if not (root / rel).is_file() or (root / rel).read_bytes() != text.encode()]
     extra = root / TABLES_DIR
@@ -119,12 +126,13 @@ def stale_files(out: str | os.PathLike[str] = "schemas") -> list[str]:
     return sorted(stale)
 
 
-def write_schemas(out: str | os.PathLike[str] = "schemas") -> list[Path]:
+def write_schemas(out: str | os.PathLike[str] = "schemas",
+                  case_model: CaseModel = STANDARD) -> list[Path]:
     """Write the generated files under ``out`` (removing table schemas of tables that are
     gone) and return the paths written."""
     root = Path(out)
     (root / TABLES_DIR).mkdir(parents=True, exist_ok=True)
-    files = generated_files()
+    files = generated_files(case_model)
     for p in (root / TABLES_DIR).glob("*.json"):
         if f"{TABLES_DIR}/{p.name}" not in files:
             p.unlink()
@@ -136,6 +144,22 @@ def write_schemas(out: str | os.PathLike[str] = "schemas") -> list[Path]:
     return written
 
 
-def schemas(out: str | os.PathLike[str] = "schemas") -> list[Path]:
-    """What ``opencase schemas`` does: write every generated schema file under ``out``."""
-    return write_schemas(out)
+def schemas(out: str | os.PathLike[str] = "schemas", *,
+            config: str | os.PathLike[str] | None = None) -> list[Path]:
+    """What ``opencase schemas`` does: write every generated schema file under ``out``; with
+    ``config`` (a dataset's package.yaml), those of the dataset's case model, its extensions
+    included. Raises :class:`~opencase.errors.UsageError` when its ``model`` or
+    ``extensions`` have mistakes (``opencase validate`` locates them)."""
+    return write_schemas(out, dataset_model(config))
+
+
+def dataset_model(config: str | os.PathLike[str] | None) -> CaseModel:
+    """The case model the package.yaml ``config`` declares (``None``: the standard one)."""
+    if config is None:
+        return STANDARD
+    report = Report()
+    model = model_in(Path(config), report)
+    if not report.ok:
+        raise UsageError(f"{config} has mistakes in its model or extensions:\n"
+                         + report.format_text())
+    return model
