@@ -527,3 +527,21 @@ def test_a_dataset_extension_field_is_reported_like_a_built_in_one(
              if i.code == code]
     assert len(found) == 1 and found[0].message.startswith(message), found
     assert Path(found[0].file or "").name == "events.yaml"
+
+
+def test_floods_of_reported_values_and_variants_are_each_reported_once(river: Path) -> None:
+    """2,000 copies of one reported value and of one name variant: every repeat is reported,
+    each once (one pass over the items, no pairwise comparison)."""
+    entry = ("      - field: reported_age\n        value: 35\n        cite:\n"
+             "          - source: river-news\n            quote: was 35 according to his family\n")
+    variant = ("      - name: Thomas Reyes\n        type: spelling\n        cite:\n"
+               "          - source: river-news\n"
+               '            quote: the police log spelled "Thomas Reyes"\n')
+    _edit(river, [(REPORTED_35, entry * 2000 + REPORTED_35),
+                  ("    names:\n      - name: Thomas Reyes\n",
+                   "    names:\n" + variant * 2000 + "      - name: Thomas Reyes\n")])
+    counts: dict[str, int] = {}
+    for issue in opencase.validate(river, SNAPSHOTS, dataset=False).issues:
+        counts[issue.code] = counts.get(issue.code, 0) + 1
+    assert {c: n for c, n in counts.items() if c != "duplicate-citation"} == {
+        "reported-duplicate": 2000, "name-variant-duplicate": 2000}
