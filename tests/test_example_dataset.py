@@ -319,3 +319,13 @@ def test_published_extensions(package: Path) -> None:
     assert {"value": "welfare-check",
             "label": "Police sent to check on a person's safety or well-being."} in \
         type_field["categories"]
+
+
+def test_published_citation_ids_derive_from_content(package: Path) -> None:
+    rows = _rows(package, "citations")
+    ids = [r["citation_id"] for r in rows]
+    assert len(set(ids)) == len(ids)
+    # the id docs/case-model.md shows: the case's first citation, of its description
+    first = next(r for r in rows if r["citation_id"] == "vell-case#b2dd49295caf")
+    assert (first["record_id"], first["field"], first["source_id"]) == (
+        "vell-case", "description", "wpca-press-release")
