@@ -440,6 +440,10 @@ def test_extension_columns_and_categories_in_the_table_schemas(published: Path) 
         assert "bystander" in roles["constraints"]["enum"]
     readme = (published / "README.md").read_text(encoding="utf-8")
     assert "`profession`" in readme and "structural-failure" in readme
+    assert "## This dataset's extensions" in readme
+    assert ("- `people.employer`, added field (reference to `organisations`): The organisation "
+            "the person worked for.") in readme
+    assert "- `people.languages`, added field (a list of text, in a child table)" in readme
 
 
 def test_extension_values_in_the_csv_and_parquet_files(published: Path) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from opencase.datapackage.descriptor import PARQUET_SUFFIX
+from opencase.language.casemodel import EXTENSIONS_PROPERTY, MODEL_PROPERTY
 
 __all__ = ["data_dictionary"]
 
@@ -130,6 +131,28 @@ def _category_rows(fields: list[dict[str, Any]]) -> list[str]:
     return rows
 
 
+def _extensions(d: Mapping[str, Any]) -> list[str]:
+    """What the dataset adds to the case model (``opencase:extensions``), if anything."""
+    declared = d.get(EXTENSIONS_PROPERTY)
+    if not declared:
+        return []
+    out = ["## This dataset's extensions", "",
+           f"The dataset adds to opencase's case model (version {d.get(MODEL_PROPERTY, 1)}) the "
+           "values and columns below (`opencase:extensions` in `datapackage.json`); the "
+           "other values and columns are the same in every opencase package.", ""]
+    for target, values in declared.get("vocabularies", {}).items():
+        out += [f"- `{target}`, added value `{v['value']}`: {_cell(v['definition'])}"
+                for v in values]
+    for kind, fields in declared.get("fields", {}).items():
+        for f in fields:
+            kinds = f" to {', '.join(f'`{k}`' for k in f['kinds'])}" if f.get("kinds") else ""
+            what = f"a list of {f['type']}{kinds}, in a child table" if f.get("list") \
+                else f"{f['type']}{kinds}"
+            out.append(f"- `{kind}.{f['name']}`, added field ({what}): "
+                       f"{_cell(f['description'])}")
+    return [*out, ""]
+
+
 def data_dictionary(descriptor: Mapping[str, Any], rows: Mapping[str, int], citation: str
                     ) -> str:
     """The package README for ``descriptor`` (its CSV resources define the tables), with
@@ -172,7 +195,7 @@ def data_dictionary(descriptor: Mapping[str, Any], rows: Mapping[str, int], cita
         out.append(f"| [`{r['name']}`](#{r['name']}) | {rows.get(r['name'], 0)} | "
                    f"`{r['path']}` | {'`' + pq['path'] + '`' if pq else ''} | "
                    f"{_cell(r.get('description', ''))} |")
-    out += ["", "## How provenance works", "", PROVENANCE, "",
+    out += ["", "## How provenance works", "", PROVENANCE, "", *_extensions(d),
             "## Reading the data", "", _usage(d["name"]), "", "## Tables", ""]
     for r in tables:
         schema = r["schema"]
