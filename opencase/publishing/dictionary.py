@@ -21,15 +21,20 @@ PROVENANCE = """\
 Every row of every table can be traced to the exact words of a source:
 
 - `citations` has one row per citation of a record (`record_id`, `record_kind`), or one per
-  field that the citation `supports` (`field`; empty means the whole record). It holds the
-  `quote`, the `prefix`/`suffix` that pick it out where the words occur more than once (a W3C
-  Web Annotation TextQuoteSelector) and its character offsets `start`/`end` in the source's
-  snapshot text (a TextPositionSelector: `text[start:end]` is exactly the passage found).
-  Offsets count Unicode code points from 0 in the snapshot's bytes decoded as UTF-8 with every
-  character kept: a byte order mark counts as one, and so does each CR of a CRLF line end (in
-  Python, `open(path, encoding="utf-8", newline="").read()`). A passage always begins and ends
-  on a whole word, number or character of the snapshot, never inside one. `source_sha256` is
-  the SHA-256 of that snapshot's bytes, so anyone holding the article can check the claim.
+  field that the citation `supports` (`field`; empty means the whole record). A citation of
+  one of the record's name variants or reported values names it by `part` (`names`,
+  `reported`) and `part_position` (its row in `names` or `reported_values`). Each row holds
+  the `quote`, the `prefix`/`suffix` that pick it out where the words occur more than once (a
+  W3C Web Annotation TextQuoteSelector) and its character offsets `quote_start`/`quote_end`
+  in the source's snapshot text (a TextPositionSelector: `text[quote_start:quote_end]` is
+  exactly the passage found). Offsets count Unicode code points from 0 in the snapshot's
+  bytes decoded as UTF-8 with every character kept: a byte order mark counts as one, and so
+  does each CR of a CRLF line end (in Python,
+  `open(path, encoding="utf-8", newline="").read()`). A passage always begins and ends on a
+  whole word, number or character of the snapshot, never inside one. `source_sha256` is the
+  SHA-256 of that snapshot's bytes, so anyone holding the article can check the claim.
+  `citation_id` is derived from the citation's content, so inserting or reordering citations
+  changes no other id.
 - `via_source_id` is set when a source is known only because another one quotes it: the quote
   is then found in the snapshot of `via_source_id`.
 - A source with a snapshot of its own is its own evidence: its row `<source_id>#snapshot`
@@ -39,10 +44,16 @@ Every row of every table can be traced to the exact words of a source:
   list.
 - Empty offsets mean the quote was published without being checked against a snapshot.
 
-Every table has at least one citation row for each of its records. Dates are EDTF strings as
-the sources give them (`2016`, `2019-07`, `2014/2015`, `2020~`), with `<field>_start` and
-`<field>_end` the earliest and latest day they can mean. Nothing is more precise than its
-source: what a source does not say is empty."""
+Every record has at least one citation row, and is listed once in `entities` (`id`, `kind`,
+`label`): every reference column is a declared foreign key, into `entities` when it may point
+into several tables. Where sources disagree on a value, `reported_values` holds each value
+with its own citations, and whether the curator prefers it; the record's column holds the
+preferred one. Dates are EDTF strings as the sources give them (`2016`, `2019-07`,
+`2014/2015`, `2020~`), with `<field>_start` and `<field>_end` the earliest and latest day
+they can mean; `2019/..` is open-ended, `2019/` has an unknown end. Nothing is more precise
+than its source: an empty cell is a value not recorded, and `field_statuses` says when the
+curator states that the sources do not give it (`unknown`) or that it does not apply
+(`not-applicable`)."""
 
 
 def _cell(value: Any) -> str:
