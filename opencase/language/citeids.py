@@ -86,10 +86,13 @@ def citation_id(record_id: str, part: str | None, key: tuple[str, ...], field: s
     """The id of the row of ``citation`` that backs ``field`` of ``record_id`` (see the
     module's docstring)."""
     c = citation
-    content = "".join(_piece(p) for p in (
-        record_id, part or "", "".join(_piece(k) for k in key), field or "",
-        c.source, c.quote, c.prefix, c.suffix, c.via,
-    ))
+    part = part or ""
+    item = "".join(map(_piece, key))
+    field = field or ""
+    source, quote = c.source, c.quote
+    content = (f"{len(record_id)}:{record_id}{len(part)}:{part}{len(item)}:{item}"
+               f"{len(field)}:{field}{len(source)}:{source}{len(quote)}:{quote}"
+               f"{_piece(c.prefix)}{_piece(c.suffix)}{_piece(c.via)}")
     digest = hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()
     return f"{record_id}#{digest[:ID_HEX_DIGITS]}"
 

@@ -21,12 +21,13 @@ names: the model's field order), one row per supported field.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from opencase import gcpause
 from opencase.language.casemodel import STANDARD, CaseModel
 from opencase.language.citeids import citation_rows
 from opencase.language.edtf import parse_edtf
@@ -101,14 +102,22 @@ def _shorten(text: str) -> str:
     return cut.rstrip(" ,;:.") + "…"
 
 
+@cache
+def _label_fields(model: type[Record]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The label fields ``model`` has (looking up a field a pydantic model lacks is slow)."""
+    return (tuple(f for f in LABEL_FIELDS if f in model.model_fields),
+            tuple(f for f in LABEL_TEXT_FIELDS if f in model.model_fields))
+
+
 def entity_label(record: Record) -> str:
     """The record's ``entities.label`` (the rule is in the column's description)."""
-    for name in LABEL_FIELDS:
-        value = getattr(record, name, None)
+    names, texts = _label_fields(type(record))
+    for name in names:
+        value = getattr(record, name)
         if isinstance(value, str) and value.strip():
             return " ".join(value.split())
-    for name in LABEL_TEXT_FIELDS:
-        value = getattr(record, name, None)
+    for name in texts:
+        value = getattr(record, name)
         if isinstance(value, str) and value.strip():
             return _shorten(value)
     return record.id
@@ -138,20 +147,26 @@ def to_tables(
     nested = nested or {}
     by_kind = {k: list(records.get(k, ())) for k in KINDS}
     out: dict[str, pa.Table] = {}
-    for spec in layout(case_model).values():
-        if spec.name == ENTITIES:
-            out[spec.name] = _from_rows(spec, [(r.id, kind, entity_label(r))
-                                               for kind, recs in by_kind.items() for r in recs])
-        elif spec.name == "citations":
-            out[spec.name] = _citations_table(spec, by_kind, checks, nested)
-        elif spec.cross_kind:
-            out[spec.name] = _cross_kind_table(spec, by_kind)
-        elif spec.list_field is None:
-            recs = by_kind[spec.kind or ""]
-            out[spec.name] = _table(spec, {c.name: _values(recs, c) for c in spec.columns})
-        else:
-            out[spec.name] = _child_table(spec, by_kind[spec.kind or ""])
+    with gcpause.paused():  # many row tuples, no cycles (25% of the time at 100k records)
+        for spec in layout(case_model).values():
+            out[spec.name] = _built(spec, by_kind, checks, nested)
     return out
+
+
+def _built(spec: TableSpec, by_kind: Mapping[str, Sequence[Record]],
+           checks: Mapping[tuple[str, int], Any],
+           nested: Mapping[tuple[str, str, int], Any]) -> pa.Table:
+    if spec.name == ENTITIES:
+        return _from_rows(spec, [(r.id, kind, entity_label(r))
+                                 for kind, recs in by_kind.items() for r in recs])
+    if spec.name == "citations":
+        return _citations_table(spec, by_kind, checks, nested)
+    if spec.cross_kind:
+        return _cross_kind_table(spec, by_kind)
+    if spec.list_field is None:
+        recs = by_kind[spec.kind or ""]
+        return _table(spec, {c.name: _values(recs, c) for c in spec.columns})
+    return _child_table(spec, by_kind[spec.kind or ""])
 
 
 def _child_table(spec: TableSpec, recs: Iterable[Record]) -> pa.Table:
@@ -177,8 +192,10 @@ def _cross_kind_table(spec: TableSpec, by_kind: Mapping[str, Sequence[Record]]) 
             marked = _marked(kind, spec.name)
             for r in recs:
                 for f in marked:
-                    rows.extend((r.id, kind, name, f.status, reason)
-                                for name, reason in getattr(r, f.name).items())
+                    stated = getattr(r, f.name)
+                    if stated:
+                        rows.extend((r.id, kind, name, f.status, reason)
+                                    for name, reason in stated.items())
         return _from_rows(spec, rows)
     ids: list[str] = []
     kinds: list[str] = []
