@@ -518,3 +518,19 @@ def test_schemas_of_a_dataset_with_a_mistake(tmp_path: Path) -> None:
     run = run_cli("schemas", "--config", str(broken), "--out", str(tmp_path / "out"))
     assert run.returncode == 1 and ":7:5: error extension-unknown-kind" in run.stdout
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("declaration", [
+    {"fields": {"people": [{"name": "x", "type": "reference", "kinds": [["a"]],
+                            "description": "d"}]}},
+    {"vocabularies": {"events.type": [1, None, [2], "text"]}},
+    {"fields": {"people": [{"name": ["x"], "type": {"a": 1}, "description": 3, "list": [1]}]}},
+    {"vocabularies": {"events.type": None}, "fields": []},
+    {"vocabularies": {"": [], ".": [], "events.": [], "events.type.x": []}},
+    {"fields": {"people": "nationality"}},
+    [], 7, "extensions",
+])
+def test_a_malformed_declaration_gives_problems_never_an_exception(declaration: Any) -> None:
+    ext, problems = read_extensions(declaration)
+    assert problems and all(p.code.value.startswith("extension-") for p in problems)
+    case_model(ext)  # what is left still builds

@@ -359,11 +359,11 @@ def _kinds(r: _Reader, entry: dict[str, Any], at: Path, ftype: str | None
         return None
     ok = True
     for j, k in enumerate(raw):
-        if k not in KINDS:
+        if not isinstance(k, str) or k not in KINDS:
             r.add(Code.EXTENSION_UNKNOWN_KIND, f"no kind {k!r}; the kinds are "
                   f"{', '.join(KINDS)}", (*at, "kinds", j))
             ok = False
-    return tuple(dict.fromkeys(raw)) if ok else None
+    return tuple(dict.fromkeys(str(k) for k in raw)) if ok else None
 
 
 def _name_ok(r: _Reader, name: str, path: Path, kind: str, taken: set[str],
