@@ -155,6 +155,13 @@ MISTAKES = [
               type: date
               description: D.
         """, Code.EXTENSION_FIELD_CLASH, 8, 9, "extensions.fields.events.0.name"),
+    ("published column clash", """\
+        fields:
+          events:
+            - name: case_id
+              type: text
+              description: C.
+        """, Code.EXTENSION_FIELD_CLASH, 8, 9, "extensions.fields.events.0.name"),
     ("reserved name", """\
         fields:
           events:

@@ -414,6 +414,7 @@ def _taken_columns(model: type[Record]) -> set[str]:
     taken = set(RESERVED_FIELDS)
     for f in fields_of(model):
         taken |= _columns(f.name, f.edtf and f.item is None)
+        taken.add(f.column_name)  # (a field published under another name: case -> case_id)
     return taken
 
 
