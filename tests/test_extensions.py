@@ -445,6 +445,9 @@ def test_extension_columns_and_categories_in_the_table_schemas(published: Path) 
         assert categories[-1]["value"] == "other"  # an added value goes before `other`
         roles = _field(_resource(descriptor, "event_participants" + suffix), "role")
         assert "bystander" in roles["constraints"]["enum"]
+        # one names table for every kind: the value added for people is everyone's
+        name_types = _field(_resource(descriptor, "names" + suffix), "type")
+        assert "surname-only" in name_types["constraints"]["enum"]
     readme = (published / "README.md").read_text(encoding="utf-8")
     assert "`profession`" in readme and "structural-failure" in readme
     assert "## This dataset's extensions" in readme
@@ -486,6 +489,8 @@ def test_records_publish_and_load_back_equal_with_their_extensions(published: Pa
     assert nair.model_dump(include={"employer", "languages"}) == {
         "employer": "county-council", "languages": ["English", "Welsh"]}
     assert pkg.records("events")[0].type.definition.startswith("A structure")
+    (reyes,) = [p for p in pkg.records("people") if p.id == "tom-reyes"]
+    assert [(n.name, n.type.value) for n in reyes.names] == [("Reyes", "surname-only")]
 
 
 def test_a_package_with_a_broken_declaration_does_not_load(published: Path,
