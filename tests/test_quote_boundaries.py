@@ -316,7 +316,7 @@ def test_published_offsets_slice_the_raw_snapshot_exactly(tmp_path: Path) -> Non
     text = (tmp_path / "snapshots" / "s.txt").open(encoding="utf-8", newline="").read()
     with (out / "csv" / "citations.csv").open(encoding="utf-8", newline="") as f:
         rows = [r for r in csv.DictReader(f) if r["quote"]]
-    passages = {r["record_id"]: text[int(r["start"]) : int(r["end"])] for r in rows}
+    passages = {r["record_id"]: text[int(r["quote_start"]) : int(r["quote_end"])] for r in rows}
     assert passages == {
         "harbour": "Harbour report",
         "count": "\ufb01nal count was 16 of the 17\u00a0officers",
