@@ -459,3 +459,20 @@ def test_validation_reports_a_duplicate_citation_at_its_place(tmp_path: Path) ->
     assert "names that field twice" in messages[1]
     # the same passage cited by two records is no duplicate: their ids differ
     assert not any(i.record_id == "dea" for i in report.issues if i.code == "duplicate-citation")
+
+
+def test_load_gives_the_citations_of_a_field_or_of_a_part(tables: dict[str, pa.Table],
+                                                          tmp_path: Path) -> None:
+    from opencase import load
+
+    pkg = load(_package(tables, tmp_path / "pkg"))
+    quotes = [(c["part"], c["quote"]) for c in pkg.citations("dee-okafor", "reported_age")]
+    # the record's whole-record citation and the reported value's citation that names the
+    # field; not the citations of its names, nor of the other reported value (which back
+    # that item, not the field)
+    assert quotes == [(None, "Dee Okafor died"), ("reported", "aged 34")]
+    names = [(c["part"], c["part_position"], c["quote"])
+             for c in pkg.citations("dee-okafor", "names")]
+    assert names == [(None, None, "Dee Okafor died"), ("names", 0, "Dea Okafor"),
+                     ("names", 0, "Ms Okafor"), ("names", 1, "D.O.")]
+    assert [r.id for r in pkg.records("findings")] == ["third", "first"]
