@@ -123,7 +123,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     if not args.snapshots:
         raise UsageError("coverage needs the snapshot folder: --snapshots DIR "
                          "(or $OPENCASE_SNAPSHOTS)")
-    return _emit(coverage(args.records, args.snapshots), args.format)
+    return _emit(coverage(args.records, args.snapshots, config=args.config), args.format)
 
 
 @command(
@@ -138,6 +138,9 @@ def _coverage_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace
     p.add_argument("records", nargs="?", default="records",
                    help="folder (or file) of YAML records (default: records)")
     _add_snapshots(p)
+    p.add_argument("--config", metavar="FILE",
+                   help="package.yaml, whose `model` and `extensions` the records are checked "
+                   "against (default: package.yaml beside the records folder, if any)")
     _add_common(p)
     return cmd_coverage
 

@@ -311,6 +311,16 @@ def test_config_given_explicitly(tmp_path: Path, dataset: Path) -> None:
     assert missing.returncode == 2 and "no package metadata file" in missing.stderr
 
 
+
+def test_coverage_takes_the_config_too(tmp_path: Path, dataset: Path) -> None:
+    elsewhere = tmp_path / "elsewhere.yaml"
+    shutil.move(dataset / "package.yaml", elsewhere)
+    out = run_cli("coverage", str(dataset / "records"), "--snapshots", str(SNAPSHOTS),
+                  "--config", str(elsewhere))
+    assert "(4 cited, 0 marked uncited, 3 not cited)" in out.stdout, out.stdout
+    assert "error" not in out.stdout
+
+
 # ---------------------------------------------------------------- the extended dataset
 
 

@@ -408,12 +408,15 @@ def _source_coverage(
 def coverage(
     records: str | os.PathLike[str] | RecordSet = "records",
     snapshots: str | os.PathLike[str] | SnapshotIndex | None = None,
+    *,
+    config: str | os.PathLike[str] | None = None,
 ) -> CoverageReport:
     """How much of each source's snapshot the records cite, sentence by sentence.
 
     ``records`` is validated first (:func:`opencase.validate`); only the citations whose quotes
     were found count. ``snapshots`` (the snapshot folder) is required. Raises
     :class:`FileNotFoundError` / :class:`NotADirectoryError` if either folder is missing.
+    ``config``: the dataset's package.yaml, as for :func:`opencase.validate`.
     """
     from opencase.language.models import Source
     from opencase.validation.validate import validate
@@ -421,7 +424,7 @@ def coverage(
     if snapshots is None:
         raise InvalidArgument("coverage needs the snapshot folder (snapshots=...)")
     index = snapshots if isinstance(snapshots, SnapshotIndex) else SnapshotIndex(Path(snapshots))
-    report = validate(records, index)
+    report = validate(records, index, config=config)
     dataset = report.dataset
     result = CoverageReport(validation=report)
 
