@@ -60,6 +60,7 @@ class CitationRow:
 
 
 @cache
+@cache
 def parts_of(model: type[BaseModel]) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """The list fields of ``model`` whose items carry citations, each with the item fields
     that identify an item (its required fields other than ``cite``)."""
@@ -113,6 +114,11 @@ class Repeat:
 def repeated_citations(record: BaseModel) -> list[Repeat]:
     """The citation rows of ``record`` that would get the id of an earlier row (the same
     content: see the module's docstring). Compares the content itself, without hashing."""
+    own = getattr(record, "cite", ())
+    parts = parts_of(type(record))
+    if len(own) < 2 and not any(getattr(record, name) for name, _ in parts) and not (
+            own and own[0].supports and len(own[0].supports) > 1):
+        return []  # (most records: one citation, for one field or the whole record)
     lists: list[tuple[str | None, int | None, tuple[str, ...], Any]] = [
         (None, None, (), getattr(record, "cite", ()))]
     for name, key_fields in parts_of(type(record)):
