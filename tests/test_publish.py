@@ -351,6 +351,21 @@ def test_without_snapshots_quotes_are_published_unverified(project: Path, tmp_pa
     assert frictionless.validate(tmp_path / "pkg" / "datapackage.json").valid
 
 
+def test_unverified_quotes_of_name_variants_and_reported_values_are_listed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(publishing, "MAX_LISTED_UNVERIFIED", 10_000)
+    example = Path(__file__).parent.parent / "examples" / "fictional-vell-case"
+    pub = publish(example / "records", tmp_path / "pkg")
+    fields = {(i.record_id, i.field) for i in pub.report.warnings
+              if i.code == "quote-unverified"}
+    assert any(f.startswith("names[") and f.endswith(".cite[0]") for _, f in fields)
+    assert any(f.startswith("reported[") for _, f in fields)
+    cites = pq.read_table(tmp_path / "pkg" / "parquet" / "citations.parquet").to_pylist()
+    published = {(c["record_id"], c["part"], c["part_position"], c["cite_index"])
+                 for c in cites if c["cite_index"] is not None}  # (not a snapshot's own row)
+    assert len(fields) == len(published)  # every citation published unverified is listed
+
+
 def test_many_unverified_quotes_are_summarised(project: Path, tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(publishing, "MAX_LISTED_UNVERIFIED", 3)

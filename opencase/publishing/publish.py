@@ -412,15 +412,16 @@ def _write_package(
 
 def _warn_unverified(report: Report, dataset: Any) -> None:
     unverified = sorted(
-        (c for c in dataset.citations.values() if c.match is None),
-        key=lambda c: (c.record_id, c.index),
+        (c for c in dataset.all_citations() if c.match is None),
+        key=lambda c: (c.record_id, c.place, c.index),
     )
     for c in unverified[:MAX_LISTED_UNVERIFIED]:
         why = ("its source has no snapshot" if c.sha256 is None
                else f"no snapshot {c.sha256[:12]}... of {c.text_source!r} was given")
-        report.add(Code.QUOTE_UNVERIFIED, f"{c.record_id} cite[{c.index}]: the quote is published "
+        where = f"{c.place}.cite[{c.index}]" if c.place else f"cite[{c.index}]"
+        report.add(Code.QUOTE_UNVERIFIED, f"{c.record_id} {where}: the quote is published "
                    f"unverified ({why}); its quote_start/quote_end are empty",
-                   record_id=c.record_id, field=f"cite[{c.index}]")
+                   record_id=c.record_id, field=where)
     if len(unverified) > MAX_LISTED_UNVERIFIED:
         report.add(Code.QUOTE_UNVERIFIED, f"... and {len(unverified) - MAX_LISTED_UNVERIFIED} more "
                    "quotes published unverified, with empty quote_start/quote_end")
