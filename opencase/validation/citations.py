@@ -63,7 +63,9 @@ def check_citations(
         for n, item in enumerate(getattr(rec, name)):
             _check_list(report, raw, rec.id, kind.fields, item.cite, (name, n), kind_of,
                         sources, index, dataset)
-    check_duplicate_citations(report, raw, rec)
+    if len(cites) > 1 or kind.nested_cites or (cites and cites[0].supports
+                                                and len(cites[0].supports) > 1):
+        check_duplicate_citations(report, raw, rec)  # (else nothing can repeat)
 
 
 def check_duplicate_citations(report: Report, raw: RawRecord, rec: Record) -> None:
