@@ -418,6 +418,9 @@ class NameType(Vocabulary):
     FORMER_NAME = "former-name", "A name that they or it had before."
     NICKNAME = "nickname", "A nickname, or a name that the press gave them."
     OFFICE = "office", "A title or office by which the sources refer to them."
+    DESCRIPTIVE = "descriptive", (
+        "A descriptive phrase that the sources use in place of the name, e.g. the police "
+        "watchdog.")
     OTHER = "other", "Another kind of name that the sources use."
 
 
