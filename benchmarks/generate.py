@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import random
 import shutil
@@ -422,11 +423,21 @@ licenses:
 """
 
 
+def _layout_digest() -> str:
+    """A digest of the published tables' schemas: a package published by an opencase with
+    another layout is published again."""
+    from opencase.publishing.layout import layout, table_schema
+
+    schemas = [table_schema(name) for name in layout()]
+    text = json.dumps(schemas, sort_keys=True)
+    return "\nlayout " + hashlib.sha256(text.encode()).hexdigest()
+
+
 def build_package(folder: Path, force: bool = False) -> Path:
     """Publish ``folder/records`` with ``opencase publish`` into ``folder/package`` (once)."""
     out = folder / "package"
     stamp = folder / ".published"
-    source = (folder / ".generated").read_text()
+    source = (folder / ".generated").read_text() + _layout_digest()
     if not force and stamp.exists() and stamp.read_text() == source and out.is_dir():
         return out
     t0 = time.perf_counter()
