@@ -215,6 +215,20 @@ MISTAKES = [
     ("not a mapping", """\
         - events.type
         """, Code.EXTENSION_INVALID, 5, 1, "extensions"),
+    ("field named like a record method", """\
+        fields:
+          people:
+            - name: model_config
+              type: text
+              description: M.
+        """, Code.EXTENSION_FIELD_CLASH, 8, 9, "extensions.fields.people.0.name"),
+    ("field named like a record attribute", """\
+        fields:
+          events:
+            - name: json
+              type: text
+              description: J.
+        """, Code.EXTENSION_FIELD_CLASH, 8, 9, "extensions.fields.events.0.name"),
 ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,9 @@ _Yaml12Loader.yaml_implicit_resolvers = {
                                                    "tag:yaml.org,2002:bool")]
     for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+_Yaml12Loader.add_implicit_resolver(  # (1.2 core booleans: true and false only)
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"))
 
 
 def _record_files() -> list[Path]:
@@ -130,3 +134,23 @@ def test_library_function_matches_the_verb(tmp_path: Path) -> None:
     assert sorted(p.relative_to(tmp_path / "schemas").as_posix() for p in written) == sorted(
         generated_files())
     assert stale_files(tmp_path / "schemas") == []
+
+
+EXAMPLE = REPO / "examples" / "fictional-vell-case"
+
+
+@pytest.mark.parametrize("path", sorted((EXAMPLE / "records").glob("*.yaml")),
+                         ids=lambda p: p.name)
+def test_the_example_matches_its_own_json_schema(path: Path) -> None:
+    """The editor JSON Schema of a dataset with extensions accepts its valid record files,
+    reported values written as numbers (``value: 34``) included."""
+    from opencase.report import Report
+    from opencase.validation.declared import model_in
+
+    report = Report()
+    schema = record_file_schema(model_in(EXAMPLE / "package.yaml", report))
+    assert report.issues == []
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Yaml12Loader)
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(data)]
+    assert errors == []

@@ -16,7 +16,9 @@ from opencase.language.spec import FieldSpec, fields_of, reference_fields
 
 
 def _from_json_schema(model: type[BaseModel]) -> tuple[FieldSpec, ...]:
-    schema = model.model_json_schema()
+    # (the values a record holds, as serialised: a reported value is text, though record
+    # files may write it as a number, which the editor schema, in validation mode, allows)
+    schema = model.model_json_schema(mode="serialization")
     return _fields(schema, schema.get("$defs", {}))
 
 

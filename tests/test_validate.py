@@ -430,6 +430,9 @@ FORMULAS = [
     ('"\\t"', False),
     ("x=1", False),
     ("Mayor - 2019", False),
+    ('"-1.5"', False),  # a number: a spreadsheet reads it as one, not as a formula
+    ('"+3"', False),
+    ('"-1.5+1"', True),
     ('"\\u00e9=1"', False),  # a letter, not white space
 ]
 

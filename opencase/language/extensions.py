@@ -376,6 +376,11 @@ def _name_ok(r: _Reader, name: str, path: Path, kind: str, taken: set[str],
         r.add(Code.EXTENSION_FIELD_CLASH, f"{name!r} is reserved: every record may have it",
               path)
         return False
+    if name.startswith("model_") or hasattr(BaseModel, name):
+        r.add(Code.EXTENSION_FIELD_CLASH, f"{name!r} is the name of a method or attribute of "
+              "every record object (`model_...` names are reserved too); choose another name",
+              path)
+        return False
     columns = _columns(name, ftype == "date")
     clash = sorted(columns & taken)
     if clash:

@@ -217,7 +217,8 @@ class ReportedValue(_Strict):
     """One value of a field as a source reports it, when sources disagree."""
 
     field: FieldName = Field(description="The field of the record the value is for.")
-    value: Annotated[Text, BeforeValidator(as_text)] = Field(
+    value: Annotated[Text, BeforeValidator(as_text, json_schema_input_type=Text | int | float)
+                     ] = Field(
         description="The value as this source reports it, written as the field would be."
     )
     preferred: bool = Field(

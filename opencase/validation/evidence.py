@@ -53,6 +53,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from opencase.codes import Code
+from opencase.language.edtf import EDTFError, parse_edtf
 from opencase.language.models import Citation, Record
 from opencase.language.spec import fields_of
 from opencase.reading.files import RawRecord
@@ -216,6 +217,10 @@ def _parse(what: str, text: str) -> Any:
     if what == _NAME:
         return text
     if what == _DATE:
+        try:  # (an impossible date, e.g. month 13, is reported-value-invalid, not looked for)
+            parse_edtf(text)
+        except EDTFError:
+            return None
         return text if _bounds(text) else None
     if re.fullmatch(r"[0-9]{1,18}", text):
         return int(text)

@@ -4,6 +4,7 @@ that would run as spreadsheet formulas."""
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Any
 
 from pydantic import ValidationError
@@ -117,9 +118,12 @@ def _is_ref(model: type[Record], loc: tuple[Any, ...]) -> bool:
     return any(r.field in names for r in class_info(model).refs) or bool({"source", "via"} & names)
 
 
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")  # (a spreadsheet reads a number)
+
+
 def _formulas(report: Report, raw: RawRecord, value: Any, path: tuple[Any, ...]) -> None:
     if isinstance(value, str):
-        at = formula_start(value)
+        at = None if _PLAIN_NUMBER.fullmatch(value) else formula_start(value)
         if at is not None:
             line, col = raw.locate(path)
             lead = f" after {value[:at]!r}" if at else ""
