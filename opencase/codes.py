@@ -451,6 +451,14 @@ class Code(StrEnum):
         "adds to it.",
         "Run `opencase migrate` to upgrade the dataset and record the current version.",
     )
+    MODEL_FEATURES_NEWER = (
+        "model-features-newer",
+        "warning",
+        "package.yaml says the records are written for an older case model, but a record uses "
+        "a field that only a newer model has (e.g. `names`, `reported`, `unknown`, `parties`).",
+        "Run `opencase migrate` so that package.yaml names the model the records are written "
+        "for.",
+    )
     MODEL_UNSUPPORTED = (
         "model-unsupported",
         "error",

@@ -57,3 +57,31 @@ def test_a_package_declaring_a_field_named_like_a_record_method_does_not_load(
     descriptor.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(LoadError, match="model_config"):
         opencase.load(tmp_path / "pkg").records("people")
+
+
+def test_model_1_declared_but_model_2_fields_used_is_a_warning(example: Path) -> None:
+    config = example / "package.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("model: 2\n", "model: 1\n"),
+                      encoding="utf-8")
+    report = opencase.validate(example / "records", example / "snapshots")
+    newer = [(i.code, i.field, i.severity) for i in report.issues
+             if i.code in ("model-features-newer", "model-outdated")]
+    assert [c for c, *_ in newer] == ["model-outdated", "model-features-newer"]
+    assert newer[1][2] == "warning"
+    out = run_cli("validate", "records", "--snapshots", "snapshots", "--strict", cwd=example)
+    assert out.returncode == 1
+    assert " warning " not in out.stdout  # (--strict: an error)
+    assert "error model-features-newer" in out.stdout
+
+
+def test_model_1_records_without_model_2_fields_get_no_warning(tmp_path: Path) -> None:
+    records = tmp_path / "records"
+    records.mkdir()
+    (tmp_path / "package.yaml").write_text(
+        "name: m1\ntitle: M1\nversion: 1.0.0\n", encoding="utf-8")
+    (records / "sources.yaml").write_text(
+        "sources:\n  - id: s\n    title: A title (a field model 1 has)\n    kind: report\n"
+        "    cite:\n      - source: s\n        quote: x\n", encoding="utf-8")
+    report = opencase.validate(records)
+    assert "model-features-newer" not in {i.code for i in report.issues}
+    assert "model-outdated" in {i.code for i in report.issues}

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from opencase import gcpause
 from opencase.codes import Code
-from opencase.language.models import Person, Proceeding, Record, Source
+from opencase.language.models import MODEL_VERSION, Person, Proceeding, Record, Source
 from opencase.reading.files import RawRecord, RecordSet, read_records
 from opencase.report import Report
 from opencase.validation.citations import (
@@ -111,6 +111,8 @@ def _validate(
     if index is not None:
         for path, why in index.problems:
             report.add(Code.SNAPSHOT_UNREADABLE, f"snapshot file {path} {why}", file=path)
+    if any(i.code == Code.MODEL_OUTDATED for i in report.issues):
+        _newer_fields(report, rs.records)
     valid = check_models(report, rs.records, case_model)
     owner = check_ids(report, rs.records)
     kind_of = {rid: raw.kind for rid, raw in owner.items()}
@@ -125,6 +127,31 @@ def _validate(
     report.stats = {"files": len(rs.files), "records": len(rs.records)}
     report.dataset = data
     return report
+
+
+_EVERY_KIND = ("reported", "unknown", "not_applicable")
+MODEL_2_FIELDS = {
+    "people": (*_EVERY_KIND, "names", "title", "rank", "office"),
+    "organisations": (*_EVERY_KIND, "names"),
+    "groups": (*_EVERY_KIND, "names"),
+    "proceedings": (*_EVERY_KIND, "names", "parties", "links"),
+}
+"""The record fields that case model 2 added, by kind (the first three on every kind)."""
+
+
+def _newer_fields(report: Report, records: list[RawRecord]) -> None:
+    """``model-features-newer`` at the first record that uses a field of case model 2 in a
+    dataset whose package.yaml says model 1 (once: the fix is one line of package.yaml)."""
+    for raw in records:
+        used = [k for k in MODEL_2_FIELDS.get(raw.kind, _EVERY_KIND) if k in raw.data]
+        if used:
+            line, column = raw.locate((used[0],))
+            report.add(Code.MODEL_FEATURES_NEWER,
+                       f"{used[0]}: a field of case model {MODEL_VERSION}, but package.yaml "
+                       "says the records are written for model 1; run `opencase migrate`",
+                       file=raw.file.display, line=line, column=column, record_id=raw.id,
+                       field=used[0])
+            return
 
 
 def _index(snapshots: str | os.PathLike[str] | SnapshotIndex | None) -> SnapshotIndex | None:
