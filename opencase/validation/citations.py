@@ -63,9 +63,7 @@ def check_citations(
         for n, item in enumerate(getattr(rec, name)):
             _check_list(report, raw, rec.id, kind.fields, item.cite, (name, n), kind_of,
                         sources, index, dataset)
-    if len(cites) > 1 or kind.nested_cites or (cites and cites[0].supports
-                                                and len(cites[0].supports) > 1):
-        check_duplicate_citations(report, raw, rec)  # (else nothing can repeat)
+    check_duplicate_citations(report, raw, rec)
 
 
 def check_duplicate_citations(report: Report, raw: RawRecord, rec: Record) -> None:

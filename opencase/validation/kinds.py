@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from opencase.language.casemodel import STANDARD, CaseModel
+from opencase.language.citeids import parts_of
 from opencase.language.fields import RefField
 from opencase.language.models import KINDS, Record
 from opencase.language.spec import fields_of, reference_fields
@@ -43,8 +44,7 @@ def class_info(model: type[Record]) -> KindInfo:
     """What the checks need to know of the records of ``model`` (``type(record)``: the
     model of the dataset's case model that the record was validated with)."""
     specs = fields_of(model)
-    nested = tuple(f.name for f in specs
-                   if f.item is not None and any(s.name == "cite" for s in f.item.fields))
+    nested = tuple(name for name, _ in parts_of(model))
     return KindInfo(model.singular, model.cite_required, tuple(reference_fields(model)),
                     frozenset(f.name for f in specs) - {"id", "cite"}, nested,
                     any(f.name == "names" for f in specs))
