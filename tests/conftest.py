@@ -50,3 +50,17 @@ def snapshots() -> Path:
 needs_shared = pytest.mark.skipif(
     not SHARED_SOURCES.is_dir(), reason="../shared/sources (the real snapshots) is absent"
 )
+
+
+@pytest.fixture(scope="session")
+def published_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/fixtures/publish, its records published once into ``datapackage/`` (read-only
+    use: tests that change a package copy it first)."""
+    from opencase import publish
+
+    project = tmp_path_factory.mktemp("published") / "project"
+    shutil.copytree(FIXTURES / "publish", project)
+    pub = publish(project / "records", project / "datapackage",
+                  snapshots=project / "snapshots")
+    assert pub.ok, pub.format("text")
+    return project

@@ -26,21 +26,13 @@ import opencase
 from opencase import IntegrityError, LoadError, load
 from opencase.datapackage.download import resource_url
 from opencase.language.models import KINDS
-from opencase.publishing.publish import publish
 from opencase.validation.validate import validate
 
-from .conftest import FIXTURES
 
-
-@pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """tests/fixtures/publish published once for the module (read-only use)."""
-    project = tmp_path_factory.mktemp("load") / "project"
-    shutil.copytree(FIXTURES / "publish", project)
-    pub = publish(project / "records", project / "datapackage",
-                  snapshots=project / "snapshots")
-    assert pub.ok, pub.format("text")
-    return project
+@pytest.fixture
+def published(published_project: Path) -> Path:
+    """tests/fixtures/publish, published once for the session (read-only use)."""
+    return published_project
 
 
 @pytest.fixture

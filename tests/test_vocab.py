@@ -28,10 +28,9 @@ from opencase.language.fields import (
 )
 from opencase.language.reference import record_format_markdown
 from opencase.language.vocabularies import vocabularies
-from opencase.publishing.publish import publish
 from opencase.publishing.schemas import record_file_schema
 
-from .conftest import FIXTURES, REPO, run_cli
+from .conftest import REPO, run_cli
 
 VOCABULARIES = [v for v in vars(fields).values()
                 if isinstance(v, type) and issubclass(v, Vocabulary) and v is not Vocabulary]
@@ -226,14 +225,10 @@ def test_the_record_format_lists_each_value_with_its_definition() -> None:
 # ---------------------------------------------------------------- the published package
 
 
-@pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    project = tmp_path_factory.mktemp("vocab") / "project"
-    shutil.copytree(FIXTURES / "publish", project)
-    pub = publish(project / "records", project / "datapackage",
-                  snapshots=project / "snapshots")
-    assert pub.ok, pub.format("text")
-    return project / "datapackage"
+@pytest.fixture
+def published(published_project: Path) -> Path:
+    """The package of tests/fixtures/publish (published once for the session)."""
+    return published_project / "datapackage"
 
 
 def _fields_with_categories(descriptor: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
