@@ -14,7 +14,7 @@ from typing import Any
 
 from opencase.codes import CODES, Code, Severity
 
-__all__ = ["CODES", "Code", "Issue", "Report", "Severity"]
+__all__ = ["CODES", "Code", "Issue", "Omission", "Report", "Severity"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,14 +43,34 @@ class Issue:
         return ":".join(parts)
 
 
+@dataclass(frozen=True, slots=True)
+class Omission:
+    """Issues found and counted but not listed one by one (see :meth:`Report.omit`): ``count``
+    more of ``code``, said in ``message`` (e.g. "... and 121 more quotes ...")."""
+
+    code: Code
+    severity: Severity
+    count: int
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
 @dataclass
 class Report:
-    """Everything one run found. ``ok`` is true when there is no error."""
+    """Everything one run found. ``ok`` is true when there is no error.
+
+    ``issues`` are the issues listed; ``omitted`` those only counted (a long run of one code
+    abbreviated). The summary and the ``errors``/``warnings`` counts of every format count
+    both: :attr:`error_count`, :attr:`warning_count`.
+    """
 
     issues: list[Issue] = field(default_factory=list)
     strict: bool = False
     stats: dict[str, int] = field(default_factory=dict)
     dataset: Any = None  # the validated dataset, for publishing (see opencase.validation.validate)
+    omitted: list[Omission] = field(default_factory=list)
 
     def add(
         self,
@@ -70,6 +90,17 @@ class Report:
             sev = Severity.ERROR
         self.issues.append(Issue(code, sev, message, file, line, column, record_id, field))
 
+    def omit(self, code: Code, count: int, message: str, *,
+             severity: Severity | None = None) -> None:
+        """Count ``count`` more issues of ``code`` without listing them; ``message`` says so
+        and is printed after the listed issues of that code (before the summary)."""
+        code = CODES[code]
+        sev = severity or code.severity
+        if self.strict and sev is Severity.WARNING:
+            sev = Severity.ERROR
+        if count > 0:
+            self.omitted.append(Omission(code, sev, count, message))
+
     def extend(self, issues: Iterable[Issue]) -> None:
         self.issues.extend(issues)
 
@@ -81,9 +112,22 @@ class Report:
     def warnings(self) -> list[Issue]:
         return [i for i in self.issues if i.severity is Severity.WARNING]
 
+    def _omitted(self, severity: Severity) -> int:
+        return sum(o.count for o in self.omitted if o.severity is severity)
+
+    @property
+    def error_count(self) -> int:
+        """Every error: those listed and those omitted."""
+        return len(self.errors) + self._omitted(Severity.ERROR)
+
+    @property
+    def warning_count(self) -> int:
+        """Every warning: those listed and those omitted."""
+        return len(self.warnings) + self._omitted(Severity.WARNING)
+
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.errors and not self._omitted(Severity.ERROR)
 
     def sorted(self) -> list[Issue]:
         return sorted(
@@ -92,7 +136,9 @@ class Report:
         )
 
     def summary(self) -> str:
-        e, w = len(self.errors), len(self.warnings)
+        """One line: the verdict and how many errors and warnings (every one, omitted ones
+        too)."""
+        e, w = self.error_count, self.warning_count
         counts = ", ".join(f"{v} {k[:-1] if v == 1 and k.endswith('s') else k}"
                            for k, v in self.stats.items())
         verdict = "valid" if self.ok else "invalid"
@@ -101,8 +147,21 @@ class Report:
 
     # ---- output formats shared by every CLI verb
 
+    def _in_order(self) -> list[Issue | Omission]:
+        """The listed issues (sorted), each omission right after the last listed issue of its
+        code and severity (or at the end, when none is listed)."""
+        out: list[Issue | Omission] = list(self.sorted())
+        for o in self.omitted:
+            last = max((k for k, i in enumerate(out) if isinstance(i, Issue)
+                        and i.code == o.code and i.severity is o.severity), default=None)
+            out.insert(len(out) if last is None else last + 1, o)
+        return out
+
     def format_text(self) -> str:
-        lines = [f"{i.where()}: {i.severity} {i.code} {i.message}" for i in self.sorted()]
+        """One line per issue (``file:line:col: severity CODE message``), each "... and N
+        more" line after the issues it abbreviates, and the summary last."""
+        lines = [f"{i.where() if isinstance(i, Issue) else '<records>'}: {i.severity} {i.code} "
+                 f"{i.message}" for i in self._in_order()]
         lines.append(self.summary())
         return "\n".join(lines)
 
@@ -110,10 +169,11 @@ class Report:
         return json.dumps(
             {
                 "valid": self.ok,
-                "errors": len(self.errors),
-                "warnings": len(self.warnings),
+                "errors": self.error_count,
+                "warnings": self.warning_count,
                 "stats": self.stats,
                 "issues": [i.as_dict() for i in self.sorted()],
+                "omitted": [o.as_dict() for o in self.omitted],
             },
             indent=2,
             ensure_ascii=False,
@@ -123,8 +183,10 @@ class Report:
         out = [
             github_annotation("notice" if i.severity is Severity.INFO else i.severity.value,
                               i.code, i.message, file=i.file, line=i.line,
-                              column=i.column)
-            for i in self.sorted()
+                              column=i.column) if isinstance(i, Issue)
+            else github_annotation("notice" if i.severity is Severity.INFO
+                                   else i.severity.value, i.code, i.message)
+            for i in self._in_order()
         ]
         out.append(self.summary())
         return "\n".join(out)

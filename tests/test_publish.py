@@ -371,7 +371,11 @@ def test_many_unverified_quotes_are_summarised(project: Path, tmp_path: Path,
     monkeypatch.setattr(publishing, "MAX_LISTED_UNVERIFIED", 3)
     pub = publish(project / "records", tmp_path / "pkg")
     unverified = [i for i in pub.report.warnings if i.code == "quote-unverified"]
-    assert len(unverified) == 4 and "more quotes" in unverified[-1].message
+    (more,) = pub.report.omitted  # counted, not listed
+    assert len(unverified) == 3 and more.code == "quote-unverified"
+    assert more.message == f"... and {more.count} more quotes published unverified, with " \
+        "empty quote_start/quote_end"
+    assert pub.report.warning_count == len(pub.report.warnings) + more.count
 
 
 def test_strict_refuses_unverified_quotes(project: Path, tmp_path: Path) -> None:
