@@ -427,6 +427,31 @@ class Code(StrEnum):
         "A proceeding's link points at the proceeding itself.",
         "Make the link's `target` the other record.",
     )
+    # --- registering a source (opencase source add)
+    SNAPSHOT_EMPTY = (
+        "snapshot-empty",
+        "error",
+        "The text given to `opencase source add` is empty or holds only white space: there is "
+        "nothing to quote.",
+        "Give the file that holds the source's text (saved as UTF-8 plain text).",
+    )
+    SNAPSHOT_NAME_TAKEN = (
+        "snapshot-name-taken",
+        "error",
+        "The snapshots folder already holds a different file of the name the new snapshot "
+        "would get (`<id>.txt`); opencase never overwrites it.",
+        "Choose another --id, or move the file in the snapshots folder away if it is not a "
+        "source's snapshot.",
+    )
+    SOURCES_NOT_APPENDABLE = (
+        "sources-not-appendable",
+        "error",
+        "`opencase source add` cannot append the record to the sources file as text and keep "
+        "its layout: its `sources:` is not a block list (e.g. `sources: []`), or the file "
+        "does not read back as expected once appended.",
+        "Write `sources:` as a block list (`- id: ...` items), or add the record by hand as the "
+        "message shows.",
+    )
     # --- publishing
     QUOTE_UNVERIFIED = (
         "quote-unverified",
