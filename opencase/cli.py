@@ -320,6 +320,115 @@ def _vocab_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace], 
     return cmd_vocab
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from opencase.curating.init import init
+
+    print(init(args.dir, opencase_source=args.opencase_source,
+               opencase_rev=args.opencase_rev).message())
+    return EXIT_OK
+
+
+@command(
+    "init",
+    "start a dataset repository: example records and snapshot, package.yaml, README, CI "
+    "workflow, pre-commit hook",
+    "opencase init my-case\n\n"
+    "Writes records/ (a commented example: a source and an organisation citing it),\n"
+    "snapshots/ (the example's text), package.yaml, README.md (the curator's steps), .gitignore,\n"
+    ".github/workflows/opencase.yml (validate, coverage, publish, check) and\n"
+    ".pre-commit-config.yaml (the opencase-validate hook). `opencase validate records\n"
+    "--snapshots snapshots --strict` passes at once. The workflow and the hook install opencase\n"
+    "from a git repository at a commit or tag: by default where this opencase was installed\n"
+    "from (a git checkout: its file:// URL and checked-out commit; a git install: its URL and\n"
+    "commit), else --opencase-source and --opencase-rev. Never overwrites: exit 2, nothing\n"
+    "written, when DIR holds a file it would write or a records/ or snapshots/ that is not\n"
+    "empty.",
+)
+def _init_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    p.add_argument("dir", nargs="?", default=".", metavar="DIR",
+                   help="the dataset's folder, created if needed; its name is the package's "
+                   "(default: .)")
+    p.add_argument("--opencase-source", metavar="URL|PATH",
+                   help="the git repository of opencase that the workflow and the pre-commit "
+                   "hook install from: a URL, or the path of a local checkout (default: where "
+                   "this opencase was installed from)")
+    p.add_argument("--opencase-rev", metavar="REV",
+                   help="the commit or tag of that repository (default: the checked-out commit "
+                   "of a local checkout, or the commit this opencase was installed at)")
+    return cmd_init
+
+
+def cmd_source_add(args: argparse.Namespace) -> int:
+    import json
+
+    from opencase.curating.sources import add_source
+
+    added = add_source(args.file, args.id, kind=args.kind, title=args.title,
+                       publisher=args.publisher, author=args.author, url=args.url,
+                       published=args.published, language=args.language,
+                       records=args.records, snapshots=args.snapshots, config=args.config)
+    if args.format == "json":
+        print(json.dumps(added.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(added.message())
+    return EXIT_OK if added.ok else EXIT_INVALID
+
+
+@command(
+    "source add",
+    "register a source: copy its text into the snapshots and append its record",
+    "opencase source add ~/article.txt --id council-notice --kind news-article \\\n"
+    "      --title \"Pier closure announced\" --published 2024-05-03 --language en\n\n"
+    "Checks the text (UTF-8, not empty, not only white space) and the record as `validate\n"
+    "--strict` would (the kind, an EDTF date, the id free, --publisher and --author ids of\n"
+    "records, the text registered by no other source), then copies the text into the\n"
+    "snapshots folder as ID.txt (unless the same bytes are there already) and appends the\n"
+    "record, with the text's sha256, to RECORDS/sources.yaml (created if absent), as text:\n"
+    "every comment and blank line of the file is kept. A problem: the issues, exit 1, nothing\n"
+    "written. A missing file or folder: exit 2.",
+)
+def _source_add_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    p.add_argument("file", metavar="FILE", help="the source's text, a UTF-8 plain-text file")
+    p.add_argument("--id", required=True, help="the new source's id: a lowercase slug, unique "
+                   "across the records")
+    p.add_argument("--kind", required=True, help="what kind of document it is: news-article, "
+                   "report, ... (`opencase vocab sources.kind` lists them)")
+    p.add_argument("--title", help="its title or headline")
+    p.add_argument("--publisher", metavar="ID", help="the id of the organisation that "
+                   "published it")
+    p.add_argument("--author", metavar="ID", help="the id of the person who wrote or said it")
+    p.add_argument("--url", help="where it was published")
+    p.add_argument("--published", metavar="DATE", help="when it was published, an EDTF date "
+                   "(2024, 2024-05, 2024-05-03), no more precise than known")
+    p.add_argument("--language", metavar="TAG", help="its language, a BCP 47 tag (en, fr, ...)")
+    p.add_argument("--records", default="records", metavar="DIR",
+                   help="the records folder (default: records)")
+    p.add_argument("--snapshots", metavar="DIR",
+                   default=os.environ.get("OPENCASE_SNAPSHOTS") or "snapshots",
+                   help="the snapshots folder (default: $OPENCASE_SNAPSHOTS, else snapshots)")
+    p.add_argument("--config", metavar="FILE",
+                   help="package.yaml, whose extensions (e.g. added source kinds) apply "
+                   "(default: package.yaml beside the records folder, if any)")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="output: text, or json (what was added, and the issues). Default: text.")
+    return cmd_source_add
+
+
+# verbs made of two words (`source add`) are grouped under the first, which has this help
+GROUPS = {"source": "register sources: `source add` copies a text into the snapshots and "
+          "appends its record"}
+
+
+def _add_verb(sub: Any, name: str, help_text: str, example: str) -> argparse.ArgumentParser:
+    return sub.add_parser(
+        name,
+        help=help_text,
+        description=help_text[0].upper() + help_text[1:] + ".",
+        epilog=f"example:\n  {example}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     from opencase.version import __version__
     parser = argparse.ArgumentParser(
@@ -331,14 +440,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"opencase {__version__}")
     sub = parser.add_subparsers(dest="verb", metavar="VERB")
+    groups: dict[str, Any] = {}
     for name, (configure, help_text, example) in COMMANDS.items():
-        p = sub.add_parser(
-            name,
-            help=help_text,
-            description=help_text[0].upper() + help_text[1:] + ".",
-            epilog=f"example:\n  {example}",
-            formatter_class=argparse.RawDescriptionHelpFormatter,
-        )
+        group, _, word = name.partition(" ")
+        if not word:
+            p = _add_verb(sub, name, help_text, example)
+        else:
+            if group not in groups:
+                gp = sub.add_parser(group, help=GROUPS[group],
+                                    description=GROUPS[group][0].upper() + GROUPS[group][1:]
+                                    + ".")
+                gp.set_defaults(group_parser=gp)
+                groups[group] = gp.add_subparsers(dest="subverb", metavar="SUBVERB")
+            p = _add_verb(groups[group], word, help_text, example)
         p.set_defaults(func=configure(p))
     return parser
 
@@ -353,6 +467,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "verb", None):
         parser.print_help()
         return EXIT_USAGE
+    if getattr(args, "group_parser", None) is not None:  # a verb of two words
+        if not args.subverb:
+            args.group_parser.print_help()
+            return EXIT_USAGE
+        args.verb = f"{args.verb} {args.subverb}"
     try:
         return int(args.func(args))
     except KeyboardInterrupt:
