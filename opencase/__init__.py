@@ -9,7 +9,8 @@ to its source passage. The public API:
 - :func:`load` opens a package (folder, zip or URL) as Arrow, pandas or model objects;
 - :func:`coverage` says which sentences of each source no record cites yet;
 - :func:`schemas` writes the JSON Schema and Table Schemas generated from the models;
-- :func:`migrate` upgrades a dataset's package.yaml to the current case model.
+- :func:`migrate` upgrades a dataset's package.yaml to the current case model;
+- :func:`init` starts a dataset repository; :func:`add_source` registers a source's text.
 
 Names are imported lazily so that ``import opencase`` stays fast.
 """
@@ -30,8 +31,10 @@ __all__ = [
     "Report",
     "Severity",
     "__version__",
+    "add_source",
     "check",
     "coverage",
+    "init",
     "load",
     "migrate",
     "models",
@@ -54,12 +57,16 @@ _LAZY = {
     "load": ("opencase.dataset", "load"),
     "coverage": ("opencase.validation.coverage", "coverage"),
     "migrate": ("opencase.validation.migrate", "migrate"),
+    "init": ("opencase.curating.init", "init"),
+    "add_source": ("opencase.curating.sources", "add_source"),
     "models": ("opencase.models", None),
     "schemas": ("opencase.publishing.schemas", "schemas"),
 }
 
 if TYPE_CHECKING:  # pragma: no cover
     from opencase import models
+    from opencase.curating.init import init
+    from opencase.curating.sources import add_source
     from opencase.datapackage.check import check
     from opencase.dataset import IntegrityError, LoadError, Package, load
     from opencase.errors import OpencaseError
