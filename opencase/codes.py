@@ -452,6 +452,23 @@ class Code(StrEnum):
         "Write `sources:` as a block list (`- id: ...` items), or add the record by hand as the "
         "message shows.",
     )
+    # --- coverage (opencase coverage)
+    PASSAGE_UNCOVERED = (
+        "passage-uncovered",
+        "warning",
+        "A passage of a source's snapshot (at most a sentence, from its first to its last letter) "
+        "that no citation quote covers and no `uncited:` mark of the source covers; listed by "
+        "`opencase coverage`.",
+        "Cite the passage from the record it supports, or mark it under the source's "
+        "`uncited:` with the reason it is left out.",
+    )
+    COVERAGE_BELOW_MINIMUM = (
+        "coverage-below-minimum",
+        "error",
+        "The share of a source's letters covered by cited or marked passages is below the "
+        "minimum given to `opencase coverage --min` (100% by default).",
+        "Cite or mark the uncovered passages it lists, or lower --min.",
+    )
     # --- publishing
     QUOTE_UNVERIFIED = (
         "quote-unverified",
