@@ -206,9 +206,13 @@ def _match_quote(
                         f"{label}: the quote occurs in {text_id!r} but not with this "
                         "prefix/suffix; copy them exactly from the text around the quote", path)
         else:
+            from opencase.validation.nearest import nearest_passages  # (rapidfuzz: only here)
+
+            near = nearest_passages(snap, quote, limit=1)
+            hint = f"{near[0].hint()}; " if near else ""
             field_issue(report, raw, Code.QUOTE_NOT_FOUND,
                         f"{label}: {short!r} does not occur in the snapshot of {text_id!r}; "
-                        "copy the passage exactly", path)
+                        f"{hint}copy the passage exactly", path)
         return None
     offsets = ", ".join(str(m.start) for m in found[:_SHOWN])
     times = f"{len(found)} times" if len(found) <= _SHOWN else f"more than {_SHOWN} times"
