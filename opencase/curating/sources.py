@@ -145,7 +145,7 @@ def _item_lines(item: dict[str, str], indent: str) -> list[str]:
 
 
 _SOURCES_KEY = re.compile(r"^sources[ \t]*:(?P<rest>[^\r\n]*)$", re.MULTILINE)
-_TOP_LEVEL = re.compile(r"[^ \t\r\n#]")
+_TOP_LEVEL = re.compile(r"[^ \t\r\n#-]|-[^ \t\r\n]")  # a key at column 1 (an item is no key)
 _ITEM = re.compile(r"^(?P<indent>[ ]*)- ")
 
 
