@@ -731,6 +731,14 @@ class Code(StrEnum):
         "A value refers to a row that the referenced resource does not have.",
         "Fix the value, or add the row it refers to.",
     )
+    REFERENCE_KIND = (
+        "reference-kind",
+        "error",
+        "A reference into a table of rows kept in several tables (opencase's `entities`) points "
+        "to a row of a resource its field's `x-references` does not list (a statement's "
+        "speaker that is an event).",
+        "Refer to a row of one of the resources the field lists.",
+    )
     COLUMN_TYPE = (
         "column-type",
         "error",

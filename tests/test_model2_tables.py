@@ -386,6 +386,44 @@ def test_a_record_missing_from_entities_fails_check(tables: dict[str, pa.Table],
     assert ("foreign-key", "csv/organisations.csv", "id") in found
 
 
+def _an_id(tables: dict[str, pa.Table], kind: str) -> str:
+    return str(tables[kind].column("id")[0].as_py())
+
+
+@pytest.mark.parametrize(("table", "column", "kind"), [
+    ("statements", "speaker", "events"),  # a speaker is a person, organisation or group
+    ("proceedings", "conducted_by", "findings"),
+    ("event_participants", "who", "sources"),
+])
+def test_a_reference_to_a_row_of_the_wrong_kind_fails_check(
+        tables: dict[str, pa.Table], tmp_path: Path, table: str, column: str,
+        kind: str) -> None:
+    wrong = _an_id(tables, kind)
+    out = _package(_plant(tables, table, column, wrong), tmp_path / "pkg")
+    report = check(out)
+    found = [i for i in report.issues if i.code == "reference-kind"]
+    assert [(i.file, i.field) for i in found] == [(f"csv/{table}.csv", column)]
+    assert f'{column} "{wrong}" is a row of {kind!r} in \'entities\'' in found[0].message
+    assert not report.ok
+
+
+def test_a_row_of_entities_whose_record_is_missing_fails_check(
+        tables: dict[str, pa.Table], tmp_path: Path) -> None:
+    """A ghost row in `entities` would let a dangling reference into several tables pass."""
+    ent = tables[ENTITIES]
+    ghost = pa.table({"id": ["ghost"], "kind": ["people"], "label": ["Nobody"]},
+                     schema=ent.schema)
+    planted = _plant({**tables, ENTITIES: pa.concat_tables([ent, ghost])},
+                     "statements", "speaker", "ghost")
+    out = _package(planted, tmp_path / "pkg")
+    report = check(out)
+    found = [(i.code, i.file, i.field, i.line) for i in report.issues]
+    rows = ent.num_rows + 2  # the header, then the rows: the ghost is the last
+    assert found == [("foreign-key", "csv/entities.csv", "kind", rows)], report.format_text()
+    assert "kind 'people' says that resource 'people' holds this row, but \"ghost\" is not" \
+        in report.issues[0].message
+
+
 def test_the_descriptor_declares_the_keys_into_entities(tables: dict[str, pa.Table],
                                                         tmp_path: Path) -> None:
     out = _package(tables, tmp_path / "pkg")

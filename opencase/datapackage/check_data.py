@@ -5,6 +5,15 @@ as soon as its child table is read, and only the distinct referenced values are 
 memory). A CSV resource with a Parquet twin is compared with it column by column right after
 it is checked; a twin with identical rows is not checked a second time (its findings would be
 the CSV's), one that differs is reported and then checked in full.
+
+Two rules beyond the standard's, for a table of rows kept in several tables (opencase's
+``entities``), each read from the descriptor, not from knowledge of records:
+
+- a field marked ``"x-names-resource": true`` names, on each row, the resource that holds that
+  row's (single-field) primary key: a row whose key that resource lacks is a ``foreign-key``
+  error (no row may stand for a record that is not there);
+- a field with ``"x-references": [resources]`` whose foreign key points into such a table
+  may only refer to rows of those resources (``reference-kind``).
 """
 
 from __future__ import annotations
@@ -81,6 +90,11 @@ class DataChecker:
         self.alias: dict[str, str] = {}  # identical Parquet twin -> its CSV resource
         self.needed: dict[str, set[tuple[str, ...]]] = {}
         self.deferred: list[_Deferred] = []
+        # a table whose rows name the resource holding them -> (its field naming it, the
+        # resources it may name); and, once read, its keys, those names and its emitter
+        self.row_tables: dict[str, tuple[str, set[str]]] = {}
+        self.rows_of: dict[str, tuple[Any, Any, Emitter]] = {}
+        self.kinds_deferred: list[tuple[Resource, Emitter, dict[str, Any], Any]] = []
 
     def run(self, tables: Sequence[Resource],
             pairs: Sequence[tuple[Resource, Resource]]) -> int:
@@ -90,6 +104,17 @@ class DataChecker:
             for fk in _fks(r):
                 self.needed.setdefault(fk["reference"]["resource"], set()).add(
                     tuple(fk["reference"]["fields"]))
+        by_name = {r.name: r for r in tables}
+        for r in tables:
+            naming = _names_field(r)
+            if naming is None:
+                continue
+            field, named = naming
+            self.row_tables[r.name] = (field, named)
+            for name in named & by_name.keys():
+                key = tuple((by_name[name].schema or {}).get("primaryKey") or ())
+                if len(key) == 1:
+                    self.needed.setdefault(name, set()).add(key)
         for c, p in pairs:  # the CSV stands in for its twin when they are identical
             self.needed.setdefault(c.name, set()).update(self.needed.get(p.name, set()))
         done: set[int] = set()
@@ -111,6 +136,9 @@ class DataChecker:
             del checked
         for d in self.deferred:
             self._foreign_key(d.resource, d.emit, d.fk, d.columns, final=True)
+        for r, emit, fk, column in self.kinds_deferred:
+            self._reference_kind(r, emit, fk, column)
+        self._rows_named(by_name)
         return rows
 
     # ------------------------------------------------------------ one resource
@@ -161,12 +189,23 @@ class DataChecker:
         for fields in self.needed.get(r.name, ()):
             if all(f in checked.typed for f in fields):
                 self.keysets[(r.name, fields)] = key_set([checked.typed[f] for f in fields])
+        naming = self.row_tables.get(r.name)
+        key = tuple((r.schema or {}).get("primaryKey") or ())
+        if naming is not None and len(key) == 1 and key[0] in checked.typed \
+                and naming[0] in checked.typed:
+            self.rows_of[r.name] = (checked.typed[key[0]], checked.typed[naming[0]], emit)
         for fk in _fks(r):
             fields = fk["fields"]
             if all(f in checked.typed for f in fields):
                 columns = [checked.typed[f] for f in fields]
                 if not self._foreign_key(r, emit, fk, columns, final=False):
                     self.deferred.append(_Deferred(r, emit, fk, columns))
+                if len(fields) == 1 and self._kinds_of(r, fk) is not None:
+                    target = fk["reference"]["resource"]
+                    if self.alias.get(target, target) in self.rows_of:
+                        self._reference_kind(r, emit, fk, columns[0])
+                    else:  # (the referenced table comes later: only in a cycle)
+                        self.kinds_deferred.append((r, emit, fk, columns[0]))
 
     def _pair(self, c: Resource, p: Resource) -> int:
         """A CSV resource and its Parquet twin; returns the rows read."""
@@ -240,6 +279,61 @@ class DataChecker:
             f"{where}"),
             field=label)
         return True
+
+    def _kinds_of(self, r: Resource, fk: dict[str, Any]) -> list[str] | None:
+        """The resources a single-field foreign key into a table of rows kept in several
+        tables may refer to (its field's ``x-references``), or ``None``."""
+        if fk["reference"]["resource"] not in self.row_tables:
+            return None
+        field = next((f for f in (r.schema or {}).get("fields", [])
+                      if f.get("name") == fk["fields"][0]), None)
+        kinds = field.get("x-references") if field else None
+        if not isinstance(kinds, list) or not all(isinstance(k, str) for k in kinds):
+            return None
+        return kinds
+
+    def _reference_kind(self, r: Resource, emit: Emitter, fk: dict[str, Any],
+                        column: Any) -> None:
+        """``reference-kind`` for each value of ``column`` that refers to a row of a resource
+        its field's ``x-references`` does not list."""
+        target = fk["reference"]["resource"]
+        found = self.rows_of.get(self.alias.get(target, target))
+        allowed = self._kinds_of(r, fk)
+        if found is None or allowed is None:
+            return  # the referenced table could not be read: already reported
+        keys, names, _ = found
+        child = comparable(column)
+        keys = comparable(keys)
+        if child.type != keys.type:
+            return  # refers to no row there: a foreign-key error already
+        kind = pc.take(names, pc.index_in(child, value_set=keys))
+        bad = pc.invert(pc.is_in(kind, value_set=pa.array(allowed, kind.type)))
+        label = fk["fields"][0]
+        emit.mask(Code.REFERENCE_KIND, pc.and_(pc.is_valid(kind), bad), lambda i: (
+            f"{label} {show(child[i].as_py())} is a row of {kind[i].as_py()!r} in {target!r}; "
+            f"{label} may only refer to rows of {', '.join(map(repr, allowed))}"),
+            field=label)
+
+    def _rows_named(self, by_name: dict[str, Resource]) -> None:
+        """``foreign-key`` for each row of a table of rows kept in several tables whose key
+        the resource its row names does not hold."""
+        for name, (keys, names, emit) in self.rows_of.items():
+            field = self.row_tables[name][0]
+            for other in sorted(self.row_tables[name][1] & by_name.keys()):
+                key = tuple((by_name[other].schema or {}).get("primaryKey") or ())
+                values = self.keysets.get((self.alias.get(other, other), key))
+                if values is None or len(key) != 1:
+                    continue  # unreadable (already reported), or no single-field key
+                mine = comparable(keys)
+                if mine.type != values.type:
+                    mine, values = foreign_pair(mine, values)
+                fails = pc.and_(pc.equal(names, pa.scalar(other, names.type)),
+                                pc.invert(pc.is_in(mine, value_set=values)))
+                emit.mask(Code.FOREIGN_KEY, fails,
+                          lambda i, other=other, key=key, m=mine, f=field: (
+                    f"{f} {other!r} says that resource {other!r} holds this row, but "
+                    f"{show(m[i].as_py())} is not a value of {key[0]} there"),
+                    field=field)
 
     # ------------------------------------------------------------ twins
 
@@ -413,6 +507,16 @@ def _differs(a: Any, b: Any) -> Any | None:
 
 def _plain(col: Any, i: int) -> Any:
     return col[i].as_py()
+
+
+def _names_field(r: Resource) -> tuple[str, set[str]] | None:
+    """The field marked ``x-names-resource`` (its name, and the resource names its ``enum``
+    allows), if ``r`` has one."""
+    for f in (r.schema or {}).get("fields", []):
+        if f.get("x-names-resource") is True and isinstance(f.get("name"), str):
+            enum = (f.get("constraints") or {}).get("enum") or []
+            return f["name"], {v for v in enum if isinstance(v, str)}
+    return None
 
 
 def _fks(r: Resource) -> list[dict[str, Any]]:

@@ -90,6 +90,7 @@ class Column:
     field: str | None = None
     part: str | None = None
     edtf: bool = False
+    names_table: bool = False  # each value names the table holding this row's primary key
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,7 +309,7 @@ def entities_spec(kinds: Sequence[str]) -> TableSpec:
         Column("id", "string", "The record's id, unique across the whole dataset.", True,
                True, pattern=ID_PATTERN),
         Column("kind", "string", "The kind of the record: the table it is in.", True,
-               categories=tuple(kinds)),
+               categories=tuple(kinds), names_table=True),
         Column("label", "string", label, True),
     )
     return TableSpec(ENTITIES, "Every record of every kind, once: the table that every "
@@ -427,6 +428,8 @@ def table_schema(name: str, *, resource_suffix: str = "", standalone: bool = Fal
                                if c.labels else list(c.categories))
         if c.references:
             f["x-references"] = list(c.references)
+        if c.names_table:
+            f["x-names-resource"] = True
         if nan_missing and c.type in ("integer", "number") and not c.required:
             f["missingValues"] = ["", "nan"]
         cons: dict[str, Any] = {}
