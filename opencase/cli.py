@@ -123,16 +123,31 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     if not args.snapshots:
         raise UsageError("coverage needs the snapshot folder: --snapshots DIR "
                          "(or $OPENCASE_SNAPSHOTS)")
-    return _emit(coverage(args.records, args.snapshots, config=args.config), args.format)
+    if not 0 <= args.min <= 100:
+        raise UsageError(f"--min is a percentage from 0 to 100, not {args.min:g}")
+    return _emit(coverage(args.records, args.snapshots, config=args.config, minimum=args.min),
+                 args.format)
+
+
+def _percentage(text: str) -> float:
+    try:
+        value = float(text.rstrip("%"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a percentage: {text!r}") from None
+    if value != value:  # NaN
+        raise argparse.ArgumentTypeError(f"not a percentage: {text!r}")
+    return value
 
 
 @command(
     "coverage",
-    "list the sentences of each source no record cites yet, and the share covered",
-    "opencase coverage records --snapshots snapshots --format json\n\n"
-    "A sentence counts as covered when a citation quote falls in it, or when its source lists\n"
-    "it under `uncited:` with a reason. Exit 0 when every sentence of every source is covered\n"
-    "(and the records are valid), 1 otherwise, 2 on a usage or I/O error.",
+    "measure the share of each source's letters that records cite or mark, and list the rest",
+    "opencase coverage records --snapshots snapshots --min 80 --format json\n\n"
+    "Counts letters and digits (not spaces or punctuation). A letter is covered when a\n"
+    "validated citation quote spans it, or a passage its source lists under `uncited:` with a\n"
+    "reason. Lists the uncovered passages (each at most a sentence) as snapshot:line:col.\n"
+    "Exit 0 when the records are valid, every snapshot was found and every source reaches\n"
+    "--min (default 100), 1 otherwise, 2 on a usage or I/O error.",
 )
 def _coverage_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
     p.add_argument("records", nargs="?", default="records",
@@ -141,6 +156,9 @@ def _coverage_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace
     p.add_argument("--config", metavar="FILE",
                    help="package.yaml, whose `model` and `extensions` the records are checked "
                    "against (default: package.yaml beside the records folder, if any)")
+    p.add_argument("--min", type=_percentage, default=100.0, metavar="PERCENT",
+                   help="the least share of its letters every source must have covered, "
+                   "0-100 (default: 100); exit 1 when a source is below it")
     _add_common(p)
     return cmd_coverage
 

@@ -548,17 +548,18 @@ def test_floods_of_reported_values_and_variants_are_each_reported_once(river: Pa
 
 
 def test_coverage_counts_the_quotes_of_variants_and_reported_values(river: Path) -> None:
-    """The sentence only a name variant and a reported value quote is covered."""
-    from opencase.validation.coverage import SentenceStatus, coverage
+    """The passages only a name variant and a reported value quote are covered."""
+    from opencase.validation.coverage import coverage
 
-    (source,) = coverage(river, SNAPSHOTS).sources
-    status = {s.text: s.status for s in source.sentences}
-    sentence = 'Reyes, whose name the police log spelled "Thomas Reyes", was 35 according to ' \
-        "his family."
-    assert status[sentence] is SentenceStatus.CITED
+    def uncovered_on_line_7() -> list[str]:
+        (source,) = coverage(river, SNAPSHOTS).sources
+        return [p.text for p in source.uncovered if p.line == 7]
+
+    assert uncovered_on_line_7() == ["Reyes, whose name"]
     _edit(river, [(REPORTED_35 + "        cite:\n          - source: river-news\n"
                    "            quote: was 35 according to his family\n", ""),
                   ("    names:\n      - name: Thomas Reyes\n        type: spelling\n"
                    "        cite:\n" + NAMES_CITE, "")])
-    (source,) = coverage(river, SNAPSHOTS).sources
-    assert {s.text: s.status for s in source.sentences}[sentence] is SentenceStatus.NOT_CITED
+    assert uncovered_on_line_7() == [
+        'Reyes, whose name the police log spelled "Thomas Reyes", was 35 according to his '
+        "family"]

@@ -1,14 +1,24 @@
-"""Source coverage: which sentences of each source no record cites yet.
+"""Source coverage: how much of each source's text the records cite, and what they do not.
 
-``coverage(records, snapshots)`` validates the records (see :func:`opencase.validate`), splits
-the snapshot of every source that has one into sentences, and sorts each sentence into one of:
+``coverage(records, snapshots)`` validates the records (see :func:`opencase.validate`) and
+measures, for every source with a snapshot, the share of its **letters** (every character for
+which ``str.isalnum`` is true: letters and digits of any script; spaces and punctuation do not
+count) that lie in
 
-- **cited**: at least one citation quote found in that snapshot overlaps the sentence (a quote
-  of a few words covers its sentence; a quote spanning several sentences covers them all;
-  secondary sources cited ``via`` a snapshot count for that snapshot);
-- **marked**: not cited, but the source lists it under ``uncited:`` with a reason (a headline
-  repeated as a sub-heading, a caption...); the marked passage must span the whole sentence;
-- **not cited**: what a curator still has to look at.
+- a **cited** passage: the matched span of a citation quote found in that snapshot (a secondary
+  source cited ``via`` the snapshot counts for that snapshot), or
+- a **marked** passage: one the source lists under ``uncited:`` with a reason (any passage: a
+  headline repeated as a sub-heading, a caption, a byline...). Letters both cited and marked
+  count as cited.
+
+So a few words quoted from a paragraph cover those words, not the paragraph. The rest is
+listed as **uncovered passages**: the maximal runs of text that no cited or marked passage
+covers, cut at sentence boundaries (one passage is at most one sentence, see
+:func:`split_sentences`) and trimmed to their first and last letter; a run holding no letter
+is not listed. A mark every letter of which is cited is stale: a note says so.
+
+The computation is linear in the text: the spans are sorted and merged, and letters are
+counted slice by slice (in C), never character by character in Python.
 
 Sentence splitting is deliberately simple and predictable (no NLP model):
 
@@ -21,8 +31,8 @@ Sentence splitting is deliberately simple and predictable (no NLP model):
    capital initial (``J. Smith``) or a word holding a dot (``U.S.``).
 4. A "sentence" without any letter or digit (``* * *``) is not counted.
 
-Offsets are characters of the snapshot text (as in the ``citations`` table); a sentence's
-``line`` and ``column`` are 1-based.
+Offsets are characters of the snapshot text (as in the ``citations`` table), ``end``
+exclusive; a passage's ``line`` and ``column`` are 1-based.
 """
 
 from __future__ import annotations
@@ -31,10 +41,10 @@ import json
 import math
 import os
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from enum import StrEnum
-from itertools import accumulate, pairwise
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -46,8 +56,7 @@ from opencase.validation.quotes import SnapshotIndex
 
 __all__ = [
     "CoverageReport",
-    "Sentence",
-    "SentenceStatus",
+    "Passage",
     "SourceCoverage",
     "coverage",
     "split_sentences",
@@ -107,96 +116,52 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 # ---------------------------------------------------------------- the report
 
 
-class SentenceStatus(StrEnum):
-    CITED = "cited"
-    MARKED = "marked"
-    NOT_CITED = "not-cited"
-
-
 @dataclass(frozen=True, slots=True)
-class Sentence:
-    """One sentence of a snapshot: where it is, its text, and whether it is covered."""
+class Passage:
+    """A passage of a snapshot that no record cites or marks: ``text[start:end]``."""
 
     start: int
     end: int
     line: int
     column: int
     text: str
-    status: SentenceStatus
-    reason: str | None = None  # for a marked sentence: why it is not cited
-    mark: int | None = None  # for a marked sentence: its index in the source's `uncited`
 
     def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "line": self.line,
-            "column": self.column,
-            "start": self.start,
-            "end": self.end,
-            "text": self.text,
-        }
-        if self.status is SentenceStatus.MARKED:
-            out["reason"] = self.reason
-            out["mark"] = self.mark
-        return out
+        return {"start": self.start, "end": self.end, "line": self.line,
+                "column": self.column, "text": self.text}
 
 
 @dataclass
 class SourceCoverage:
-    """The coverage of one source's snapshot."""
+    """The coverage of one source's snapshot, in letters (``str.isalnum`` characters)."""
 
     source: str
     sha256: str
     snapshot: str  # the snapshot file, as shown in messages
-    sentences: list[Sentence] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # marks that cover nothing, stale marks
-
-    def _count(self, status: SentenceStatus) -> int:
-        return sum(1 for s in self.sentences if s.status is status)
-
-    @property
-    def total(self) -> int:
-        return len(self.sentences)
+    letters: int = 0
+    covered_cited: int = 0  # letters inside a cited passage
+    covered_marked: int = 0  # letters inside a marked (`uncited:`) passage and no cited one
+    uncovered: list[Passage] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # stale marks
 
     @property
-    def cited(self) -> int:
-        return self._count(SentenceStatus.CITED)
-
-    @property
-    def marked(self) -> int:
-        return self._count(SentenceStatus.MARKED)
-
-    @property
-    def not_cited(self) -> int:
-        return self._count(SentenceStatus.NOT_CITED)
+    def covered(self) -> int:
+        return self.covered_cited + self.covered_marked
 
     @property
     def share(self) -> float:
-        """Covered (cited or marked) sentences over all sentences; 1.0 for an empty text."""
-        return (self.total - self.not_cited) / self.total if self.total else 1.0
-
-    @property
-    def complete(self) -> bool:
-        return self.not_cited == 0
-
-    def uncited_sentences(self) -> list[Sentence]:
-        return [s for s in self.sentences if s.status is SentenceStatus.NOT_CITED]
-
-    def marked_sentences(self) -> list[Sentence]:
-        return [s for s in self.sentences if s.status is SentenceStatus.MARKED]
+        """Covered letters over all letters; 1.0 for a text without any."""
+        return self.covered / self.letters if self.letters else 1.0
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "source": self.source,
             "sha256": self.sha256,
             "snapshot": self.snapshot,
-            "sentences": self.total,
-            "cited": self.cited,
-            "marked": self.marked,
-            "not_cited": self.not_cited,
+            "letters": self.letters,
+            "covered_cited": self.covered_cited,
+            "covered_marked": self.covered_marked,
             "share": round(self.share, 6),
-            "complete": self.complete,
-            "uncited_sentences": [s.as_dict() for s in self.uncited_sentences()],
-            "marked_sentences": [s.as_dict() for s in self.marked_sentences()],
+            "uncovered": [p.as_dict() for p in self.uncovered],
             "notes": list(self.notes),
         }
 
@@ -206,45 +171,50 @@ def _percent(share: float) -> str:
     return f"{math.floor(share * 1000) / 10:.1f}%"
 
 
+def _threshold(minimum: float) -> str:
+    return f"{minimum:g}%"
+
+
 @dataclass
 class CoverageReport:
     """The coverage of every source that has a snapshot, and the validation behind it.
 
-    ``ok`` is true when the records are valid, every source's snapshot was found (and read)
-    and every sentence is cited or marked.
+    ``minimum`` is the least share (a percentage, 0-100) every source must reach. ``ok`` is
+    true when the records are valid, every source's snapshot was found (and read) and no
+    source is below ``minimum``.
     """
 
     sources: list[SourceCoverage] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # sources without a readable snapshot
     validation: Report = field(default_factory=Report)
+    minimum: float = 100.0
 
     @property
-    def total(self) -> int:
-        return sum(s.total for s in self.sources)
+    def letters(self) -> int:
+        return sum(s.letters for s in self.sources)
 
     @property
-    def cited(self) -> int:
-        return sum(s.cited for s in self.sources)
+    def covered_cited(self) -> int:
+        return sum(s.covered_cited for s in self.sources)
 
     @property
-    def marked(self) -> int:
-        return sum(s.marked for s in self.sources)
-
-    @property
-    def not_cited(self) -> int:
-        return sum(s.not_cited for s in self.sources)
+    def covered_marked(self) -> int:
+        return sum(s.covered_marked for s in self.sources)
 
     @property
     def share(self) -> float:
-        return (self.total - self.not_cited) / self.total if self.total else 1.0
+        """Covered letters over all letters of all sources (1.0 when there are none)."""
+        covered = self.covered_cited + self.covered_marked
+        return covered / self.letters if self.letters else 1.0
 
     @property
-    def complete(self) -> bool:
-        return self.not_cited == 0 and not self.missing
+    def below(self) -> list[SourceCoverage]:
+        """The sources whose share is below ``minimum``."""
+        return [s for s in self.sources if s.share * 100 < self.minimum]
 
     @property
     def ok(self) -> bool:
-        return self.complete and self.validation.ok
+        return not self.below and not self.missing and self.validation.ok
 
     def source(self, source_id: str) -> SourceCoverage:
         for s in self.sources:
@@ -252,12 +222,23 @@ class CoverageReport:
                 return s
         raise KeyError(source_id)
 
+    def _below_messages(self) -> list[str]:
+        return [f"source {s.source!r}: {_percent(s.share)} of its letters covered, below the "
+                f"minimum {_threshold(self.minimum)}" for s in self.below]
+
     def summary(self) -> str:
-        verdict = "complete" if self.complete else "incomplete"
+        n = len(self.sources)
+        verdict = (f"below the minimum {_threshold(self.minimum)} in {len(self.below)} of {n} "
+                   f"source{'s' * (n != 1)}" if self.below
+                   else f"at least {_threshold(self.minimum)} in every source")
+        m = len(self.missing)
+        missing = f"; {m} source{'s' * (m != 1)} without a readable snapshot" if m else ""
+        covered = self.covered_cited + self.covered_marked
+        uncovered = sum(len(s.uncovered) for s in self.sources)
         return (
-            f"coverage {verdict}: {_percent(self.share)} of {self.total} sentences in "
-            f"{len(self.sources)} source{'s' * (len(self.sources) != 1)} covered "
-            f"({self.cited} cited, {self.marked} marked uncited, {self.not_cited} not cited)"
+            f"coverage {_percent(self.share)}, {verdict}: {covered} of {self.letters} letters "
+            f"covered ({self.covered_cited} cited, {self.covered_marked} marked uncited), "
+            f"{uncovered} passages uncovered{missing}"
         )
 
     # ---- output formats
@@ -268,7 +249,7 @@ class CoverageReport:
             return []
         lines = [f"{i.where()}: {i.severity} {i.code} {i.message}" for i in v.sorted()
                  if i.severity == "error"]
-        lines.append(f"the records are invalid ({len(v.errors)} errors); coverage counts only "
+        lines.append(f"the records are invalid ({v.error_count} errors); coverage counts only "
                      "the citations that validated")
         return lines
 
@@ -279,35 +260,32 @@ class CoverageReport:
                        "folder; its coverage is unknown")
         for sc in self.sources:
             out.append(
-                f"{sc.source}: {_percent(sc.share)} of {sc.total} sentences covered "
-                f"({sc.cited} cited, {sc.marked} marked uncited, {sc.not_cited} not cited) "
-                f"in {sc.snapshot}"
+                f"{sc.source}: {sc.covered}/{sc.letters} letters covered, {_percent(sc.share)} "
+                f"({sc.covered_cited} cited, {sc.covered_marked} marked uncited) in {sc.snapshot}"
             )
-            for s in sc.uncited_sentences():
-                out.append(f"  {sc.snapshot}:{s.line}:{s.column}: not cited: {s.text}")
-            for s in sc.marked_sentences():
-                out.append(f"  {sc.snapshot}:{s.line}:{s.column}: marked uncited: {s.text}")
-                out.append(f"      reason: {s.reason}")
+            for p in sc.uncovered:
+                out.append(f"  {sc.snapshot}:{p.line}:{p.column}: not covered: {p.text}")
             out.extend(f"  note: {n}" for n in sc.notes)
+        out.extend(self._below_messages())
         out.append(self.summary())
         return "\n".join(out)
 
     def as_dict(self) -> dict[str, Any]:
         v = self.validation
         return {
-            "complete": self.complete,
             "ok": self.ok,
-            "sentences": self.total,
-            "cited": self.cited,
-            "marked": self.marked,
-            "not_cited": self.not_cited,
+            "minimum": self.minimum,
+            "letters": self.letters,
+            "covered_cited": self.covered_cited,
+            "covered_marked": self.covered_marked,
             "share": round(self.share, 6),
-            "sources": [s.as_dict() for s in self.sources],
+            "below_minimum": [s.source for s in self.below],
+            "sources": {s.source: s.as_dict() for s in self.sources},
             "missing_snapshots": list(self.missing),
             "validation": {
                 "valid": v.ok,
-                "errors": len(v.errors),
-                "warnings": len(v.warnings),
+                "errors": v.error_count,
+                "warnings": v.warning_count,
                 "issues": [i.as_dict() for i in v.sorted()],
             },
         }
@@ -325,10 +303,13 @@ class CoverageReport:
             out.append(github_annotation("warning", Code.SNAPSHOT_MISSING,
                                          f"source {sid}: no snapshot; its coverage is unknown"))
         for sc in self.sources:
-            for s in sc.uncited_sentences():
+            for p in sc.uncovered:
                 out.append(github_annotation(
-                    "warning", "uncited-sentence",
-                    f"{sc.source} line {s.line}: no record cites {s.text!r}"))
+                    "warning", Code.PASSAGE_UNCOVERED,
+                    f"{sc.source} line {p.line} column {p.column}: no record cites or marks "
+                    f"{p.text!r}"))
+        out.extend(github_annotation("error", Code.COVERAGE_BELOW_MINIMUM, m)
+                   for m in self._below_messages())
         out.append(self.summary())
         return "\n".join(out)
 
@@ -339,69 +320,93 @@ class CoverageReport:
 
 # ---------------------------------------------------------------- computing it
 
-
-def _overlaps(intervals: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
-    """Starts (sorted) and the running maximum of ends, for overlap look-ups."""
-    intervals = sorted(intervals)
-    starts = [s for s, _ in intervals]
-    max_end = list(accumulate((e for _, e in intervals), max))
-    return starts, max_end
+_NOT_ALNUM = re.compile(r"[\W_]+")  # \w is str.isalnum() or "_"
+_ALNUM_CHAR = re.compile(r"[^\W_]")
+_LINE_BREAK = re.compile(r"\r\n|[\n\r\u2028\u2029\x85]")
 
 
-def _core(text: str, start: int, end: int) -> tuple[int, int]:
-    """The span from the first to the last letter or digit of ``text[start:end]``."""
-    first, last = start, end - 1
-    while first < last and not text[first].isalnum():
-        first += 1
-    while last > first and not text[last].isalnum():
+def _letters(text: str, start: int, end: int) -> int:
+    """How many ``str.isalnum`` characters ``text[start:end]`` holds (counted in C)."""
+    return len(_NOT_ALNUM.sub("", text[start:end]))
+
+
+def _merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The union of ``[start, end)`` spans, as sorted, disjoint, non-touching spans."""
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            if e > out[-1][1]:
+                out[-1] = (out[-1][0], e)
+        elif s < e:
+            out.append((s, e))
+    return out
+
+
+def _gaps(merged: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    """The complement of ``merged`` spans in ``[0, length)``."""
+    cuts = [0, *(x for span in merged for x in span), length]
+    return [(s, e) for s, e in zip(cuts[::2], cuts[1::2], strict=True) if s < e]
+
+
+def _intersect(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The intersection of two sorted lists of disjoint spans (a linear merge)."""
+    out: list[tuple[int, int]] = []
+    i = j = 0
+    while i < len(a) and j < len(b):
+        s, e = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
+        if s < e:
+            out.append((s, e))
+        if a[i][1] <= b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return out
+
+
+def _core(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The span from the first to the last letter or digit of ``text[start:end]``, if any."""
+    first = _ALNUM_CHAR.search(text, start, end)
+    if first is None:
+        return None
+    last = end - 1
+    while not text[last].isalnum():  # only the punctuation at the end is walked
         last -= 1
-    return first, last + 1
+    return first.start(), last + 1
+
+
+def _cited_letters(merged: list[tuple[int, int]], text: str, start: int, end: int) -> int:
+    """Letters of ``text[start:end]`` inside the ``merged`` spans."""
+    k = max(0, bisect_right(merged, (start, start)) - 1)
+    n = 0
+    while k < len(merged) and merged[k][0] < end:
+        s, e = max(merged[k][0], start), min(merged[k][1], end)
+        if s < e:
+            n += _letters(text, s, e)
+        k += 1
+    return n
 
 
 def _source_coverage(
     sid: str, sha: str, text: str, snapshot: str,
-    cites: list[tuple[int, int]], marks: list[tuple[int, int, int, str]],
+    cites: list[tuple[int, int]], marks: list[tuple[int, int, int]],
 ) -> SourceCoverage:
-    sc = SourceCoverage(sid, sha, snapshot)
-    c_starts, c_max_end = _overlaps(cites)
-    marks = sorted(marks)
-    m_starts = [m[0] for m in marks]
-    # for each prefix of marks (by start), the one reaching furthest
-    best: list[int] = []
-    for k, m in enumerate(marks):
-        best.append(k if not best or m[1] > marks[best[-1]][1] else best[-1])
-    used: set[int] = set()
-    stale: set[int] = set()
-    line_starts = [0] + [m.end() for m in re.finditer(r"\r\n|[\n\r\u2028\u2029\x85]", text)]
-    for start, end in split_sentences(text):
-        cs, ce = _core(text, start, end)
-        k = bisect_left(c_starts, ce)
-        cited = k > 0 and c_max_end[k - 1] > cs
-        j = bisect_right(m_starts, cs)
-        mark = marks[best[j - 1]] if j > 0 and marks[best[j - 1]][1] >= ce else None
-        line = bisect_right(line_starts, start)
-        col = start - line_starts[line - 1] + 1
-        if cited:
-            if mark is not None:
-                stale.add(mark[2])
-            sc.sentences.append(Sentence(start, end, line, col, text[start:end],
-                                         SentenceStatus.CITED))
-        elif mark is not None:
-            used.add(mark[2])
-            sc.sentences.append(Sentence(start, end, line, col, text[start:end],
-                                         SentenceStatus.MARKED, mark[3], mark[2]))
-        else:
-            sc.sentences.append(Sentence(start, end, line, col, text[start:end],
-                                         SentenceStatus.NOT_CITED))
-    for s, e, i, _ in sorted(marks, key=lambda m: m[2]):
-        if i in used:
+    cited = _merge(cites)
+    covered = _merge([*cited, *((s, e) for s, e, _ in marks)])
+    sc = SourceCoverage(sid, sha, snapshot, letters=_letters(text, 0, len(text)))
+    sc.covered_cited = sum(_letters(text, s, e) for s, e in cited)
+    sc.covered_marked = sum(_letters(text, s, e) for s, e in covered) - sc.covered_cited
+    line_starts = [0, *(m.end() for m in _LINE_BREAK.finditer(text))]
+    for s, e in _intersect(_gaps(covered, len(text)), split_sentences(text)):
+        core = _core(text, s, e)
+        if core is None:
             continue
-        short = text[s:e] if e - s <= 60 else text[s : s + 57] + "..."
-        if i in stale:
+        line = bisect_right(line_starts, core[0])
+        sc.uncovered.append(Passage(core[0], core[1], line, core[0] - line_starts[line - 1] + 1,
+                                    text[core[0]:core[1]]))
+    for s, e, i in sorted(marks, key=lambda m: m[2]):
+        if _cited_letters(cited, text, s, e) == _letters(text, s, e):
+            short = text[s:e] if e - s <= 60 else text[s : s + 57] + "..."
             sc.notes.append(f"uncited[{i}] {short!r} is cited by a record now; remove the mark")
-        else:
-            sc.notes.append(f"uncited[{i}] {short!r} spans no whole sentence, so it marks "
-                            "nothing; quote the whole sentence")
     return sc
 
 
@@ -410,12 +415,14 @@ def coverage(
     snapshots: str | os.PathLike[str] | SnapshotIndex | None = None,
     *,
     config: str | os.PathLike[str] | None = None,
+    minimum: float = 100.0,
 ) -> CoverageReport:
-    """How much of each source's snapshot the records cite, sentence by sentence.
+    """How much of each source's snapshot the records cite or mark, in letters.
 
     ``records`` is validated first (:func:`opencase.validate`); only the citations whose quotes
-    were found count. ``snapshots`` (the snapshot folder) is required. Raises
-    :class:`FileNotFoundError` / :class:`NotADirectoryError` if either folder is missing.
+    were found count. ``snapshots`` (the snapshot folder) is required. ``minimum``: the least
+    share, in percent, each source must reach for the report to be ``ok`` (default 100).
+    Raises :class:`FileNotFoundError` / :class:`NotADirectoryError` if either folder is missing.
     ``config``: the dataset's package.yaml, as for :func:`opencase.validate`.
     """
     from opencase.language.models import Source
@@ -423,10 +430,13 @@ def coverage(
 
     if snapshots is None:
         raise InvalidArgument("coverage needs the snapshot folder (snapshots=...)")
+    if not 0 <= minimum <= 100:
+        raise InvalidArgument(f"the minimum coverage is a percentage from 0 to 100, not "
+                              f"{minimum:g}")
     index = snapshots if isinstance(snapshots, SnapshotIndex) else SnapshotIndex(Path(snapshots))
     report = validate(records, index, config=config)
     dataset = report.dataset
-    result = CoverageReport(validation=report)
+    result = CoverageReport(validation=report, minimum=minimum)
 
     by_sha: dict[str, list[tuple[int, int]]] = {}
     for check in dataset.all_citations():
@@ -447,10 +457,10 @@ def coverage(
             result.missing.append(src.id)
             continue
         marks = []
-        for i, passage in enumerate(src.uncited):
+        for i in range(len(src.uncited)):
             check = dataset.uncited.get((src.id, i))
             if check is not None and check.match is not None:
-                marks.append((check.match.start, check.match.end, i, passage.reason))
+                marks.append((check.match.start, check.match.end, i))
         result.sources.append(_source_coverage(
             src.id, src.sha256, text, display_path(snap.path),
             by_sha.get(src.sha256, []), marks,
