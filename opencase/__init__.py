@@ -10,7 +10,8 @@ to its source passage. The public API:
 - :func:`coverage` says which sentences of each source no record cites yet;
 - :func:`schemas` writes the JSON Schema and Table Schemas generated from the models;
 - :func:`migrate` upgrades a dataset's package.yaml to the current case model;
-- :func:`init` starts a dataset repository; :func:`add_source` registers a source's text.
+- :func:`init` starts a dataset repository; :func:`add_source` registers a source's text;
+  :func:`find` locates a phrase in the snapshots, as quotes are matched, and how to cite it.
 
 Names are imported lazily so that ``import opencase`` stays fast.
 """
@@ -34,6 +35,7 @@ __all__ = [
     "add_source",
     "check",
     "coverage",
+    "find",
     "init",
     "load",
     "migrate",
@@ -59,12 +61,14 @@ _LAZY = {
     "migrate": ("opencase.validation.migrate", "migrate"),
     "init": ("opencase.curating.init", "init"),
     "add_source": ("opencase.curating.sources", "add_source"),
+    "find": ("opencase.curating.find", "find"),
     "models": ("opencase.models", None),
     "schemas": ("opencase.publishing.schemas", "schemas"),
 }
 
 if TYPE_CHECKING:  # pragma: no cover
     from opencase import models
+    from opencase.curating.find import find
     from opencase.curating.init import init
     from opencase.curating.sources import add_source
     from opencase.datapackage.check import check

@@ -432,6 +432,49 @@ def _source_add_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Namespa
     return cmd_source_add
 
 
+def cmd_find(args: argparse.Namespace) -> int:
+    from opencase.curating.find import find
+
+    result = find(args.phrase, args.records, args.snapshots, source=args.source)
+    if args.cite and args.format == "text" and any(o.citable for o in result.occurrences):
+        print(result.cite_yaml())
+    else:
+        print(result.format(args.format))
+    return EXIT_OK if result.ok else EXIT_INVALID
+
+
+@command(
+    "find",
+    "find a phrase in the sources' snapshots, as quotes are matched, and print a `cite:` entry",
+    "opencase find \"serial killer Stephen Port\" --source iopc-decision-article --cite\n\n"
+    "Lists every occurrence (snapshot:line:col, the source, the text around it) by the rules\n"
+    "validation matches quotes by (typography and white space may differ; whole words only).\n"
+    "A phrase that occurs more than once in a source: each occurrence with the shortest\n"
+    "prefix or suffix that makes it the only match. A phrase found nowhere: the nearest\n"
+    "passages, marked [-phrase-]{+source+}. --cite prints, instead of the list, a `cite:`\n"
+    "item (source, quote, prefix or suffix) for each occurrence, to paste under a record's\n"
+    "`cite:`. Exit 0 when the phrase is found and every occurrence can be cited, 1 when it\n"
+    "is not found or an occurrence cannot be told apart, 2 on a usage or I/O error.",
+)
+def _find_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    p.add_argument("phrase", metavar="PHRASE", help="the words to look for")
+    p.add_argument("--source", metavar="ID", help="look only in this source's snapshot "
+                   "(default: every source with a snapshot)")
+    p.add_argument("--records", default="records", metavar="DIR",
+                   help="the records folder, whose sources name the snapshots (default: "
+                   "records)")
+    p.add_argument("--snapshots", metavar="DIR",
+                   default=os.environ.get("OPENCASE_SNAPSHOTS") or "snapshots",
+                   help="the snapshots folder (default: $OPENCASE_SNAPSHOTS, else snapshots)")
+    p.add_argument("--cite", action="store_true",
+                   help="print a `cite:` item for each occurrence that can be cited, instead "
+                   "of the list (text format only)")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="output: text, or json (occurrences with their `cite` entries, or the "
+                   "nearest passages). Default: text.")
+    return cmd_find
+
+
 # verbs made of two words (`source add`) are grouped under the first, which has this help
 GROUPS = {"source": "register sources: `source add` copies a text into the snapshots and "
           "appends its record"}
