@@ -83,9 +83,11 @@ class SourceAdded:
         made = "created" if self.created else "appended to"
         lines.append(f"added source {self.id!r}: {made} {display_path(self.sources_file)}, "
                      f"line {self.line}")
-        folder = display_path(self.snapshot.parent)
-        lines.append(f"next: opencase find \"a phrase of the text\" --source {self.id} --snapshots "
-                     f"{folder} --cite, and paste the cite: entry into a record")
+        records = display_path(self.sources_file.parent)
+        where = "" if records == "records" else f" --records {records}"
+        where += f" --snapshots {display_path(self.snapshot.parent)}"
+        lines.append(f"next: opencase find \"a phrase of the text\" --source {self.id}{where} "
+                     "--cite, and paste the cite: entry into a record")
         return "\n".join(lines)
 
     def as_dict(self) -> dict[str, Any]:
