@@ -261,15 +261,14 @@ def test_layouts(dataset: Path, old: str | None, new: list[str]) -> None:
     assert (records / "sources.yaml").read_text(encoding="utf-8").split("\n")[:-1] == new
 
 
-def test_crlf_file_gets_crlf_lines(dataset: Path) -> None:
+def test_crlf_file_with_bom_gets_crlf_lines_and_keeps_its_bom(dataset: Path) -> None:
     path = dataset / "records/sources.yaml"
-    old = path.read_bytes().replace(b"\n", b"\r\n")
+    old = b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n")
     path.write_bytes(old)
     added = add_source(dataset / "texts/article.txt", "pier", kind="report",
                        records=dataset / "records", snapshots=dataset / "snapshots")
     assert added.ok, added.message()
-    tail = path.read_bytes()[len(old):]
-    assert tail == ("\r\n".join(ITEM) + "\r\n").encode()
+    assert path.read_bytes() == old + ("\r\n".join(ITEM) + "\r\n").encode()
 
 
 def test_flow_list_is_not_appended_to(dataset: Path) -> None:

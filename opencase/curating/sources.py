@@ -274,7 +274,7 @@ def add_source(
     old: str | None = ""
     if os.path.lexists(sources_file):
         try:
-            old = read_regular(sources_file, MAX_FILE_BYTES).decode("utf-8-sig")
+            old = read_regular(sources_file, MAX_FILE_BYTES).decode("utf-8")
         except (UnicodeDecodeError, OSError):
             old = None  # reported by read_records above
     snapshot, copy = (None, False)
@@ -282,15 +282,17 @@ def add_source(
         snapshot, copy = _snapshot_target(report, Path(file), id, sha, snapshots_path)
     if not report.ok or old is None or snapshot is None or read is None:
         return result
-    appended = _appended(old, item)
-    why = appended if isinstance(appended, str) else _reads_back(old, appended[0], shown, item)
+    bom = "\ufeff" if old.startswith("\ufeff") else ""  # kept, as every other byte
+    appended = _appended(old.removeprefix(bom), item)
+    why = appended if isinstance(appended, str) else _reads_back(old.removeprefix(bom),
+                                                                   appended[0], shown, item)
     if why is not None:
         by_hand = "\n".join(_item_lines(item, "  "))
         report.add(Code.SOURCES_NOT_APPENDABLE, f"cannot append the record as text: {why}; "
                    f"add it under `sources:` by hand:\n{by_hand}", file=shown)
         return result
     assert not isinstance(appended, str)
-    new_text, line = appended
+    new_text, line = bom + appended[0], appended[1]
     if copy:
         write_new(snapshot, read[0])
     try:
