@@ -181,14 +181,17 @@ class FindResult:
 
     def cite_yaml(self) -> str:
         """A ``cite:`` list item for each occurrence that can be cited, ready to paste under a
-        record's ``cite:``; each after a comment saying where it is when there are several.
-        Empty when there is none."""
+        record's ``cite:``; each after a comment saying where it is when there are several (a
+        comment alone for one that cannot be told apart)."""
         citable = [o for o in self.occurrences if o.citable]
         out: list[str] = []
-        for o in citable:
+        for o in self.occurrences:
             entry = o.cite()
-            assert entry is not None
-            if len(citable) > 1:
+            if entry is None:
+                out.append(f"# {o.snapshot}:{o.line}:{o.column}: no prefix or suffix tells it "
+                           "apart")
+                continue
+            if len(citable) > 1 or len(citable) < len(self.occurrences):
                 out.append(f"# {o.snapshot}:{o.line}:{o.column}")
             lead = "- "
             for key, value in entry.items():
@@ -299,10 +302,10 @@ def _occurrence(sid: str, snap: Snapshot, phrase: str, m: Match, *, several: boo
     end_of_line = len(text) if end_of_line == -1 else end_of_line
     before = text[max(start_of_line, m.start - _CONTEXT):m.start]
     after = text[m.end:min(end_of_line, m.end + _CONTEXT)].rstrip("\r")
-    if m.start - _CONTEXT > start_of_line:
-        before = "..." + before
-    if m.end + _CONTEXT < end_of_line:
-        after += "..."
+    if m.start - _CONTEXT > start_of_line:  # cut: from the first whole word
+        before = "..." + before[before.find(" ") + 1:]
+    if m.end + _CONTEXT < end_of_line:  # cut: up to the last whole word
+        after = after[:after.rfind(" ")] + "..." if " " in after.strip() else after + "..."
     prefix = suffix = None
     citable = True
     if several:
