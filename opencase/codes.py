@@ -265,9 +265,16 @@ class Code(StrEnum):
     SNAPSHOT_MISSING = (
         "snapshot-missing",
         "warning",
-        "No snapshot with the source's sha256 is in the snapshot folder; quotes are unverified.",
-        "Pass --snapshots with the folder holding the snapshot, or fix the hash (an error "
-        "under --strict).",
+        "No snapshot folder was given, so the quotes of a source with a sha256 are unverified.",
+        "Pass --snapshots with the folder holding the snapshots (an error under --strict).",
+    )
+    SNAPSHOT_NOT_FOUND = (
+        "snapshot-not-found",
+        "error",
+        "No file in the given snapshot folder has the source's sha256, so none of its quotes "
+        "can be checked (often a mistyped or stale hash, or a snapshot not yet added).",
+        "Fix the hash (the message names the files no source names and the nearest hash), "
+        "or add the snapshot with `opencase source add`.",
     )
     SNAPSHOT_UNREADABLE = (
         "snapshot-unreadable",

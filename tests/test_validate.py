@@ -7,6 +7,7 @@ issue that must follow: code, line and field (the file is always ``harbour.yaml`
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -239,17 +240,50 @@ def test_every_problem_in_one_run(harbour: Path, snapshots: Path) -> None:
     assert codes == ["invalid-date", "unknown-key", "unknown-reference"]
 
 
-def test_missing_snapshot_is_a_warning_and_strict_makes_it_an_error(
-    harbour: Path, tmp_path: Path
-) -> None:
+def test_a_snapshot_not_in_the_given_folder_is_an_error(harbour: Path, tmp_path: Path) -> None:
     empty = tmp_path / "no-snapshots"
     empty.mkdir()
     report = opencase.validate(harbour, empty)
     assert [(i.code, i.severity, i.line, i.field) for i in report.issues] == [
+        ("snapshot-not-found", Severity.ERROR, 12, "sha256")
+    ]
+    assert report.issues[0].message.endswith(
+        "so its quotes cannot be checked; every file there belongs to another source: add the "
+        "snapshot (`opencase source add`) or fix the hash")
+    assert not report.ok
+
+
+def test_a_mistyped_hash_names_the_unnamed_files_and_the_nearest_hash(
+    harbour: Path, snapshots: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "snaps"
+    folder.mkdir()
+    data = (snapshots / "harbour.txt").read_bytes()
+    (folder / "harbour.txt").write_bytes(data)
+    (folder / "other.txt").write_bytes(b"Another text that no source names.\n")
+    sha = hashlib.sha256(data).hexdigest()
+    typo = sha[:20] + ("0" if sha[20] != "0" else "1") + sha[21:]
+    records = harbour / "harbour.yaml"
+    records.write_text(records.read_text(encoding="utf-8").replace(sha, typo), encoding="utf-8")
+    report = opencase.validate(harbour, folder)
+    found = [i for i in report.issues if i.code == "snapshot-not-found"]
+    assert [(i.line, i.field, i.record_id) for i in found] == [(12, "sha256", "harbour-article")]
+    assert found[0].message == (
+        f"no file in {folder} has the sha256 of source 'harbour-article' ({typo[:12]}...), "
+        f"so its quotes cannot be checked; files no source names: {folder / 'harbour.txt'}, "
+        f"{folder / 'other.txt'}; {folder / 'harbour.txt'} has sha256 {sha}, 1 digit away: a "
+        f"mistyped hash? Copy it from `sha256sum {folder / 'harbour.txt'}`")
+
+
+def test_without_a_folder_a_snapshot_is_missing_a_warning_and_strict_makes_it_an_error(
+    harbour: Path,
+) -> None:
+    report = opencase.validate(harbour)
+    assert [(i.code, i.severity, i.line, i.field) for i in report.issues] == [
         ("snapshot-missing", Severity.WARNING, 12, "sha256")
     ]
     assert report.ok
-    strict = opencase.validate(harbour, empty, strict=True)
+    strict = opencase.validate(harbour, strict=True)
     assert [(i.code, i.severity) for i in strict.issues] == [("snapshot-missing", Severity.ERROR)]
     assert not strict.ok
 
@@ -370,7 +404,7 @@ def test_symlinked_snapshot_is_not_followed(harbour: Path, snapshots: Path, tmp_
     folder.mkdir()
     (folder / "harbour.txt").symlink_to(snapshots / "harbour.txt")
     report = opencase.validate(harbour, folder)
-    assert sorted(i.code for i in report.issues) == ["snapshot-missing", "snapshot-unreadable"]
+    assert sorted(i.code for i in report.issues) == ["snapshot-not-found", "snapshot-unreadable"]
 
 
 def test_an_empty_records_folder_is_an_error(tmp_path: Path) -> None:

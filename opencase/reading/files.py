@@ -24,6 +24,7 @@ from opencase.reading.exactyaml import CONTROL, MAX_YAML_PROBLEMS, PathT, build
 from opencase.reading.fastyaml import read_fast
 from opencase.report import Issue, Report
 from opencase.safeio import FileTooLarge, NotARegularFile, read_regular
+from opencase.suggest import closest
 
 __all__ = ["RawRecord", "RecordFile", "RecordSet", "parse_yaml_text", "read_records"]
 
@@ -289,10 +290,8 @@ def _collect(
         if kind not in known:
             if too_many((kind,)):
                 return
-            import difflib
-
-            close = difflib.get_close_matches(str(kind), sorted(known), n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
+            close = closest(str(kind), sorted(known))
+            hint = f"did you mean {close!r}? " if close else ""
             line, col = rf.locate((kind,))
             report.add(
                 Code.UNKNOWN_KIND,

@@ -6,7 +6,6 @@ sources whose snapshot is missing.
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 from opencase.codes import Code
@@ -14,6 +13,7 @@ from opencase.language.citeids import repeated_citations
 from opencase.language.models import Citation, Record, Source, UncitedPassage
 from opencase.reading.files import RawRecord
 from opencase.report import Report
+from opencase.suggest import closest
 from opencase.validation.kinds import class_info
 from opencase.validation.locations import field_issue, field_name
 from opencase.validation.model_check import Valid
@@ -22,6 +22,7 @@ from opencase.validation.validated import CitationCheck, Dataset
 
 __all__ = [
     "check_citations",
+    "check_cite_list",
     "check_duplicate_citations",
     "check_shared_snapshots",
     "check_snapshots",
@@ -66,6 +67,21 @@ def check_citations(
     check_duplicate_citations(report, raw, rec)
 
 
+def check_cite_list(
+    report: Report,
+    raw: RawRecord,
+    model: type[Record],
+    cites: list[Citation],
+    kind_of: dict[str, str],
+    sources: dict[str, str | None],
+    index: SnapshotIndex | None,
+) -> None:
+    """The ``cite`` list of a ``model`` record that failed its model (see
+    :mod:`opencase.validation.salvage`): sources, ``supports`` and quotes, as for any record."""
+    _check_list(report, raw, raw.id or "", class_info(model).fields, cites, (), kind_of,
+                sources, index, None)
+
+
 def check_duplicate_citations(report: Report, raw: RawRecord, rec: Record) -> None:
     """``duplicate-citation`` for each citation (or supported field) of ``rec`` that repeats
     an earlier one: both would get the same content-derived citation id when published
@@ -108,14 +124,16 @@ def _check_list(
                 if sid is None or kind_of.get(sid) == "sources":
                     continue
                 what = f"a {kind_of[sid]} record" if sid in kind_of else "not a record"
+                close = closest(sid, [k for k, kind in kind_of.items() if kind == "sources"])
+                hint = f"; did you mean {close!r}?" if close else ""
                 field_issue(report, raw, Code.UNKNOWN_SOURCE,
-                            f"{lead}[{i}].{name}: {sid!r} is {what}; cite a source record's id",
-                            (*at, "cite", i, name))
+                            f"{lead}[{i}].{name}: {sid!r} is {what}; cite a source record's "
+                            f"id{hint}", (*at, "cite", i, name))
         if c.supports:
             for j, name in enumerate(c.supports):
                 if name not in own_fields:
-                    close = difflib.get_close_matches(name, sorted(own_fields), n=1)
-                    hint = f"did you mean {close[0]!r}? " if close else ""
+                    close = closest(name, sorted(own_fields))
+                    hint = f"did you mean {close!r}? " if close else ""
                     field_issue(report, raw, Code.UNKNOWN_SUPPORTED_FIELD,
                                 f"{lead}[{i}].supports: {raw.kind} have no field {name!r}; "
                                 f"{hint}fields: {', '.join(sorted(own_fields))}",
@@ -256,13 +274,47 @@ def check_snapshots(
     owner: dict[str, RawRecord],
     index: SnapshotIndex | None,
 ) -> None:
-    """``snapshot-missing`` for each source (id, sha256) whose snapshot is not in ``index``."""
+    """For each source (id, sha256) whose snapshot is not in ``index``: ``snapshot-not-found``
+    (an error) when a snapshot folder was given, naming the files there that no source names
+    and the nearest hash among them (a mistyped hash); ``snapshot-missing`` (a warning)
+    without a folder."""
+    named = {sha for _, sha in sources if sha}
+    spare = sorted((str(snap.path), sha) for sha, snap in (index.by_hash.items() if index
+                                                           else ()) if sha not in named)
     for sid, sha in sources:
-        if sha and (index is None or index.get(sha) is None):
-            where = f"in {index.folder}" if index is not None else "(no --snapshots folder given)"
-            raw = owner[sid]
-            line, col = raw.locate(("sha256",))
+        if not sha or (index is not None and index.get(sha) is not None):
+            continue
+        raw = owner[sid]
+        line, col = raw.locate(("sha256",))
+        if index is None:
             report.add(Code.SNAPSHOT_MISSING, f"no snapshot of source {sid!r} (sha256 "
-                       f"{sha[:12]}...) {where}; its quotes are unverified",
-                       file=raw.file.display, line=line, column=col, record_id=sid,
-                       field="sha256")
+                       f"{sha[:12]}...) (no --snapshots folder given); its quotes are "
+                       "unverified", file=raw.file.display, line=line, column=col,
+                       record_id=sid, field="sha256")
+            continue
+        report.add(Code.SNAPSHOT_NOT_FOUND,
+                   f"no file in {index.folder} has the sha256 of source {sid!r} "
+                   f"({sha[:12]}...), so its quotes cannot be checked; {_spare(sha, spare)}",
+                   file=raw.file.display, line=line, column=col, record_id=sid,
+                   field="sha256")
+
+
+_LISTED = 5  # files named in a snapshot-not-found message
+
+
+def _spare(sha: str, spare: list[tuple[str, str]]) -> str:
+    """What to say of the files no source names: which they are, and the nearest hash."""
+    if not spare:
+        return ("every file there belongs to another source: add the snapshot "
+                "(`opencase source add`) or fix the hash")
+    from rapidfuzz.distance import Hamming  # (only when a hash is wrong)
+
+    names = ", ".join(name for name, _ in spare[:_LISTED])
+    more = f" and {len(spare) - _LISTED} more" if len(spare) > _LISTED else ""
+    text = f"files no source names: {names}{more}"
+    dist, name, near = min((Hamming.distance(sha, h), name, h) for name, h in spare)
+    if dist <= 8:  # (two random hashes differ in about 60 of their 64 digits)
+        digits = "digit" if dist == 1 else "digits"
+        text += (f"; {name} has sha256 {near}, {dist} {digits} away: a mistyped hash? "
+                 f"Copy it from `sha256sum {name}`")
+    return text

@@ -3,7 +3,6 @@ that would run as spreadsheet formulas."""
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import Any
 
@@ -16,9 +15,11 @@ from opencase.language.spec import fields_of
 from opencase.reading.files import RawRecord
 from opencase.reading.formulas import formula_start
 from opencase.report import Report
+from opencase.suggest import closest
 from opencase.validation.kinds import class_info
 from opencase.validation.locations import field_name
 from opencase.validation.reported import reported_field_issue, status_key_issue
+from opencase.validation.salvage import Partial, salvage
 
 __all__ = ["Valid", "check_models"]
 
@@ -35,9 +36,11 @@ _TYPE_CODES = {
 
 
 def check_models(report: Report, records: list[RawRecord],
-                 case_model: CaseModel = STANDARD) -> Valid:
+                 case_model: CaseModel = STANDARD,
+                 partial: list[tuple[RawRecord, Partial]] | None = None) -> Valid:
     """Validate each record with its model in ``case_model``, once; return the records that
-    pass, each with its model object (defaults filled in, values typed)."""
+    pass, each with its model object (defaults filled in, values typed). The fields that can
+    still be checked of each record that fails go into ``partial`` (if given)."""
     valid: Valid = []
     kinds = case_model.kinds
     for raw in records:
@@ -48,8 +51,11 @@ def check_models(report: Report, records: list[RawRecord],
         try:
             valid.append((raw, kinds[raw.kind].model_validate(raw.data)))
         except ValidationError as exc:
-            for err in exc.errors(include_url=False):
+            errors = exc.errors(include_url=False)
+            for err in errors:
                 _model_issue(report, raw, err, kinds[raw.kind])
+            if partial is not None:
+                partial.append((raw, salvage(raw, kinds[raw.kind], errors)))
     return valid
 
 
@@ -69,8 +75,8 @@ def _model_issue(report: Report, raw: RawRecord, err: Any, model: type[Record]) 
     code = _TYPE_CODES.get(etype)
     if code == Code.UNKNOWN_KEY:
         allowed = _fields_at(model, loc[:-1])
-        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
-        hint = f"did you mean {close[0]!r}? " if close else ""
+        close = closest(str(loc[-1]), allowed)
+        hint = f"did you mean {close!r}? " if close else ""
         msg = f"unknown field {loc[-1]!r}; {hint}allowed fields: {', '.join(allowed)}"
     elif code == Code.MISSING_KEY:
         msg = f"{model.singular} is missing required field {fname!r}"

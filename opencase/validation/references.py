@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import Any
 
@@ -12,8 +11,10 @@ from opencase.language.models import Party, Proceeding, Record
 from opencase.language.spec import fields_of
 from opencase.reading.files import RawRecord
 from opencase.report import Report
+from opencase.suggest import closest
 from opencase.validation.kinds import class_info
 from opencase.validation.locations import field_issue, field_name
+from opencase.validation.salvage import Partial
 
 __all__ = ["check_ids", "check_proceeding", "check_ref", "check_refs"]
 
@@ -42,10 +43,12 @@ def check_ids(report: Report, records: list[RawRecord]) -> dict[str, RawRecord]:
     return owner
 
 
-def check_refs(report: Report, raw: RawRecord, rec: Record, kind_of: dict[str, str]) -> None:
+def check_refs(report: Report, raw: RawRecord, rec: Record | Partial, kind_of: dict[str, str],
+               model: type[Record] | None = None) -> None:
     """Every reference of ``rec`` names a record (``kind_of``: the kind of each id) of a kind
-    the field refers to."""
-    for ref in class_info(type(rec)).refs:
+    the field refers to. ``model``: the record's model, when ``rec`` is the salvaged part of
+    a record that failed it."""
+    for ref in class_info(model or type(rec)).refs:  # type: ignore[arg-type]
         value = getattr(rec, ref.field)
         if value is None:
             continue
@@ -74,9 +77,10 @@ def check_ref(
     if actual in kinds:
         return
     if actual is None:
-        close = difflib.get_close_matches(
-            value, [k for k in kind_of if _VALID_ID.fullmatch(k)], n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
+        # (only ids of the kinds this field refers to)
+        close = closest(value, [k for k, kind in kind_of.items()
+                                if kind in kinds and _VALID_ID.fullmatch(k)])
+        hint = f"; did you mean {close!r}?" if close else ""
         field_issue(report, raw, Code.UNKNOWN_REFERENCE,
                     f"{field_name(path)}: no record has id {value!r}{hint}", path)
     elif actual not in kinds:

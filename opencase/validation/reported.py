@@ -10,7 +10,6 @@ optional field of the kind, without a value on the record.
 
 from __future__ import annotations
 
-import difflib
 from functools import cache
 from typing import Annotated, Any
 
@@ -21,6 +20,7 @@ from opencase.language.models import Record, ReportedValue
 from opencase.language.spec import FieldSpec, fields_of
 from opencase.reading.files import RawRecord
 from opencase.report import Report
+from opencase.suggest import closest
 from opencase.validation.locations import field_issue
 from opencase.validation.references import check_ref
 
@@ -51,8 +51,8 @@ def status_key_issue(report: Report, raw: RawRecord, model: type[Record],
     """``status-not-a-field`` at ``path`` (``("unknown", key)``): ``what`` says why the key is
     none of the fields that may be unknown or not applicable; a close one is suggested."""
     allowed = status_fields(model)
-    close = difflib.get_close_matches(str(path[-1]).lower(), allowed, n=1)
-    hint = f"did you mean {close[0]!r}? " if close else ""
+    close = closest(str(path[-1]).lower(), allowed)
+    hint = f"did you mean {close!r}? " if close else ""
     field_issue(report, raw, Code.STATUS_NOT_A_FIELD,
                 f"{path[0]}.{path[-1]}: {what}; {hint}fields that may be: {', '.join(allowed)}",
                 path)
@@ -113,9 +113,9 @@ def _not_a_scalar(report: Report, raw: RawRecord, i: int, name: str, spec: Field
                   scalars: tuple[str, ...]) -> None:
     hint = ""
     if spec is None:
-        close = difflib.get_close_matches(name.lower(), scalars, n=1)
+        close = closest(name.lower(), scalars)
         why = f"{raw.kind} have no field {name!r}"
-        hint = f"did you mean {close[0]!r}? " if close else ""
+        hint = f"did you mean {close!r}? " if close else ""
     elif name == "id":
         why = "a record's id is not reported by sources"
     elif spec.item is not None:

@@ -25,6 +25,7 @@ from opencase.reading.files import RawRecord, RecordSet, read_records
 from opencase.report import Report
 from opencase.validation.citations import (
     check_citations,
+    check_cite_list,
     check_shared_snapshots,
     check_snapshots,
     check_uncited,
@@ -37,6 +38,7 @@ from opencase.validation.model_check import Valid, check_models
 from opencase.validation.quotes import SnapshotIndex
 from opencase.validation.references import check_ids, check_proceeding, check_refs
 from opencase.validation.reported import check_reported, check_statuses
+from opencase.validation.salvage import Partial
 from opencase.validation.validated import CitationCheck, Dataset
 
 __all__ = ["CitationCheck", "Dataset", "validate"]
@@ -113,7 +115,8 @@ def _validate(
             report.add(Code.SNAPSHOT_UNREADABLE, f"snapshot file {path} {why}", file=path)
     if any(i.code == Code.MODEL_OUTDATED for i in report.issues):
         _newer_fields(report, rs.records)
-    valid = check_models(report, rs.records, case_model)
+    partial: list[tuple[RawRecord, Partial]] = []
+    valid = check_models(report, rs.records, case_model, partial)
     owner = check_ids(report, rs.records)
     kind_of = {rid: raw.kind for rid, raw in owner.items()}
     sources: dict[str, str | None] = {}  # the first valid source of each id, in file order
@@ -123,6 +126,11 @@ def _validate(
     data = Dataset(snapshots=index, case_model=case_model) if dataset else None
     check_shared_snapshots(report, valid)
     _check_dataset(report, valid, kind_of, sources, index, data)
+    for raw, part in partial:  # what can be checked of the records that failed their model
+        check_refs(report, raw, part, kind_of, case_model.kinds[raw.kind])
+        if part.cite:
+            check_cite_list(report, raw, case_model.kinds[raw.kind], part.cite, kind_of,
+                            sources, index)
     check_snapshots(report, sorted(sources.items()), owner, index)
     report.stats = {"files": len(rs.files), "records": len(rs.records)}
     report.dataset = data

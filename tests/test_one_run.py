@@ -1,0 +1,78 @@
+"""Every problem in one run: a record's structural error hides none of its other problems
+(quotes, references, ``supports``) nor those of other records, and "did you mean" suggests
+only what the place accepts (the fields of the record's kind, the ids of the kinds a field
+refers to), and only when it is a few typing slips away.
+
+The fixture (tests/fixtures/one_run) has one source and four records, each with a structural
+problem and another besides."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import opencase
+from opencase.suggest import closest
+from tests.conftest import run_cli
+
+FIXTURE = Path(__file__).parent / "fixtures" / "one_run"
+RECORDS, SNAPSHOTS = FIXTURE / "records", FIXTURE / "snapshots"
+
+
+def test_every_problem_of_every_record_in_one_run() -> None:
+    report = opencase.validate(RECORDS, SNAPSHOTS)
+    assert [(i.line, i.code, i.record_id, i.field) for i in report.sorted()] == [
+        (11, "unknown-key", "council", "title"),
+        (18, "unknown-key", "jo-bloggs", "titel"),
+        # checked although jo-bloggs failed its model: its citation is valid on its own
+        (21, "quote-not-found", "jo-bloggs", "cite[0].quote"),
+        (22, "unknown-supported-field", "jo-bloggs", "cite[0].supports[0]"),
+        (26, "unknown-source", "al-smith", "cite[0].source"),
+        (31, "not-in-vocabulary", "meeting", "type"),
+        # checked although the event failed its model: these fields are valid on their own
+        (34, "unknown-reference", "meeting", "participants[0].who"),
+        (36, "unknown-reference", "meeting", "proceeding"),
+    ]
+
+
+@pytest.mark.parametrize(("line", "ending"), [
+    # 'title' is two slips from 'cite': no guess, the list of fields instead
+    (11, "unknown field 'title'; allowed fields: cite, date, description, id, name, "
+         "not_applicable, reported, unknown"),
+    (18, "unknown field 'titel'; did you mean 'title'? allowed fields: cite, description, id, "
+         "name, names, not_applicable, office, rank, reported, reported_age, "
+         "reported_age_as_of, title, unknown"),
+    (22, "cite[0].supports: people have no field 'nam'; did you mean 'name'? fields: "
+         "description, name, names, not_applicable, office, rank, reported, reported_age, "
+         "reported_age_as_of, title, unknown"),
+    (26, "cite[0].source: 'minuets' is not a record; cite a source record's id; did you mean "
+         "'minutes'?"),
+    (34, "participants[0].who: no record has id 'jo-blogs'; did you mean 'jo-bloggs'?"),
+    # the event 'meeting' is one letter away, but a proceeding is wanted: no guess
+    (36, "proceeding: no record has id 'meetin'"),
+])
+def test_suggestions_come_from_what_the_place_accepts(line: int, ending: str) -> None:
+    report = opencase.validate(RECORDS, SNAPSHOTS)
+    (issue,) = [i for i in report.issues if i.line == line]
+    assert issue.message == ending
+
+
+def test_the_cli_reports_them_all_and_exits_1() -> None:
+    result = run_cli("validate", RECORDS, "--snapshots", SNAPSHOTS)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert len(lines) == 9
+    assert lines[-1] == "invalid: 8 errors, 0 warnings (1 file, 5 records)"
+
+
+@pytest.mark.parametrize(("word", "choices", "expected"), [
+    ("titel", ["cite", "title"], "title"),  # two neighbours swapped: one slip
+    ("nam", ["name", "names"], "name"),  # the first of equals? no: the nearest
+    ("descripton", ["description", "date"], "description"),
+    ("title", ["cite", "date", "name"], None),  # two slips in five letters
+    ("who", ["participants", "case"], None),
+    ("name", ["name"], None),  # itself is no suggestion
+])
+def test_closest(word: str, choices: list[str], expected: str | None) -> None:
+    assert closest(word, choices) == expected
