@@ -68,11 +68,12 @@ def test_the_cli_reports_them_all_and_exits_1() -> None:
 
 @pytest.mark.parametrize(("word", "choices", "expected"), [
     ("titel", ["cite", "title"], "title"),  # two neighbours swapped: one slip
-    ("nam", ["name", "names"], "name"),  # the first of equals? no: the nearest
+    ("nam", ["name", "names"], "name"),  # the nearest
+    ("partys", ["parties", "party_role"], "parties"),  # two slips in six letters
     ("descripton", ["description", "date"], "description"),
     ("title", ["cite", "date", "name"], None),  # two slips in five letters
     ("who", ["participants", "case"], None),
-    ("name", ["name"], None),  # itself is no suggestion
+    ("Name", ["name", "names"], "name"),
 ])
 def test_closest(word: str, choices: list[str], expected: str | None) -> None:
     assert closest(word, choices) == expected
