@@ -270,6 +270,16 @@ def test_a_source_whose_snapshot_is_missing(dataset: Path) -> None:
         "found once in 'pier-notice'")
 
 
+def test_records_that_cannot_be_read_say_so(dataset: Path) -> None:
+    (dataset / "records/sources.yaml").write_text("sources:\n  - id: [broken\n",
+                                                  encoding="utf-8")
+    result = find_cli(dataset, "the pier")
+    assert result.returncode == 2
+    assert result.stderr == ("opencase find: error: no source of records has its snapshot in "
+                             "snapshots; check --records and --snapshots (some record files "
+                             "cannot be read: run `opencase validate`)\n")
+
+
 def test_the_library_function() -> None:
     assert opencase.find is find and "find" in opencase.__all__
     with pytest.raises(InvalidArgument, match="needs the snapshot folder"):

@@ -289,8 +289,10 @@ def _snapshots(
         if snap is not None:
             out.append((sid, snap))
     if not out:
+        unread = " (some record files cannot be read: run `opencase validate`)" if any(
+            i.severity == "error" for i in rs.issues) else ""
         raise InvalidArgument(f"no source of {display_path(rs.root)} has its snapshot in "
-                              f"{index.folder}; check --records and --snapshots")
+                              f"{index.folder}; check --records and --snapshots{unread}")
     return out
 
 

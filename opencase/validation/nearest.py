@@ -179,6 +179,8 @@ def _anchored(norm: str, q: str, step: int) -> list[int]:
     if not words:
         words = sorted(set(q.split()), key=lambda w: (-len(w), w))
     words = words[:_ANCHOR_WORDS]
+    if not words:
+        return []
     size, last = len(q), max(len(norm) - len(q), 0)
     starts: set[int] = set()
     for w in words:
