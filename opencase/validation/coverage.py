@@ -37,6 +37,7 @@ exclusive; a passage's ``line`` and ``column`` are 1-based.
 
 from __future__ import annotations
 
+import heapq
 import json
 import math
 import os
@@ -320,20 +321,21 @@ class CoverageReport:
 
 # ---------------------------------------------------------------- computing it
 
-_NOT_ALNUM = re.compile(r"[\W_]+")  # \w is str.isalnum() or "_"
-_ALNUM_CHAR = re.compile(r"[^\W_]")
+_ALNUM_CHAR = re.compile(r"[^\W_]")  # \w is str.isalnum() or "_"
+_ALNUM_RUN = re.compile(r"[^\W_]+")
 _LINE_BREAK = re.compile(r"\r\n|[\n\r\u2028\u2029\x85]")
 
 
 def _letters(text: str, start: int, end: int) -> int:
     """How many ``str.isalnum`` characters ``text[start:end]`` holds (counted in C)."""
-    return len(_NOT_ALNUM.sub("", text[start:end]))
+    return sum(map(len, _ALNUM_RUN.findall(text, start, end)))
 
 
 def _merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The union of ``[start, end)`` spans, as sorted, disjoint, non-touching spans."""
+    """The union of ``[start, end)`` spans, given sorted, as sorted, disjoint, non-touching
+    spans."""
     out: list[tuple[int, int]] = []
-    for s, e in sorted(spans):
+    for s, e in spans:
         if out and s <= out[-1][1]:
             if e > out[-1][1]:
                 out[-1] = (out[-1][0], e)
@@ -390,13 +392,17 @@ def _source_coverage(
     sid: str, sha: str, text: str, snapshot: str,
     cites: list[tuple[int, int]], marks: list[tuple[int, int, int]],
 ) -> SourceCoverage:
-    cited = _merge(cites)
-    covered = _merge([*cited, *((s, e) for s, e, _ in marks)])
-    sc = SourceCoverage(sid, sha, snapshot, letters=_letters(text, 0, len(text)))
+    # cited, marked-only and uncovered spans partition the text: each letter is counted once
+    cited = _merge(sorted(cites))
+    covered = _merge(heapq.merge(cited, sorted((s, e) for s, e, _ in marks)))
+    gaps = _gaps(covered, len(text))
+    marked = _intersect(_gaps(cited, len(text)), covered)
+    sc = SourceCoverage(sid, sha, snapshot)
     sc.covered_cited = sum(_letters(text, s, e) for s, e in cited)
-    sc.covered_marked = sum(_letters(text, s, e) for s, e in covered) - sc.covered_cited
+    sc.covered_marked = sum(_letters(text, s, e) for s, e in marked)
+    sc.letters = sc.covered_cited + sc.covered_marked + sum(_letters(text, s, e) for s, e in gaps)
     line_starts = [0, *(m.end() for m in _LINE_BREAK.finditer(text))]
-    for s, e in _intersect(_gaps(covered, len(text)), split_sentences(text)):
+    for s, e in _intersect(gaps, split_sentences(text)):
         core = _core(text, s, e)
         if core is None:
             continue
