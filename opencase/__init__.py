@@ -7,7 +7,8 @@ to its source passage. The public API:
 - :func:`validate` -> :class:`Report` (issues with codes, severities and locations);
 - :func:`publish` writes the data package; :func:`check` verifies a published one;
 - :func:`load` opens a package (folder, zip or URL) as Arrow, pandas or model objects;
-- :func:`coverage` says which sentences of each source no record cites yet;
+- :func:`coverage` measures the share of each source's letters cited or marked, and lists the
+  passages no record cites or marks;
 - :func:`schemas` writes the JSON Schema and Table Schemas generated from the models;
 - :func:`migrate` upgrades a dataset's package.yaml to the current case model;
 - :func:`init` starts a dataset repository; :func:`add_source` registers a source's text;
