@@ -12,7 +12,8 @@ to its source passage. The public API:
 - :func:`schemas` writes the JSON Schema and Table Schemas generated from the models;
 - :func:`migrate` upgrades a dataset's package.yaml to the current case model;
 - :func:`init` starts a dataset repository; :func:`add_source` registers a source's text;
-  :func:`find` locates a phrase in the snapshots, as quotes are matched, and how to cite it.
+  :func:`find` locates a phrase in the snapshots, as quotes are matched, and how to cite it;
+- :func:`build_site` writes a static website of a package, every value beside its passage.
 
 Names are imported lazily so that ``import opencase`` stays fast.
 """
@@ -34,6 +35,7 @@ __all__ = [
     "Severity",
     "__version__",
     "add_source",
+    "build_site",
     "check",
     "coverage",
     "find",
@@ -63,6 +65,7 @@ _LAZY = {
     "init": ("opencase.curating.init", "init"),
     "add_source": ("opencase.curating.sources", "add_source"),
     "find": ("opencase.curating.find", "find"),
+    "build_site": ("opencase.site.build", "build_site"),
     "models": ("opencase.models", None),
     "schemas": ("opencase.publishing.schemas", "schemas"),
 }
@@ -78,6 +81,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from opencase.publishing.publish import publish
     from opencase.publishing.schemas import schemas
     from opencase.report import Issue, Report, Severity
+    from opencase.site.build import build_site
     from opencase.validation.coverage import coverage
     from opencase.validation.migrate import migrate
     from opencase.validation.validate import validate
