@@ -270,6 +270,27 @@ def test_a_source_whose_snapshot_is_missing(dataset: Path) -> None:
         "found once in 'pier-notice'")
 
 
+def test_a_snapshot_that_is_not_utf8_is_not_searched(dataset: Path) -> None:
+    path = dataset / "snapshots/gazette.txt"
+    old = hashlib.sha256(path.read_bytes()).hexdigest()
+    path.write_bytes(b"the pier will close \xff\n")
+    new = hashlib.sha256(path.read_bytes()).hexdigest()
+    sources = dataset / "records/sources.yaml"
+    sources.write_text(sources.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    result = find_cli(dataset, "the pier will close")
+    assert result.returncode == 0
+    assert result.stdout.splitlines() == [
+        "note: snapshot snapshots/gazette.txt cannot be read as UTF-8 text; not searched",
+        "snapshots/pier.txt:3:18: pier-notice: The council said [the pier will close] on 3 "
+        "May 2024 for six weeks of repairs.",
+        "found once in 'pier-notice'",
+    ]
+    only = find_cli(dataset, "the pier will close", "--source", "gazette-report")
+    assert (only.returncode, only.stderr) == (2, (
+        "opencase find: error: the snapshot of 'gazette-report' (snapshots/gazette.txt) cannot "
+        "be read as UTF-8 text\n"))
+
+
 def test_records_that_cannot_be_read_say_so(dataset: Path) -> None:
     (dataset / "records/sources.yaml").write_text("sources:\n  - id: [broken\n",
                                                   encoding="utf-8")
