@@ -79,6 +79,21 @@ def test_version_on_the_last_line_without_a_line_end(tmp_path: Path) -> None:
     assert path.read_bytes() == b"name: x\ntitle: X\nversion: 1.0.0\nmodel: 2"
 
 
+@pytest.mark.parametrize(("before", "after"), [
+    (b"name: x\ntitle: X\n", b"name: x\ntitle: X\nmodel: 2\n"),
+    (b"# no version yet\r\nname: x\r\ntitle: X",
+     b"# no version yet\r\nname: x\r\ntitle: X\r\nmodel: 2\r\n"),
+    (b"name: x\ndescription: >-\n  Text.\n", b"name: x\ndescription: >-\n  Text.\nmodel: 2\n"),
+])
+def test_without_a_version_line_the_model_goes_at_the_end(
+        tmp_path: Path, before: bytes, after: bytes) -> None:
+    shutil.copytree(FIXTURES / "valid", tmp_path / "records")
+    path = tmp_path / "package.yaml"
+    path.write_bytes(before)
+    assert migrate(tmp_path / "records").written
+    assert path.read_bytes() == after
+
+
 def test_config_given_explicitly_and_errors(dataset: Path, tmp_path: Path) -> None:
     elsewhere = tmp_path / "meta.yaml"
     shutil.move(dataset / "package.yaml", elsewhere)

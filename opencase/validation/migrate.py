@@ -2,7 +2,8 @@
 
 From model 1 to model 2 no record file changes (model 2 only adds fields, kinds of value and
 widens references), so a migration only records the version in ``package.yaml``: it inserts
-``model: 2`` after the ``version:`` line, or replaces the value of an older ``model:``. The
+``model: 2`` after the ``version:`` line (at the end of a file without one), or replaces the
+value of an older ``model:``. The
 file is edited as text, so its comments, blank lines, quoting and order are kept byte for
 byte; the edit is checked by reading the new text back (every other value the same, ``model``
 the new one) before the file is replaced, atomically. Running it again changes nothing.
@@ -99,7 +100,7 @@ def migrate(
     expected = {**before, "model": str(MODEL_VERSION)}
     if after != expected:
         raise UsageError(f"{path}: could not add `model: {MODEL_VERSION}` safely; add it by "
-                         "hand after the `version:` line")
+                         "hand as a top-level line")
     _replace(path, new_text.encode("utf-8"))
     return Migration(path, current, MODEL_VERSION, written=True)
 
@@ -115,14 +116,16 @@ def _read(text: str, path: Path) -> dict[str, object]:
 
 def _edited(text: str, m: re.Match[str] | None, path: Path) -> str:
     """``text`` with ``model:`` set to the current version: its value replaced, or a line
-    added after ``version:`` (with the file's line ending)."""
+    added after ``version:`` (with the file's line ending), or at the end of a file without
+    one."""
     if m is not None:
         return text[:m.start("value")] + str(MODEL_VERSION) + text[m.end("value"):]
     v = _VERSION_LINE.search(text)
     newline = "\r\n" if "\r\n" in text else "\n"
     line = f"model: {MODEL_VERSION}"
-    if v is None:
-        raise UsageError(f"{path} has no top-level `version:` line; add `{line}` by hand")
+    if v is None:  # (at the end, where a top-level key is a top-level key)
+        sep = "" if not text or text.endswith(("\n", "\r")) else newline
+        return text + sep + line + newline
     if not v.group("end"):  # `version:` is the last line, with no line end
         return text + newline + line
     return text[:v.end()] + line + v.group("end") + text[v.end():]
