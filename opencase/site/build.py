@@ -11,6 +11,7 @@ nothing from the network, link relatively (they work from ``file://``), and the 
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -57,11 +58,9 @@ def _humanise(name: str) -> str:
 
 
 def _share(share: float) -> str:
-    """A percentage that never rounds up to 100 (or down to 0) unless it is exactly that."""
-    pct = share * 100
-    if 99.9 < pct < 100:
-        return "99.9%"
-    if 0 < pct < 0.1:
+    """A percentage, rounded down (never 100% unless it is), never 0% unless it is."""
+    pct = math.floor(share * 1000) / 10  # as opencase coverage shows it: 99.87% is 99.8%
+    if pct == 0 and share > 0:
         return "0.1%"
     return f"{pct:.1f}%"
 
@@ -86,6 +85,7 @@ class SourceText:
 
     html: Any = None  # the marked text (Markup), None without a snapshot
     share: float | None = None
+    share_shown: str | None = None
     passages: list[dict[str, Any]] = field(default_factory=list)  # cited spans, text order
     marked: list[dict[str, Any]] = field(default_factory=list)  # uncited: with their reason
     unplaced: list[dict[str, Any]] = field(default_factory=list)  # quotes not in the text
@@ -146,6 +146,7 @@ def _source_texts(data: SiteData, snapshots: Any) -> dict[str, SourceText]:
         cov = _source_coverage(sid, str(sha), text, "", [(c["quote_start"], c["quote_end"])
                                                    for c in placed], marks)
         st.share = cov.share
+        st.share_shown = _share(cov.share)
         st.uncovered = len(cov.uncovered)
         passages: list[Passage] = []
         spans: dict[tuple[int, int], dict[str, Any]] = {}

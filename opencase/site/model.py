@@ -180,6 +180,13 @@ def read_site_data(pkg: Any) -> SiteData:
             kind_of.setdefault(r["id"], kind)
             label.setdefault(r["id"], r["id"])
 
+    for kind in kinds:  # words are attributed to their speaker wherever they are named
+        if {"speaker", "text"} <= {c.name for c in columns[kind]}:
+            for r in records[kind]:
+                if r.get("speaker"):
+                    who = label.get(r["speaker"], r["speaker"])
+                    label[r["id"]] = f"{who}: “{label[r['id']]}”"
+
     lists: dict[str, list[ListTable]] = defaultdict(list)
     for table in pkg.table_names:
         if table in kindset or table in SHARED:

@@ -1,0 +1,466 @@
+"""``opencase site``: the static website of a package.
+
+Every page is parsed (``html.parser``) and checked: internal links resolve to a file and an
+id, no resource is loaded from the network, every highlighted passage is its quote, hostile
+record text stays text, and two builds are byte-identical. Built from the bundled dataset
+(with the real snapshots), from the example dataset and from a small hostile fixture."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import urllib.parse
+from collections import defaultdict
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+import opencase
+from opencase import build_site, publish
+
+from .conftest import FIXTURES, REPO, SHARED_SOURCES, needs_shared, run_cli
+
+HOSTILE = FIXTURES / "site" / "hostile"
+VELL = REPO / "examples" / "fictional-vell-case"
+VOID = {"meta", "link", "br", "img", "input", "hr", "wbr", "source", "area", "base", "col",
+        "embed", "param", "track", "path", "rect", "line", "stop"}
+
+
+class Page(HTMLParser):
+    """What the checks need of one page: ids, links and resources, the text of every element
+    of each marked passage (by ``data-p``), the elements' tags and attributes, and scripts."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids: set[str] = set()
+        self.links: list[tuple[str, str, str]] = []  # (tag, attribute, value)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.passage_text: dict[str, str] = defaultdict(str)
+        self.anchor_passage: dict[str, str] = {}  # id -> data-p
+        self.anchor_text: dict[str, str] = defaultdict(str)
+        self.scripts: list[tuple[dict[str, str | None], str]] = []
+        self._open: list[tuple[str, str | None, str | None]] = []  # (tag, data-p, id)
+        self._script: dict[str, str | None] | None = None
+        self._script_text = ""
+        self.text_parts: list[str] = []
+        self.feed(text)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        self.tags.append((tag, a))
+        if a.get("id"):
+            self.ids.add(str(a["id"]))
+        for attr in ("href", "src", "xlink:href", "action", "poster", "data"):
+            if a.get(attr) is not None:
+                self.links.append((tag, attr, str(a[attr])))
+        if tag == "script":
+            self._script, self._script_text = a, ""
+        if tag not in VOID:
+            self._open.append((tag, a.get("data-p"), a.get("id")))
+            if a.get("id") and a.get("data-p") is not None:
+                self.anchor_passage[str(a["id"])] = str(a["data-p"])
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag not in VOID:
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script" and self._script is not None:
+            self.scripts.append((self._script, self._script_text))
+            self._script = None
+        for i in range(len(self._open) - 1, -1, -1):
+            if self._open[i][0] == tag:
+                del self._open[i:]
+                break
+
+    def handle_data(self, data: str) -> None:
+        if self._script is not None:
+            self._script_text += data
+            return
+        self.text_parts.append(data)
+        for _, p, ident in self._open:
+            if p is not None:
+                self.passage_text[p] += data
+            if ident is not None:
+                self.anchor_text[ident] += data
+
+
+_PARSED: dict[Path, dict[Path, Page]] = {}
+
+
+def pages(site: Path) -> dict[Path, Page]:
+    """Every page of a site, parsed (once per site: the module's sites are not changed)."""
+    if site not in _PARSED:
+        _PARSED[site] = {p: Page(p.read_text(encoding="utf-8"))
+                         for p in sorted(site.rglob("*.html"))}
+    return _PARSED[site]
+
+
+def is_remote(url: str) -> bool:
+    return urllib.parse.urlsplit(url).scheme != "" or url.startswith("//")
+
+
+@pytest.fixture(scope="module")
+def bundled_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if not SHARED_SOURCES.is_dir():
+        pytest.skip("../shared/sources (the real snapshots) is absent")
+    out = tmp_path_factory.mktemp("bundled") / "site"
+    build_site(REPO / "datapackage", out, snapshots=SHARED_SOURCES)
+    return out
+
+
+@pytest.fixture(scope="module")
+def hostile_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("hostile") / "datapackage"
+    report = publish(HOSTILE / "records", out, snapshots=HOSTILE / "snapshots",
+                     config=HOSTILE / "package.yaml")
+    assert report.ok, report.format("text")
+    return out
+
+
+@pytest.fixture(scope="module")
+def hostile_site(hostile_package: Path) -> Path:
+    out = hostile_package.parent / "site"
+    build_site(hostile_package, out, snapshots=HOSTILE / "snapshots")
+    return out
+
+
+@pytest.fixture(scope="module")
+def vell_sites(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The example dataset published, and its site with and without the snapshots."""
+    root = tmp_path_factory.mktemp("vell")
+    report = publish(VELL / "records", root / "datapackage", snapshots=VELL / "snapshots",
+                     config=VELL / "package.yaml")
+    assert report.ok, report.format("text")
+    build_site(root / "datapackage", root / "site", snapshots=VELL / "snapshots")
+    build_site(root / "datapackage", root / "site-without-text")
+    return root / "site", root / "site-without-text"
+
+
+def all_sites(request: pytest.FixtureRequest, which: str) -> Path:
+    if which == "bundled":
+        return request.getfixturevalue("bundled_site")  # type: ignore[no-any-return]
+    if which == "hostile":
+        return request.getfixturevalue("hostile_site")  # type: ignore[no-any-return]
+    with_text, without = request.getfixturevalue("vell_sites")
+    return with_text if which == "vell" else without  # type: ignore[no-any-return]
+
+
+SITES = ["bundled", "hostile", "vell", "vell-without-text"]
+
+
+# ---------------------------------------------------------------- links and resources
+
+
+@pytest.mark.parametrize("which", SITES)
+def test_every_internal_link_resolves_to_a_file_and_an_id(
+        request: pytest.FixtureRequest, which: str) -> None:
+    site = all_sites(request, which)
+    parsed = pages(site)
+    broken = []
+    checked = 0
+    for path, page in parsed.items():
+        for tag, attr, url in page.links:
+            if is_remote(url):
+                continue
+            target, _, fragment = url.partition("#")
+            dest = (path.parent / urllib.parse.unquote(target)).resolve() if target else path
+            checked += 1
+            if site.resolve() not in dest.parents or not dest.is_file():
+                broken.append(f"{path.relative_to(site)}: <{tag} {attr}={url!r}> (no file)")
+            elif (fragment and dest.suffix == ".html"
+                  and urllib.parse.unquote(fragment) not in parsed[dest].ids):
+                broken.append(f"{path.relative_to(site)}: <{tag} {attr}={url!r}> (no id)")
+    assert broken == []
+    assert checked > 50
+
+
+@pytest.mark.parametrize("which", SITES)
+def test_no_page_loads_anything_from_the_network(
+        request: pytest.FixtureRequest, which: str) -> None:
+    """Remote URLs appear only as plain outbound links (``<a href>``), never as resources."""
+    site = all_sites(request, which)
+    loaded = [(p.name, tag, attr, url) for p, page in pages(site).items()
+              for tag, attr, url in page.links if is_remote(url) and tag != "a"]
+    assert loaded == []
+    css = (site / "style.css").read_text(encoding="utf-8")
+    assert "url(" not in css and "@import" not in css
+
+
+def test_every_record_has_a_page(bundled_site: Path) -> None:
+    entities = opencase.load(REPO / "datapackage").table("entities").to_pylist()
+    missing = [e["id"] for e in entities
+               if not (bundled_site / e["kind"] / f"{e['id']}.html").is_file()]
+    assert missing == []
+    assert len(entities) == 67
+
+
+# ---------------------------------------------------------------- highlighted passages
+
+
+def passages_are_quotes(site: Path, package: Path, snapshots: Path) -> int:
+    """Every citation with offsets: the passage its id marks on its source's page (all the
+    elements of that passage, joined) is exactly ``text[quote_start:quote_end]``. Returns how
+    many were checked."""
+    from opencase.site.model import citation_anchor
+    from opencase.validation.quotes import SnapshotIndex
+
+    index = SnapshotIndex(snapshots)
+    parsed = pages(site)
+    checked = 0
+    for c in opencase.load(package).table("citations").to_pylist():
+        if c["quote_start"] is None:
+            continue
+        page = parsed[site / "sources" / f"{c['via_source_id'] or c['source_id']}.html"]
+        snap = index.get(c["source_sha256"])
+        assert snap is not None
+        anchor = citation_anchor(c["citation_id"])
+        expected = snap.text[c["quote_start"]:c["quote_end"]]
+        assert page.passage_text[page.anchor_passage[anchor]] == expected, anchor
+        checked += 1
+    return checked
+
+
+def test_each_highlighted_passage_is_its_quote(bundled_site: Path) -> None:
+    assert passages_are_quotes(bundled_site, REPO / "datapackage", SHARED_SOURCES) == 288
+
+
+def test_each_highlighted_passage_is_its_quote_in_the_example(
+        vell_sites: tuple[Path, Path]) -> None:
+    site = vell_sites[0]
+    assert passages_are_quotes(site, site.parent / "datapackage", VELL / "snapshots") > 100
+
+
+def test_crossing_passages_are_split_and_each_joins_to_its_quote(
+        hostile_site: Path, hostile_package: Path) -> None:
+    """The mayor's description quote starts inside the quote of his name and ends inside the
+    event's quote: its text is split over several elements, the first holding its id."""
+    assert passages_are_quotes(hostile_site, hostile_package, HOSTILE / "snapshots") == 6
+    page = pages(hostile_site)[hostile_site / "sources" / "page.html"]
+    cid = opencase.load(hostile_package).citations("the-mayor", "description")[0]["citation_id"]
+    from opencase.site.model import citation_anchor
+
+    anchor = citation_anchor(cid)
+    pieces = [a for tag, a in page.tags if a.get("data-p") == page.anchor_passage[anchor]]
+    assert len(pieces) == 2
+    assert [a.get("id") for a in pieces] == [anchor, None]
+    assert page.anchor_text[anchor] == "alert(1)</script> opened"  # the first piece only
+
+
+def test_a_citation_link_goes_to_its_highlighted_passage(bundled_site: Path) -> None:
+    page = pages(bundled_site)[bundled_site / "people" / "anthony-walgate.html"]
+    links = [url for tag, attr, url in page.links
+             if url.startswith("../sources/inquests-commentary.html#c-")]
+    # reported_age, cited from the Guardian's report as quoted in the commentary
+    (cid,) = [c["citation_id"] for c in opencase.load(REPO / "datapackage").citations(
+        "anthony-walgate") if c["field"] == "reported_age"]
+    anchor = "c-" + cid.replace("#", "-")
+    assert f"../sources/inquests-commentary.html#{anchor}" in links
+    source = pages(bundled_site)[bundled_site / "sources" / "inquests-commentary.html"]
+    assert source.passage_text[source.anchor_passage[anchor]] == "Anthony Walgate, 23"
+    assert all(url.partition("#")[2] in source.ids for url in links)
+
+
+def test_uncited_marks_and_uncovered_text_are_shown(bundled_site: Path) -> None:
+    page = pages(bundled_site)[bundled_site / "sources" / "iopc-decision-article.html"]
+    marked = [a for tag, a in page.tags if tag == "mark" and "uncited" in (a.get("class") or "")
+              and a.get("id")]
+    assert [a["id"] for a in marked] == ["u-0", "u-1", "u-2", "u-3"]
+    assert page.anchor_text["u-3"] == (
+        "Police ‘unaccountable for institutionalised incompetence and prejudice’")
+    assert marked[0]["title"].startswith("not cited: A sub-heading that repeats the headline")
+
+
+def test_without_snapshots_the_source_page_lists_the_quotes(
+        vell_sites: tuple[Path, Path]) -> None:
+    site = vell_sites[1]
+    page = pages(site)[site / "sources" / "wpca-press-release.html"]
+    assert not any(a.get("class") == "snapshot" for _, a in page.tags)
+    quotes = [a["id"] for tag, a in page.tags if tag == "mark" and a.get("id")]
+    assert len(quotes) > 10
+    assert all(page.anchor_text[q] for q in quotes)
+
+
+# ---------------------------------------------------------------- escaping
+
+
+def test_hostile_record_text_is_shown_as_text(hostile_site: Path) -> None:
+    parsed = pages(hostile_site)
+    for path, page in parsed.items():
+        tags = {tag for tag, _ in page.tags}
+        assert "img" not in tags and "b" not in tags, path
+        assert not [a for _, a in page.tags if any(k.startswith("on") for k in a)], path
+        for attrs, body in page.scripts:
+            assert attrs.get("type") == "application/ld+json" or attrs.get("src") in (
+                "filter.js", "../filter.js"), path
+            assert "<" not in body
+    mayor = parsed[hostile_site / "people" / "the-mayor.html"]
+    text = "".join(mayor.text_parts)
+    assert "Mayor <script>alert(1)</script>" in text
+    assert '"><img src=x onerror=alert(2)>' in text
+    source = parsed[hostile_site / "sources" / "page.html"]
+    assert 'the bridge is safe & sound </script><!--' in "".join(source.text_parts)
+
+
+def test_json_ld_is_a_schema_org_dataset(hostile_site: Path) -> None:
+    (_, body), = pages(hostile_site)[hostile_site / "index.html"].scripts
+    ld = json.loads(body)
+    assert (ld["@context"], ld["@type"]) == ("https://schema.org", "Dataset")
+    assert ld["name"] == 'Hostile <script>alert("title")</script> case'
+    assert ld["description"] == 'A test fixture. </script><script>alert("description")</script>'
+    assert ld["version"] == "0.1.0"
+    overview = pages(hostile_site)[hostile_site / "index.html"]
+    assert "<b>Bold</b> pagenews-article82.5% (1 passage uncovered)" in "".join(
+        overview.text_parts)
+    assert ld["license"] == "https://creativecommons.org/licenses/by/4.0/"
+    assert "data/hostile-markup-0.1.0.zip" in [d["contentUrl"] for d in ld["distribution"]]
+
+
+# ---------------------------------------------------------------- pages
+
+
+def test_overview(bundled_site: Path) -> None:
+    page = pages(bundled_site)[bundled_site / "index.html"]
+    text = " ".join("".join(page.text_parts).split())
+    assert "The Stephen Port case and the IOPC investigation of the Metropolitan Police" in text
+    assert "Version 2.0.0" in text
+    assert ("opencase contributors. The Stephen Port case and the IOPC investigation of the "
+            "Metropolitan Police, version 2.0.0. urn:uuid:") in text
+    assert "Records per kind KindRecords Cases1 Sources5 People7 Organisations4" in text
+    assert re.search("Police won’t face misconduct charges over failings in Stephen Port case"
+                     r"news-article(100\.0%|\d\d\.\d% \(\d+ passages? uncovered\))", text)
+    hrefs = [url for _, attr, url in page.links if url.startswith("data/")]
+    assert "data/csv/people.csv" in hrefs and "data/parquet/people.parquet" in hrefs
+    assert "data/stephen-port-case-2.0.0.zip" in hrefs
+    assert (bundled_site / "data" / "csv" / "people.csv").read_bytes() == (
+        REPO / "datapackage" / "csv" / "people.csv").read_bytes()
+
+
+def test_the_downloaded_zip_is_the_package(bundled_site: Path, tmp_path: Path) -> None:
+    shutil.copy(bundled_site / "data" / "stephen-port-case-2.0.0.zip", tmp_path / "p.zip")
+    pkg = opencase.load(tmp_path / "p.zip")
+    assert pkg.table("people").equals(opencase.load(REPO / "datapackage").table("people"))
+
+
+def test_a_record_page(bundled_site: Path) -> None:
+    page = pages(bundled_site)[bundled_site / "sources" / "iopc-decision-article.html"]
+    text = " ".join("".join(page.text_parts).split())
+    assert "Publisher not stated in the sources (Not stated in the text.)" in text
+    walgate = pages(bundled_site)[bundled_site / "people" / "anthony-walgate.html"]
+    text = " ".join("".join(walgate.text_parts).split())
+    assert "Reported age 23" in text
+    assert "Anthony Walgate, 23 — The Guardian's report of July 2019" in text
+    assert ", as quoted in First-person commentary written while the inquests" in text
+    assert "Records that refer to this one" in text
+
+
+def test_statements_are_attributed_words(bundled_site: Path) -> None:
+    parsed = pages(bundled_site)
+    statements = opencase.load(REPO / "datapackage").table("statements").to_pylist()
+    for s in statements:
+        page = parsed[bundled_site / "statements" / f"{s['id']}.html"]
+        text = " ".join("".join(page.text_parts).split())
+        assert "Words attributed to " in text
+        assert " said, as the sources report it: " in text
+        assert "not established facts" in text
+
+
+def test_name_variants_and_reported_values(vell_sites: tuple[Path, Path]) -> None:
+    site = vell_sites[0]
+    pkg = opencase.load(site.parent / "datapackage")
+    rv_id = pkg.table("reported_values").to_pylist()[0]["record_id"]
+    rv = [r for r in pkg.table("reported_values").to_pylist() if r["record_id"] == rv_id]
+    page = pages(site)[site / pkg.table("entities").to_pandas().set_index("id")
+                       .loc[rv_id, "kind"] / f"{rv_id}.html"]
+    text = " ".join("".join(page.text_parts).split())
+    assert "What each source reports" in text
+    for r in rv:
+        assert r["value"] in text
+    assert text.count(" preferred") >= 1
+    quell = pages(site)[site / "people" / "dorian-quell.html"]
+    text = " ".join("".join(quell.text_parts).split())
+    assert "Other names in the sources Sergeant Quell (short-name)" in text
+    assert "Collar number 4471" in text  # a field the dataset adds
+
+
+def test_timeline(bundled_site: Path) -> None:
+    page = pages(bundled_site)[bundled_site / "timeline.html"]
+    svg_links = [url for tag, attr, url in page.links if tag == "a" and url.startswith(
+        ("events/", "proceedings/", "findings/"))]
+    assert "findings/iopc-no-misconduct-charges.html" in svg_links
+    rects = {a.get("fill") for tag, a in page.tags if tag == "rect"}
+    assert "url(#fade-left)" in rects  # ../2019-07: open to the left
+    assert any(tag == "title" for tag, _ in page.tags)
+    text = " ".join("".join(page.text_parts).split())
+    assert "iopc-no-misconduct-charges" not in text
+    assert "No misconduct charges against any of the 17 officers involved" in text
+    # the undated, in their recorded order
+    events = opencase.load(REPO / "datapackage").table("events").to_pylist()
+    undated = [f"events/{e['id']}.html" for e in events if e["date"] is None]
+    listed = [url for url in svg_links if url in undated]
+    assert listed == undated
+
+
+# ---------------------------------------------------------------- determinism and the CLI
+
+
+@needs_shared
+def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
+    build_site(REPO / "datapackage", tmp_path / "a", snapshots=SHARED_SOURCES)
+    build_site(REPO / "datapackage", tmp_path / "b", snapshots=SHARED_SOURCES)
+    files_a = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*"))
+    files_b = sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*"))
+    assert files_a == files_b
+    different = [p for p in files_a if (tmp_path / "a" / p).is_file()
+                 and (tmp_path / "a" / p).read_bytes() != (tmp_path / "b" / p).read_bytes()]
+    assert different == []
+
+
+def test_cli_builds_and_replaces_a_site(hostile_package: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    for _ in range(2):  # the second build replaces the first
+        result = run_cli("site", hostile_package, "--snapshots", HOSTILE / "snapshots",
+                         "--out", out)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == (f"site: 18 pages (6 records; 1 of 1 sources with their "
+                                 f"text) in {out}\n")
+        assert result.stderr == ""
+    result = run_cli("site", hostile_package, "--out", out, "--format", "json")
+    assert json.loads(result.stdout) == {
+        "out": str(out), "pages": 18, "records": 6, "sources_with_text": [],
+        "sources_without_text": ["page"]}
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]  # no temporary folder left
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["missing-package"], "no data package at missing-package"),
+    (["{pkg}", "--snapshots", "missing-folder"], "snapshot folder not found: missing-folder"),
+    (["{pkg}", "--out", "."], "is not a folder of its own"),
+    (["{pkg}", "--out", "notasite"], "notasite is a folder that opencase site did not write"),
+])
+def test_cli_usage_errors_exit_2_and_write_nothing(
+        hostile_package: Path, tmp_path: Path, args: list[str], message: str) -> None:
+    (tmp_path / "notasite").mkdir()
+    (tmp_path / "notasite" / "keep.txt").write_text("mine", encoding="utf-8")
+    argv = [a.replace("{pkg}", str(hostile_package)) for a in args]
+    if "--out" not in argv:
+        argv += ["--out", "site"]
+    result = run_cli("site", *argv, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("opencase site: error: ")
+    assert message in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notasite"]
+    assert (tmp_path / "notasite" / "keep.txt").read_text(encoding="utf-8") == "mine"
+
+
+@needs_shared
+def test_the_site_of_a_zipped_package(tmp_path: Path) -> None:
+    shutil.make_archive(str(tmp_path / "pkg"), "zip", REPO / "datapackage")
+    result = build_site(tmp_path / "pkg.zip", tmp_path / "site", snapshots=SHARED_SOURCES)
+    assert (result.pages, result.records) == (79, 67)
+    assert result.sources_with_text == ["inquests-commentary", "iopc-decision-article"]
