@@ -104,8 +104,9 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     "Records `model: 2` in package.yaml (after the `version:` line, else at the end, or in\n"
     "place of an older `model:`), editing it as text so that every comment and blank line\n"
     "is kept. Record files written for case model 1 need no change: model 2 only adds to\n"
-    "it. Running it again changes nothing. --check writes nothing and exits 1 if a migration is needed. Exit 2 when\n"
-    "there is no package.yaml or its `model:` is newer than this opencase supports.",
+    "it. Running it again changes nothing. --check writes nothing and exits 1 if a\n"
+    "migration is needed. Exit 2 when there is no package.yaml or its `model:` is newer\n"
+    "than this opencase supports.",
 )
 def _migrate_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
     p.add_argument("records", nargs="?", default="records",
