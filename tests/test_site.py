@@ -464,3 +464,66 @@ def test_the_site_of_a_zipped_package(tmp_path: Path) -> None:
     result = build_site(tmp_path / "pkg.zip", tmp_path / "site", snapshots=SHARED_SOURCES)
     assert (result.pages, result.records) == (79, 67)
     assert result.sources_with_text == ["inquests-commentary", "iopc-decision-article"]
+
+
+# ---------------------------------------------------------------- in a real browser
+
+SHOTS = {"overview": "index.html", "timeline": "timeline.html",
+         "person": "people/anthony-walgate.html", "proceeding": "proceedings/port-trial.html",
+         "source": "sources/iopc-decision-article.html"}
+
+
+@pytest.fixture(scope="module")
+def browser() -> object:
+    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    if not chromium or not driver:
+        pytest.skip("headless Chromium is absent (apt-get install chromium chromium-driver)")
+    from selenium import webdriver
+
+    options = webdriver.ChromeOptions()
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,900",
+                "--disable-dev-shm-usage"):
+        options.add_argument(arg)
+    options.binary_location = chromium
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    d = webdriver.Chrome(service=webdriver.ChromeService(driver), options=options)
+    yield d
+    d.quit()
+
+
+@needs_shared
+def test_in_chromium_pages_load_without_errors_and_a_citation_lands_on_its_passage(
+        browser: object, bundled_site: Path, tmp_path: Path) -> None:
+    """Screenshots go to $OPENCASE_SITE_SCREENSHOTS (docs/site to refresh the committed ones),
+    else to a temporary folder."""
+    import os
+
+    from selenium.webdriver.common.by import By
+
+    d: object = browser
+    shots = Path(os.environ.get("OPENCASE_SITE_SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    for name, rel in SHOTS.items():
+        d.get((bundled_site / rel).as_uri())  # type: ignore[attr-defined]
+        errors = [e for e in d.get_log("browser")  # type: ignore[attr-defined]
+                  if e["level"] in ("SEVERE", "WARNING")]
+        assert errors == [], rel
+        assert d.save_screenshot(str(shots / f"{name}.png"))  # type: ignore[attr-defined]
+    # follow the link of Anthony Walgate's reported age to its highlighted passage
+    d.get((bundled_site / "people" / "anthony-walgate.html").as_uri())  # type: ignore
+    link = d.find_element(  # type: ignore[attr-defined]
+        By.CSS_SELECTOR, "#f-reported_age + dd a.passage")
+    anchor = link.get_attribute("href").partition("#")[2]
+    link.click()
+    assert d.current_url.endswith(  # type: ignore[attr-defined]
+        f"sources/inquests-commentary.html#{anchor}")
+    mark = d.find_element(By.ID, anchor)  # type: ignore[attr-defined]
+    assert mark.tag_name == "mark"
+    assert d.execute_script(  # type: ignore[attr-defined]  # its pieces, joined
+        "const p = arguments[0].dataset.p;"
+        "return Array.from(document.querySelectorAll(`[data-p='${p}']`))"
+        ".map(e => e.textContent).join('');", mark) == "Anthony Walgate, 23"
+    assert d.execute_script(  # type: ignore[attr-defined]
+        "const r = arguments[0].getBoundingClientRect();"
+        "return r.top >= -1 && r.bottom <= window.innerHeight + 1;", mark)
+    assert mark.value_of_css_property("background-color") != "rgba(0, 0, 0, 0)"
