@@ -20,7 +20,7 @@ from .conftest import REPO, run_cli
 
 FILES = [
     "records/sources.yaml",
-    "records/organisations.yaml",
+    "records/case.yaml",
     "snapshots/example-notice.txt",
     "package.yaml",
     "README.md",
@@ -63,7 +63,7 @@ def test_init_then_validate_strict_passes(tmp_path: Path) -> None:
     valid = run_cli("validate", "records", "--snapshots", "snapshots", "--strict",
                     cwd=tmp_path / "my-case")
     assert (valid.returncode, valid.stdout.strip()) == (
-        0, "valid: 0 errors, 0 warnings (2 files, 2 records)")
+        0, "valid: 0 errors, 0 warnings (2 files, 4 records)")
 
 
 def test_pinned_files_name_the_source_and_rev(tmp_path: Path) -> None:
@@ -215,7 +215,7 @@ def test_pre_commit_hook_runs_as_written(tmp_path: Path) -> None:
                           timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "opencase validate" in done.stdout and "Passed" in done.stdout
-    people = repo / "records/organisations.yaml"
+    people = repo / "records/case.yaml"
     people.write_text(people.read_text().replace("type: government", "type: council"))
     done = subprocess.run(pre_commit, cwd=repo, env=env, capture_output=True, text=True,
                           timeout=600)

@@ -44,7 +44,7 @@ def test_from_init_to_a_checked_package(tmp_path: Path) -> None:
     _ok("validate", "records", "--snapshots", "snapshots", "--strict", cwd=repo)
 
     # the example goes; the curator's own source comes in through `source add`
-    for example in ("records/organisations.yaml", "records/sources.yaml"):
+    for example in ("records/case.yaml", "records/sources.yaml"):
         (repo / example).unlink()
     for snapshot in (repo / "snapshots").iterdir():
         snapshot.unlink()

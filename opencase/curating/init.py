@@ -262,25 +262,45 @@ sources:
         reason: It marks the text as an example; it says nothing about the case.
 """
 
-ORGANISATIONS_YAML = """\
-# Records are YAML files under records/, each a mapping from a kind (people, organisations,
-# events, proceedings, findings, statements, ...) to a list of records. Every record has an
-# id and cites the exact words of the source it rests on. Find a passage and a ready cite:
-# entry with
+CASE_YAML = """\
+# Records are YAML files under records/, each a mapping from a kind (cases, people,
+# organisations, groups, events, proceedings, findings, statements, relationships) to a list
+# of records. Every record has an id and cites the exact words of the source it rests on.
+# Find a passage and a ready cite: entry with
 #   opencase find "the old ferry pier" --cite
 #
-# This record is an invented EXAMPLE: replace it with your own.
+# These records are an invented EXAMPLE: replace them with your own.
+cases:                                # the case itself: every event names it
+  - id: ferry-pier-closure            # a lowercase slug, unique across all records
+    name: The closure of the old ferry pier
+    cite:
+      - source: example-notice        # the id of a sources record
+        quote: Ferry pier to close for repairs   # its exact words
 organisations:
   - id: harbour-council
     name: Harbour Council
     type: government                  # `opencase vocab organisations.type` lists the types
     description: The council that announced the closure of the old ferry pier.
     cite:
-      - source: example-notice        # the id of a sources record
-        quote: >-                     # its exact words; line breaks count as one space
+      - source: example-notice
+        quote: >-                     # line breaks in a quote count as one space
           The Harbour Council said on 3 May 2024 that the old ferry pier would close for
           repairs.
         supports: [name, type, description]   # the fields it backs (default: all of them)
+events:
+  - id: closure-announced
+    case: ferry-pier-closure
+    type: decision                    # `opencase vocab events.type` lists the types
+    description: The Harbour Council announced that the old ferry pier would close for repairs.
+    date: 2024-05-03                  # EDTF: 2024, 2024-05, 2024-05-03, 2024~, ../2024-05
+    participants:
+      - who: harbour-council
+        role: decision-maker
+    cite:
+      - source: example-notice
+        quote: >-
+          The Harbour Council said on 3 May 2024 that the old ferry pier would close for
+          repairs.
 """
 
 PACKAGE_YAML = """\
@@ -517,7 +537,7 @@ def files_for(folder: Path, src: InstallSource) -> dict[str, str]:
     precommit = PRECOMMIT_PYPI_YAML if src.url is None else PRECOMMIT_REPO_YAML
     return {
         "records/sources.yaml": _fill(SOURCES_YAML, values),
-        "records/organisations.yaml": ORGANISATIONS_YAML,
+        "records/case.yaml": CASE_YAML,
         EXAMPLE_SNAPSHOT: EXAMPLE_TEXT,
         "package.yaml": package,
         "README.md": _fill(README_MD, values),
