@@ -27,7 +27,10 @@ that its peak memory (``ru_maxrss`` from ``wait4``) is its own; the figures are 
   resources, ``datapackage-csv.json``), against ``frictionless validate`` of the same (bars at
   1M events: at most 1/20 of frictionless's time, 1.2 GB peak); and ``opencase check`` of the
   whole package, Parquet twins included (frictionless on it with ``--full-frictionless``: it
-  reads Parquet row by row, 80 s at 10k events).
+  reads Parquet row by row, 80 s at 10k events);
+- ``site``: ``opencase site`` of the published package with the snapshots (a page per record
+  and per source), against ``opencase publish`` of the same records in the same run (bars at
+  10k events: at most 30 s, and at most 10 times publish's time; 100k is reported).
 
 Bars given in seconds were set on another machine, where ``import pydantic, yaml`` took 0.11 s
 and PyYAML's C loader parsed the 100k records in 28 s. Machines differ, and a shared one's speed
@@ -63,7 +66,7 @@ sys.path.insert(0, str(HERE))
 import generate  # noqa: E402
 
 PY = sys.executable
-STEPS = ("import", "validate-real", "validate", "machinery", "publish", "check")
+STEPS = ("import", "validate-real", "validate", "machinery", "publish", "check", "site")
 SHARED_SOURCES = REPO.parent / "shared" / "sources"
 
 
@@ -194,7 +197,7 @@ def prepare(size: str, package: bool) -> Path:
 
 def bench_size(size: str, steps: set[str], runs: int, ref_runs: int, scratch: Path,
                full_frictionless: bool = False) -> list[Row]:
-    folder = prepare(size, package="publish" in steps or "check" in steps)
+    folder = prepare(size, package=bool(steps & {"publish", "check", "site"}))
     rows: list[Row] = []
     records, snaps = folder / "records", folder / "snapshots"
     if "validate" in steps:
@@ -219,7 +222,7 @@ def bench_size(size: str, steps: set[str], runs: int, ref_runs: int, scratch: Pa
         rows.append(row)
     if "machinery" in steps:
         rows += bench_machinery(size, records, snaps, runs, ref_runs)
-    if "publish" in steps or "check" in steps:
+    if "publish" in steps or "check" in steps or "site" in steps:
         package = folder / "package"
     if "publish" in steps:
         table = package / "parquet" / "events.parquet"
@@ -256,6 +259,23 @@ def bench_size(size: str, steps: set[str], runs: int, ref_runs: int, scratch: Pa
         ref = refs[0] if refs else None
         rows.append(Row(size, "check (CSV + Parquet)", ours, ref,
                         "frictionless validate" if ref else ""))
+    if "site" in steps:
+        site, published = scratch / f"site-{size}", scratch / f"publish-all-{size}"
+        ours, ref = measure_together([
+            Spec([*_opencase(), "site", str(package), "--snapshots", str(snaps), "--out",
+                  str(site)], runs, before=[str(site)]),
+            Spec([*_opencase(), "publish", str(records), "--snapshots", str(snaps), "--out",
+                  str(published), "--config", str(folder / "package.yaml")], runs,
+                 before=[str(published)]),
+        ])
+        shutil.rmtree(site, ignore_errors=True)
+        shutil.rmtree(published, ignore_errors=True)
+        row = Row(size, "site", ours, ref, "opencase publish")
+        if size == "10k":
+            row.bar = "<= 30 s, <= 10x publish"
+            row.ok = _measured(ours, ref) and ours.median <= 30 \
+                and ours.median <= 10 * ref.median
+        rows.append(row)
     return rows
 
 
@@ -423,7 +443,7 @@ def main(argv: list[str] | None = None) -> int:
     subprocess.run([PY, "-m", "compileall", "-q", str(REPO / "opencase")], check=False)
     rows = bench_fixed(steps, args.runs)
     sizes = args.size or ["10k", "100k"]
-    if not steps & {"validate", "machinery", "publish", "check"}:
+    if not steps & {"validate", "machinery", "publish", "check", "site"}:
         sizes = []  # only the start-up steps: no data needed
     with tempfile.TemporaryDirectory(prefix="opencase-bench-") as tmp:
         for size in sizes:

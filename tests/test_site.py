@@ -527,3 +527,25 @@ def test_in_chromium_pages_load_without_errors_and_a_citation_lands_on_its_passa
         "const r = arguments[0].getBoundingClientRect();"
         "return r.top >= -1 && r.bottom <= window.innerHeight + 1;", mark)
     assert mark.value_of_css_property("background-color") != "rgba(0, 0, 0, 0)"
+
+
+@needs_shared
+def test_in_chromium_axe_finds_no_accessibility_violation(
+        browser: object, bundled_site: Path) -> None:
+    """axe-core (``npm pack axe-core``; its ``axe.min.js`` named by $OPENCASE_AXE_JS) on the
+    overview, the timeline, a list, a person, a proceeding, a statement and a source page."""
+    import os
+
+    axe = os.environ.get("OPENCASE_AXE_JS")
+    if not axe or not Path(axe).is_file():
+        pytest.skip("$OPENCASE_AXE_JS does not name axe-core's axe.min.js (npm pack axe-core)")
+    script = Path(axe).read_text(encoding="utf-8")
+    d: object = browser
+    found = {}
+    for rel in [*SHOTS.values(), "events/index.html", "statements/pape-blood-boil.html"]:
+        d.get((bundled_site / rel).as_uri())  # type: ignore[attr-defined]
+        d.execute_script(script)  # type: ignore[attr-defined]
+        found[rel] = d.execute_async_script(  # type: ignore[attr-defined]
+            "const done = arguments[arguments.length - 1];"
+            "axe.run(document).then(r => done(r.violations.map(v => v.id + ': ' + v.help)));")
+    assert found == {rel: [] for rel in found}

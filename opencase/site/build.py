@@ -456,7 +456,8 @@ def build_site(package: str | os.PathLike[str] | None, out: str | os.PathLike[st
 
     env = Environment(loader=PackageLoader("opencase.site", "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True),
-                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                      auto_reload=False)
     env.filters["humanise"] = _humanise
     site_title = str(data.descriptor.get("title") or data.descriptor.get("name") or "")
     nav = [{"kind": k, "label": _humanise(k)} for k in data.kinds]
@@ -465,15 +466,21 @@ def build_site(package: str | os.PathLike[str] | None, out: str | os.PathLike[st
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
         pages = 0
+        templates = {name: env.get_template(name)
+                     for name in ("index.html", "timeline.html", "kind.html", "record.html")}
+        folders: set[Path] = set()
 
         def write(rel: str, template: str, **ctx: Any) -> None:
             nonlocal pages
             root = "../" * rel.count("/")
-            html = env.get_template(template).render(root=root, site_title=site_title,
-                                                     nav=nav, here=rel, **ctx)
+            html = templates[template].render(root=root, site_title=site_title, nav=nav,
+                                              here=rel, **ctx)
             path = tmp / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(html, encoding="utf-8", newline="\n")
+            if path.parent not in folders:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(path.parent)
+            with open(path, "w", encoding="utf-8", newline="\n") as f:
+                f.write(html)
             pages += 1
 
         downloads = _copy_downloads(pkg, tmp / "data")

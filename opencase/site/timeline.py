@@ -87,7 +87,7 @@ def _svg(data: SiteData, items: list[_Item]) -> Markup:
     width = LABEL_W + CHART_W + 2 * PAD
     height = AXIS_H + ROW_H * len(items) + PAD
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline" role="group" '
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         'aria-labelledby="tl-title tl-desc">',
         '<title id="tl-title">Timeline</title>',
