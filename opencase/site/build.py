@@ -129,10 +129,26 @@ def _source_texts(data: SiteData, snapshots: Any) -> dict[str, SourceText]:
                         and 0 <= s < e <= len(text)):
                     placed.append(c)
         placed_ids = {c["citation_id"] for c in placed}
-        st.unplaced = [_quote_item(data, c) for c in cites if c["citation_id"] not in placed_ids]
-        for i, item in enumerate(st.unplaced):
-            item["html"] = render_marked(item["quote"], [
-                Passage(0, len(item["quote"]), i, "cite", item["anchor"])])
+        # the quotes not shown in the text: one item per record and quote, every citation's
+        # id on a mark of its own around the words
+        grouped: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for c in cites:
+            if c["citation_id"] not in placed_ids:
+                grouped.setdefault((c["record_id"], str(c["quote"])), []).append(c)
+        number = 0
+        for (rid, quote), group in grouped.items():
+            marks_here = []
+            for c in group:
+                marks_here.append(Passage(0, len(quote), number, "cite",
+                                          data.anchors[c["citation_id"]]))
+                number += 1
+            fields = list(dict.fromkeys(str(c.get("field") or c.get("part")
+                                            or "the whole record") for c in group))
+            st.unplaced.append({
+                "anchor": data.anchors[group[0]["citation_id"]], "quote": quote,
+                "label": data.label.get(rid, rid),
+                "page": data.page(rid) if rid in data.kind_of else None,
+                "fields": fields, "html": render_marked(quote, marks_here)})
         if text is None or snap is None:
             continue
         marks: list[tuple[int, int, int]] = []
@@ -176,14 +192,6 @@ def _source_texts(data: SiteData, snapshots: Any) -> dict[str, SourceText]:
         st.html = render_marked(text, passages)
         st.passages = [dict(v, by=list(v["by"].values())) for v in spans.values()]
     return out
-
-
-def _quote_item(data: SiteData, c: dict[str, Any]) -> dict[str, Any]:
-    rid = c["record_id"]
-    return {"anchor": data.anchors[c["citation_id"]], "quote": str(c.get("quote") or ""),
-            "record": rid, "label": data.label.get(rid, rid),
-            "page": data.page(rid) if rid in data.kind_of else None,
-            "field": c.get("field") or c.get("part") or "the whole record"}
 
 
 # ---------------------------------------------------------------- the record pages
