@@ -95,14 +95,20 @@ def _model_issue(report: Report, raw: RawRecord, err: Any, model: type[Record]) 
         shown_s = repr(shown) if not isinstance(shown, (dict, list)) else type(shown).__name__
         # a mapping given as something else: said as for any mapping, not naming the model
         said = "input should be a valid dictionary" if etype == "model_type" \
-            else err["msg"].lower()
+            else _first_lower(err["msg"])
         msg = f"{fname}: {said} (got {shown_s})"
     else:
         code = Code.INVALID_VALUE
-        msg = f"{fname}: {err['msg'].lower()}"
+        msg = f"{fname}: {_first_lower(err['msg'])}"
     line, col = raw.locate(loc)
     report.add(code, msg, file=raw.file.display, line=line, column=col,
                record_id=raw.id, field=fname)
+
+
+def _first_lower(msg: str) -> str:
+    """pydantic's message, its first letter lower-cased (and nothing else: a pattern or a
+    value it quotes stays as it is)."""
+    return msg[:1].lower() + msg[1:]
 
 
 def _fields_at(model: type[Record], loc: tuple[Any, ...]) -> list[str]:
