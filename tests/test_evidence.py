@@ -157,8 +157,9 @@ def test_message_names_field_value_citation_and_fix(tmp_path: Path) -> None:
     assert (issue.line, issue.column, issue.record_id) == (86, 26, "inquest")
     assert issue.message == (  # as docs/curating.md shows it
         "cite[0] supports date (2021-03-16), but its quote does not state 16 March 2021; quote "
-        "the passage that states it, say in the citation's `note` how it gives the value, or "
-        "remove 'date' from `supports`")
+        "the passage that states it, say in the citation's `note` how it gives the value, "
+        "writing the value itself out (\"four days after 14 February 2022: 10 February 2022\"), "
+        "or remove 'date' from `supports`")
 
 
 def test_strict_makes_it_an_error_through_the_cli(tmp_path: Path) -> None:

@@ -140,8 +140,8 @@ def check_evidence(report: Report, raw: RawRecord, rec: Record) -> None:
                             f"reported[{k}].cite[{i}]: the quote does not state the reported "
                             f"{rv.field} {rv.value!r} (looked for "
                             f"{_looked_for(f.what, [value]) if f.what != _NAME else 'the name'}"
-                            "); quote the passage that states it, or say in the citation's "
-                            "`note` how it gives the value", ("reported", k, "cite", i))
+                            f"); quote the passage that states it, or {_NOTE}",
+                            ("reported", k, "cite", i))
 
 
 def _check_fields(
@@ -173,8 +173,12 @@ def _check_fields(
             field_issue(report, raw, Code.EVIDENCE_VALUE_NOT_IN_QUOTE,
                         f"{f.name} ({shown}) is stated in none of the citations that back the "
                         f"whole record ({listed}): none states {_looked_for(f.what, items)}; "
-                        f"cite the passage that states it with `supports: [{f.name}]`, or say "
-                        "in a citation's `note` how it gives the value", (f.name,))
+                        f"cite the passage that states it with `supports: [{f.name}]`, or "
+                        f"{_NOTE}", (f.name,))
+
+
+_NOTE = ("say in the citation's `note` how it gives the value, writing the value itself out "
+         "(\"four days after 14 February 2022: 10 February 2022\")")
 
 
 def _shown(items: Sequence[Any]) -> str:
@@ -208,8 +212,7 @@ def _fix(f: _Field) -> str:
         return (f"quote a passage that uses the name, record the form this passage uses as a "
                 f"name variant (`names`), or remove {f.name!r} from `supports` (as for a label "
                 "of your own)")
-    return ("quote the passage that states it, say in the citation's `note` how it gives the "
-            f"value, or remove {f.name!r} from `supports`")
+    return f"quote the passage that states it, {_NOTE}, or remove {f.name!r} from `supports`"
 
 
 def _parse(what: str, text: str) -> Any:
