@@ -396,8 +396,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     "start a dataset repository: example records and snapshot, package.yaml, README, CI "
     "workflow, pre-commit hook",
     "opencase init my-case\n\n"
-    "Writes records/ (a commented example: a source, and a case, an organisation and an\n"
-    "event citing it),\n"
+    "Writes records/example.yaml (a commented example: a source, and a case, an organisation\n"
+    "and an event citing it; remove it and snapshots/example-notice.txt to start your own),\n"
     "snapshots/ (the example's text), package.yaml, README.md (the curator's steps), .gitignore,\n"
     ".github/workflows/opencase.yml (validate, coverage, publish, check) and\n"
     ".pre-commit-config.yaml (the opencase-validate hook). `opencase validate records\n"

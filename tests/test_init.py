@@ -19,8 +19,7 @@ from opencase.curating.init import InstallSource, files_for, init, install_sourc
 from .conftest import REPO, run_cli
 
 FILES = [
-    "records/sources.yaml",
-    "records/case.yaml",
+    "records/example.yaml",
     "snapshots/example-notice.txt",
     "package.yaml",
     "README.md",
@@ -63,7 +62,7 @@ def test_init_then_validate_strict_passes(tmp_path: Path) -> None:
     valid = run_cli("validate", "records", "--snapshots", "snapshots", "--strict",
                     cwd=tmp_path / "my-case")
     assert (valid.returncode, valid.stdout.strip()) == (
-        0, "valid: 0 errors, 0 warnings (2 files, 4 records)")
+        0, "valid: 0 errors, 0 warnings (1 file, 4 records)")
 
 
 def test_pinned_files_name_the_source_and_rev(tmp_path: Path) -> None:
@@ -126,7 +125,7 @@ def test_other_files_and_empty_folders_are_fine(tmp_path: Path) -> None:
     (tmp_path / "records").mkdir()
     init(tmp_path, opencase_source="https://example.org/o.git", opencase_rev="v1")
     assert (tmp_path / "LICENSE").read_text() == "mine\n"
-    assert (tmp_path / "records/sources.yaml").is_file()
+    assert (tmp_path / "records/example.yaml").is_file()
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -215,7 +214,7 @@ def test_pre_commit_hook_runs_as_written(tmp_path: Path) -> None:
                           timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "opencase validate" in done.stdout and "Passed" in done.stdout
-    people = repo / "records/case.yaml"
+    people = repo / "records/example.yaml"
     people.write_text(people.read_text().replace("type: government", "type: council"))
     done = subprocess.run(pre_commit, cwd=repo, env=env, capture_output=True, text=True,
                           timeout=600)

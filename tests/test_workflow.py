@@ -43,11 +43,11 @@ def test_from_init_to_a_checked_package(tmp_path: Path) -> None:
         assert step in readme, step  # the curator's README walks this same path
     _ok("validate", "records", "--snapshots", "snapshots", "--strict", cwd=repo)
 
-    # the example goes; the curator's own source comes in through `source add`
-    for example in ("records/case.yaml", "records/sources.yaml"):
-        (repo / example).unlink()
-    for snapshot in (repo / "snapshots").iterdir():
-        snapshot.unlink()
+    # the example goes, as the generated README says (one file and its snapshot); the
+    # curator's own source comes in through `source add`
+    assert "rm records/example.yaml snapshots/example-notice.txt" in readme
+    (repo / "records/example.yaml").unlink()
+    (repo / "snapshots/example-notice.txt").unlink()
     text = tmp_path / "article.txt"
     text.write_text(ARTICLE, encoding="utf-8")
     added = _ok("source", "add", text, "--id", "northtown", "--kind", "news-article",

@@ -2,8 +2,9 @@
 
 :func:`init` writes, into a folder that does not hold them yet:
 
-- ``records/`` with a commented, invented example (a source with a snapshot and an
-  organisation that cites it) and ``snapshots/`` with the example's text, so that
+- ``records/example.yaml``, a commented, invented example (a source with a snapshot, and a
+  case, an organisation and an event that cite it; one file, so that removing it and its
+  snapshot removes the example) and ``snapshots/`` with the example's text, so that
   ``opencase validate records --snapshots snapshots --strict`` passes at once;
 - ``package.yaml`` (name from the folder's name, title, version 0.1.0, the current case model,
   a licence), every key explained in a comment;
@@ -237,14 +238,21 @@ EXAMPLE_TEXT = (
     "The Harbour Council said on 3 May 2024 that the old ferry pier would close for repairs.\n"
 )
 
-SOURCES_YAML = """\
-# The sources that records cite. A source with a snapshot (a text file in ../snapshots/)
-# gives the SHA-256 of the file's bytes; opencase finds the snapshot by that hash, whatever
-# the file is called. Add one with
-#   opencase source add FILE --id ID --kind KIND --title TITLE
-# which copies the text into snapshots/, computes its hash and appends its record here.
+EXAMPLE_YAML = """\
+# An invented EXAMPLE, all in this one file with its snapshot snapshots/example-notice.txt,
+# to show the layout. Start your own dataset by removing both:
+#   rm records/example.yaml snapshots/example-notice.txt
+# then add your sources with `opencase source add` (it writes records/sources.yaml).
 #
-# This source is an invented EXAMPLE: replace it (and its snapshot) with your own.
+# Records are YAML files under records/ (any names), each a mapping from a kind (cases,
+# sources, people, organisations, groups, events, proceedings, findings, statements,
+# relationships) to a list of records. Every record has an id and cites the exact words of
+# the source it rests on: `opencase find "a phrase" --cite` prints a ready cite: entry.
+
+# The sources that records cite. A source with a snapshot (a text file in snapshots/) gives
+# the SHA-256 of the file's bytes; opencase finds the snapshot by that hash, whatever the file
+# is called. `opencase source add FILE --id ID --kind KIND --title TITLE` copies a text into
+# snapshots/, computes its hash and appends its record to records/sources.yaml.
 sources:
   - id: example-notice                # a lowercase slug, unique across all records
     title: Ferry pier to close for repairs
@@ -260,18 +268,8 @@ sources:
         reason: It marks the text as an example; it says nothing about the case.
       - quote: Replace it with your own sources.
         reason: It marks the text as an example; it says nothing about the case.
-"""
-
-CASE_YAML = """\
-# Records are YAML files under records/, each a mapping from a kind (cases, people,
-# organisations, groups, events, proceedings, findings, statements, relationships) to a list
-# of records. Every record has an id and cites the exact words of the source it rests on.
-# Find a passage and a ready cite: entry with
-#   opencase find "the old ferry pier" --cite
-#
-# These records are an invented EXAMPLE: replace them with your own.
 cases:                                # the case itself: every event names it
-  - id: ferry-pier-closure            # a lowercase slug, unique across all records
+  - id: ferry-pier-closure
     name: The closure of the old ferry pier
     cite:
       - source: example-notice        # the id of a sources record
@@ -314,10 +312,9 @@ version: 0.1.0
 # model: the version of opencase's case model the records are written for
 # (`opencase migrate` upgrades it when opencase's model changes).
 model: @MODEL@
-# description: what the dataset holds and where from (Markdown).
+# description: what the dataset holds and where from (Markdown): say what your case is.
 description: >-
-  Records of a case, each value cited word for word from its source. This starter dataset
-  holds an invented example; replace it with your own.
+  Records of a case, each value cited word for word from its source.
 # keywords: words to find the dataset by.
 keywords: []
 # contributors: who made the dataset (title, and optionally roles, email, path, organization).
@@ -416,7 +413,12 @@ words of the source texts under `snapshots/`, and opencase publishes them as a F
 Data Package (CSV and Parquet) in which every value can be traced to its passage.
 
 The records start with an invented example (a notice about a ferry pier, marked EXAMPLE) that
-shows the layout: replace it with your own sources and records.
+shows the layout, all in `records/example.yaml` with its text `snapshots/example-notice.txt`.
+Remove both to start your own:
+
+```sh
+rm records/example.yaml snapshots/example-notice.txt
+```
 
 ## Set up
 
@@ -536,8 +538,7 @@ def files_for(folder: Path, src: InstallSource) -> dict[str, str]:
                                    "NAME": yaml_scalar(name)})
     precommit = PRECOMMIT_PYPI_YAML if src.url is None else PRECOMMIT_REPO_YAML
     return {
-        "records/sources.yaml": _fill(SOURCES_YAML, values),
-        "records/case.yaml": CASE_YAML,
+        "records/example.yaml": _fill(EXAMPLE_YAML, values),
         EXAMPLE_SNAPSHOT: EXAMPLE_TEXT,
         "package.yaml": package,
         "README.md": _fill(README_MD, values),
