@@ -466,6 +466,53 @@ def test_the_site_of_a_zipped_package(tmp_path: Path) -> None:
     assert result.sources_with_text == ["inquests-commentary", "iopc-decision-article"]
 
 
+def test_the_site_of_a_package_at_a_url(hostile_package: Path, tmp_path: Path) -> None:
+    """Served on 127.0.0.1: the descriptor is written from what was downloaded, every table
+    file is the one served (verified against its hash)."""
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    shutil.copytree(hostile_package, tmp_path / "www" / "pkg")
+    handler = functools.partial(Quiet, directory=str(tmp_path / "www"))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/pkg/datapackage.json"
+        result = build_site(url, tmp_path / "site", snapshots=HOSTILE / "snapshots")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert (result.pages, result.records, result.sources_with_text) == (18, 6, ["page"])
+    site = tmp_path / "site"
+    assert json.loads((site / "data" / "datapackage.json").read_text(encoding="utf-8")) == (
+        json.loads((hostile_package / "datapackage.json").read_text(encoding="utf-8")))
+    assert (site / "data" / "csv" / "people.csv").read_bytes() == (
+        hostile_package / "csv" / "people.csv").read_bytes()
+    assert passages_are_quotes(site, hostile_package, HOSTILE / "snapshots") == 6
+
+
+def test_a_package_that_opencase_did_not_publish_is_a_usage_error(tmp_path: Path) -> None:
+    pkg = tmp_path / "plain"
+    pkg.mkdir()
+    (pkg / "t.csv").write_text("a\r\n1\r\n", encoding="utf-8", newline="")
+    (pkg / "datapackage.json").write_text(json.dumps({
+        "name": "plain", "resources": [{"name": "t", "path": "t.csv", "format": "csv",
+                                        "schema": {"fields": [{"name": "a",
+                                                               "type": "integer"}]}}]}),
+        encoding="utf-8")
+    result = run_cli("site", pkg, "--out", tmp_path / "site")
+    assert result.returncode == 2
+    assert result.stderr == ("opencase site: error: the package has no `entities` table: "
+                             "opencase site shows packages published by opencase (case model "
+                             "2)\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plain"]
+
+
 # ---------------------------------------------------------------- in a real browser
 
 SHOTS = {"overview": "index.html", "timeline": "timeline.html",
