@@ -13,9 +13,11 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import shutil
 import tempfile
 import zipfile
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from importlib import resources
@@ -166,13 +168,11 @@ def _source_texts(data: SiteData, snapshots: Any) -> dict[str, SourceText]:
         st.uncovered = len(cov.uncovered)
         passages: list[Passage] = []
         spans: dict[tuple[int, int], dict[str, Any]] = {}
-        line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+        line_starts = [0, *(m.end() for m in re.finditer("\n", text))]
         for c in sorted(placed, key=lambda c: (c["quote_start"], -c["quote_end"])):
             span = (c["quote_start"], c["quote_end"])
             anchor = data.anchors[c["citation_id"]]
             if span not in spans:
-                from bisect import bisect_right
-
                 spans[span] = {"anchor": anchor, "line": bisect_right(line_starts, span[0]),
                                "quote": text[span[0]:span[1]], "by": {}}
             by = spans[span]["by"]
