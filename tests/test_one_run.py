@@ -33,6 +33,17 @@ def test_every_problem_of_every_record_in_one_run() -> None:
         # checked although the event failed its model: these fields are valid on their own
         (34, "unknown-reference", "meeting", "participants[0].who"),
         (36, "unknown-reference", "meeting", "proceeding"),
+        # in a list field with a problem, each item is checked on its own, at its position
+        (46, "not-in-vocabulary", "city-council", "names[0].type"),
+        (49, "quote-not-found", "city-council", "names[0].cite[0].quote"),
+        (51, "not-in-vocabulary", "city-council", "names[1].type"),
+        (53, "unknown-source", "city-council", "names[1].cite[0].source"),
+        (58, "invalid-type", "city-council", "cite[0].supports"),  # this citation waits
+        (60, "quote-not-found", "city-council", "cite[1].quote"),
+        (62, "missing-key", "hearing", "name"),
+        (64, "not-in-vocabulary", "hearing", "type"),
+        (68, "not-in-vocabulary", "hearing", "parties[0].role"),
+        (69, "unknown-reference", "hearing", "parties[1].who"),
     ]
 
 
@@ -58,12 +69,27 @@ def test_suggestions_come_from_what_the_place_accepts(line: int, ending: str) ->
     assert issue.message == ending
 
 
+def test_a_value_near_a_vocabulary_value_is_suggested(tmp_path: Path) -> None:
+    records = tmp_path / "records"
+    records.mkdir()
+    text = (RECORDS / "meeting.yaml").read_text(encoding="utf-8")
+    sha = next(line.split()[-1] for line in text.splitlines() if "sha256:" in line)
+    (records / "r.yaml").write_text(
+        "sources:\n  - id: minutes\n    title: Minutes\n    kind: news-articl\n"
+        f"    sha256: {sha.upper()}\n", encoding="utf-8")
+    found = {i.field: i.message for i in opencase.validate(records, SNAPSHOTS).issues}
+    assert found["kind"].startswith(
+        "kind: 'news-articl' is not allowed; did you mean 'news-article'? use one of ")
+    assert found["sha256"] == (f"sha256: {sha.upper()!r} has capital letters; write the "
+                               "SHA-256 in lower case, as `sha256sum` prints it")
+
+
 def test_the_cli_reports_them_all_and_exits_1() -> None:
     result = run_cli("validate", RECORDS, "--snapshots", SNAPSHOTS)
     assert result.returncode == 1
     lines = result.stdout.splitlines()
-    assert len(lines) == 9
-    assert lines[-1] == "invalid: 8 errors, 0 warnings (1 file, 5 records)"
+    assert len(lines) == 19
+    assert lines[-1] == "invalid: 18 errors, 0 warnings (1 file, 7 records)"
 
 
 @pytest.mark.parametrize(("word", "choices", "expected"), [

@@ -6,6 +6,7 @@ sources whose snapshot is missing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from opencase.codes import Code
@@ -71,14 +72,16 @@ def check_cite_list(
     report: Report,
     raw: RawRecord,
     model: type[Record],
-    cites: list[Citation],
+    cites: Sequence[Citation | None],
     kind_of: dict[str, str],
     sources: dict[str, str | None],
     index: SnapshotIndex | None,
+    at: tuple[Any, ...] = (),
 ) -> None:
-    """The ``cite`` list of a ``model`` record that failed its model (see
-    :mod:`opencase.validation.salvage`): sources, ``supports`` and quotes, as for any record."""
-    _check_list(report, raw, raw.id or "", class_info(model).fields, cites, (), kind_of,
+    """A ``cite`` list (at ``at``: ``()`` for the record's own) of a ``model`` record that
+    failed its model (see :mod:`opencase.validation.salvage`): sources, ``supports`` and
+    quotes, as for any record; ``None`` items are skipped."""
+    _check_list(report, raw, raw.id or "", class_info(model).fields, cites, at, kind_of,
                 sources, index, None)
 
 
@@ -106,7 +109,7 @@ def _check_list(
     raw: RawRecord,
     rid: str,
     own_fields: frozenset[str],
-    cites: list[Citation],
+    cites: Sequence[Citation | None],
     at: tuple[Any, ...],
     kind_of: dict[str, str],
     sources: dict[str, str | None],
@@ -118,6 +121,8 @@ def _check_list(
     place = field_name(at) if at else ""
     lead = f"{place}.cite" if place else "cite"
     for i, c in enumerate(cites):
+        if c is None:  # (a salvaged list: this citation has a problem of its own)
+            continue
         source, via = c.source, c.via
         if kind_of.get(source) != "sources" or (via is not None and kind_of.get(via) != "sources"):
             for name, sid in (("source", source), ("via", via)):

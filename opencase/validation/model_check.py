@@ -26,6 +26,9 @@ __all__ = ["Valid", "check_models"]
 Valid = list[tuple[RawRecord, Record]]
 """The records that passed their model, each with its model object."""
 
+_QUOTED = re.compile(r"'([^']*)'")  # the values in pydantic's list of allowed ones
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
 _TYPE_CODES = {
     "missing": Code.MISSING_KEY,
     "extra_forbidden": Code.UNKNOWN_KEY,
@@ -82,9 +85,17 @@ def _model_issue(report: Report, raw: RawRecord, err: Any, model: type[Record]) 
         msg = f"{model.singular} is missing required field {fname!r}"
     elif code == Code.NOT_IN_VOCABULARY:
         expected = err.get("ctx", {}).get("expected", "")
-        msg = f"{fname}: {err['input']!r} is not allowed; use one of {expected}"
+        given = err["input"]
+        close = closest(given, _QUOTED.findall(expected)) if isinstance(given, str) else None
+        hint = f"did you mean {close!r}? " if close else ""
+        msg = f"{fname}: {given!r} is not allowed; {hint}use one of {expected}"
     elif code in (Code.INVALID_DATE, Code.DATE_ORDER):
         msg = f"{fname}: {err['ctx']['reason']}"
+    elif (etype == "string_pattern_mismatch" and loc[-1] == "sha256"
+          and isinstance(err["input"], str) and _SHA256.fullmatch(err["input"].lower())):
+        code = Code.INVALID_VALUE
+        msg = (f"{fname}: {err['input']!r} has capital letters; write the SHA-256 in lower "
+               "case, as `sha256sum` prints it")
     elif etype == "string_pattern_mismatch" and (loc[-1] == "id" or _is_ref(model, loc)):
         code = Code.INVALID_ID
         msg = (f"{fname}: {err['input']!r} is not a valid id; use lowercase letters, digits "

@@ -58,6 +58,8 @@ def check_refs(report: Report, raw: RawRecord, rec: Record | Partial, kind_of: d
                 check_ref(report, raw, value, kinds, (ref.field,), kind_of)
             continue
         for i, item in enumerate(value):
+            if item is None:  # (a salvaged list: this item has a problem of its own)
+                continue
             if ref.sub is None:
                 if kind_of.get(item) not in kinds:
                     check_ref(report, raw, item, kinds, (ref.field, i), kind_of)

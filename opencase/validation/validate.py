@@ -128,9 +128,14 @@ def _validate(
     _check_dataset(report, valid, kind_of, sources, index, data)
     for raw, part in partial:  # what can be checked of the records that failed their model
         check_refs(report, raw, part, kind_of, case_model.kinds[raw.kind])
+        model = case_model.kinds[raw.kind]
         if part.cite:
-            check_cite_list(report, raw, case_model.kinds[raw.kind], part.cite, kind_of,
-                            sources, index)
+            check_cite_list(report, raw, model, part.cite, kind_of, sources, index)
+        for name in class_info(model).nested_cites:
+            for n, item in enumerate(getattr(part, name)):
+                if item is not None and item.cite:
+                    check_cite_list(report, raw, model, item.cite, kind_of, sources, index,
+                                    (name, n))
     check_snapshots(report, sorted(sources.items()), owner, index)
     report.stats = {"files": len(rs.files), "records": len(rs.records)}
     report.dataset = data
