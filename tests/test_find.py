@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 import opencase
 from opencase.curating.find import MAX_WORDS, find
@@ -171,17 +172,43 @@ def test_cite_prints_yaml_items_with_where_each_is(dataset: Path) -> None:
 
 def test_occurrences_no_prefix_or_suffix_tells_apart_exit_1(dataset: Path) -> None:
     # a sentence of 14 words, three times: whatever words (up to 12) are taken before or
-    # after one occurrence of its first five, another has them too
+    # after the first or the last occurrence of its first five, another has them too; the
+    # middle one is told apart by a prefix and a suffix together
     sentence = " ".join(f"word{k}" for k in range(MAX_WORDS + 2)) + "."
     _replace_snapshot(dataset, (sentence + "\n") * 3)
     result = find_cli(dataset, "word0 word1 word2 word3 word4", "--source", "pier-notice")
     assert result.returncode == 1
     out = result.stdout.splitlines()
-    assert out[1::2] == ["  no prefix or suffix tells it apart"] * 3
-    assert out[-1] == ("found 3 times in 'pier-notice'; 3 cannot be told apart by a prefix or "
-                       f"suffix of up to {MAX_WORDS} words (the same words around them): cite a "
-                       "longer passage")
-    assert find_cli(dataset, "word0 word1 word2 word3 word4", "--cite").stdout == result.stdout
+    assert out[1::2] == [
+        "  no prefix or suffix (nor both) tells it apart",
+        "  unique with prefix: word13.  and suffix: word5 word6 word7 word8 word9 word10 "
+        "word11 word12 word13. word0",
+        "  no prefix or suffix (nor both) tells it apart",
+    ]
+    assert out[-1] == ("found 3 times in 'pier-notice'; 2 cannot be told apart by a prefix or "
+                       f"suffix (or both) of up to {MAX_WORDS} words (the same words around "
+                       "them): cite a longer passage")
+    cites = find_cli(dataset, "word0 word1 word2 word3 word4", "--cite")
+    assert cites.returncode == 1
+    # the one that can be cited, pasted into a record, validates
+    item = [c for c in yaml.safe_load(cites.stdout) or [] if "prefix" in c]
+    assert item == [{"source": "pier-notice", "quote": "word0 word1 word2 word3 word4",
+                     "prefix": "word13.", "suffix": "word5 word6 word7 word8 word9 word10 "
+                     "word11 word12 word13. word0"}]
+    (dataset / "records/words.yaml").write_text(yaml.safe_dump(
+        {"cases": [{"id": "words", "name": "Words", "cite": item}]}), encoding="utf-8")
+    report = opencase.validate(dataset / "records", dataset / "snapshots")
+    assert [i.code for i in report.issues if i.record_id == "words"] == []
+
+
+@pytest.mark.parametrize("before", ["@council", "-will.", "=x", "+1"])
+def test_a_prefix_that_starts_like_a_formula_is_never_suggested(dataset: Path,
+                                                                before: str) -> None:
+    _replace_snapshot(dataset, f"Notes\n- The pier will close.\n{before} The pier will close.\n")
+    result = find_cli(dataset, "The pier will close", "--source", "pier-notice", "--cite")
+    for item in yaml.safe_load(result.stdout) or []:
+        for key in ("prefix", "suffix"):
+            assert str(item.get(key, "x"))[:1] not in "=+-@", item
 
 
 # ---- absent phrases: the nearest passages

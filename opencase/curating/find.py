@@ -31,6 +31,7 @@ from typing import Any
 from opencase.curating.newfiles import yaml_scalar
 from opencase.errors import InvalidArgument
 from opencase.reading.files import display_path, read_records
+from opencase.reading.formulas import formula_start
 from opencase.validation.nearest import Nearest, line_column, nearest_passages
 from opencase.validation.quotes import Match, Snapshot, SnapshotIndex, find_quote, quote_problem
 
@@ -137,7 +138,7 @@ class FindResult:
         if any(n > 1 for n in counts.values()):
             stuck = sum(not o.citable for o in self.occurrences)
             out += ("; each is unique with the prefix or suffix shown" if not stuck else
-                    f"; {stuck} cannot be told apart by a prefix or suffix of up to "
+                    f"; {stuck} cannot be told apart by a prefix or suffix (or both) of up to "
                     f"{MAX_WORDS} words (the same words around them): cite a longer passage")
         if self.truncated:
             out += f" (the first {MAX_SHOWN} shown: cite a longer passage)"
@@ -149,12 +150,14 @@ class FindResult:
         for o in self.occurrences:
             lines.append(f"{o.snapshot}:{o.line}:{o.column}: {o.source}: "
                          f"{o.before}[{o.quote}]{o.after}")
-            if o.prefix is not None:
+            if o.prefix is not None and o.suffix is not None:
+                lines.append(f"  unique with prefix: {o.prefix}  and suffix: {o.suffix}")
+            elif o.prefix is not None:
                 lines.append(f"  unique with prefix: {o.prefix}")
             elif o.suffix is not None:
                 lines.append(f"  unique with suffix: {o.suffix}")
             elif not o.citable:
-                lines.append("  no prefix or suffix tells it apart")
+                lines.append("  no prefix or suffix (nor both) tells it apart")
         if self.nearest:
             lines.append("nearest passages, [-phrase-]{+source+}:")
             for f in self.nearest:
@@ -323,16 +326,20 @@ def _occurrence(sid: str, snap: Snapshot, phrase: str, m: Match, *, several: boo
 def _telling_apart(snap: Snapshot, phrase: str, m: Match) -> tuple[str | None, str | None]:
     """The shortest prefix or suffix with which ``phrase`` matches only at ``m``: the fewest
     whole words of the source right before or after it (at most :data:`MAX_WORDS`, holding a
-    letter or digit: never a lone comma), then the fewest characters, a prefix when both are as
-    short; ``(None, None)`` when none does."""
+    letter or digit: never a lone comma; never starting as a spreadsheet formula, which
+    validation would flag), then the fewest characters, a prefix when both are as short; else
+    both, the fewest words in all; ``(None, None)`` when nothing does."""
     text = snap.text
     words_before = text[max(0, m.start - 40 * MAX_WORDS):m.start].split()
     words_after = text[m.end:m.end + 40 * MAX_WORDS].split()
 
+    def fit(cand: str) -> bool:  # a letter or digit (never a lone comma), no formula start
+        return any(c.isalnum() for c in cand) and formula_start(cand) is None
+
     def first(words: list[str], before: bool) -> tuple[int, str] | None:
         for k in range(1, min(len(words), MAX_WORDS) + 1):
             cand = " ".join(words[-k:] if before else words[:k])
-            if not any(c.isalnum() for c in cand):
+            if not fit(cand):
                 continue
             pre, suf = (cand, None) if before else (None, cand)
             if find_quote(snap, phrase, pre, suf, limit=2) == [m]:
@@ -343,4 +350,14 @@ def _telling_apart(snap: Snapshot, phrase: str, m: Match) -> tuple[str | None, s
     if prefix is not None and (suffix is None or (prefix[0], len(prefix[1]))
                                <= (suffix[0], len(suffix[1]))):
         return prefix[1], None
-    return None, suffix[1] if suffix is not None else None
+    if suffix is not None:
+        return None, suffix[1]
+    # neither alone: both, the fewest words in all first
+    most_before, most_after = min(len(words_before), MAX_WORDS), min(len(words_after), MAX_WORDS)
+    for total in range(2, most_before + most_after + 1):
+        for kb in range(max(1, total - most_after), min(most_before, total - 1) + 1):
+            pre = " ".join(words_before[-kb:])
+            suf = " ".join(words_after[:total - kb])
+            if fit(pre) and fit(suf) and find_quote(snap, phrase, pre, suf, limit=2) == [m]:
+                return pre, suf
+    return None, None
