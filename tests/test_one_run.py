@@ -8,6 +8,7 @@ problem and another besides."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,23 @@ def test_the_cli_reports_them_all_and_exits_1() -> None:
 ])
 def test_closest(word: str, choices: list[str], expected: str | None) -> None:
     assert closest(word, choices) == expected
+
+
+@pytest.mark.parametrize(("quote", "where"), [
+    ("compliant with policy", "line 1, column 20: 'non-compliant with policy'"),
+    ("fi", "line 1, column 60: 'The ﬁnal'"),  # inside a ligature's expansion
+])
+def test_a_quote_inside_a_longer_word_says_so(tmp_path: Path, quote: str, where: str) -> None:
+    snapshots, records = tmp_path / "snapshots", tmp_path / "records"
+    snapshots.mkdir()
+    records.mkdir()
+    data = "The result was non-compliant with policy in 10⁴ cases. The ﬁnal report.\n"
+    (snapshots / "a.txt").write_text(data, encoding="utf-8")
+    sha = hashlib.sha256(data.encode("utf-8")).hexdigest()
+    (records / "a.yaml").write_text(
+        f"sources:\n  - id: a\n    title: A\n    kind: report\n    sha256: {sha}\n"
+        f"    cite:\n      - source: a\n        quote: {quote}\n", encoding="utf-8")
+    (issue,) = opencase.validate(records, snapshots).issues
+    assert (issue.code, issue.line) == ("quote-not-found", 8)
+    assert issue.message == (f"cite[0]: {quote!r} occurs in the snapshot of 'a' only as part "
+                             f"of a longer word or number ({where}); quote whole words")

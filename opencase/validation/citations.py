@@ -15,10 +15,18 @@ from opencase.language.models import Citation, Record, Source, UncitedPassage
 from opencase.reading.files import RawRecord
 from opencase.report import Report
 from opencase.suggest import closest
+from opencase.validation.folding import fold
 from opencase.validation.kinds import class_info
 from opencase.validation.locations import field_issue, field_name
 from opencase.validation.model_check import Valid
-from opencase.validation.quotes import Match, SnapshotIndex, count_quote, find_quote, quote_problem
+from opencase.validation.quotes import (
+    Match,
+    Snapshot,
+    SnapshotIndex,
+    count_quote,
+    find_quote,
+    quote_problem,
+)
 from opencase.validation.validated import CitationCheck, Dataset
 
 __all__ = [
@@ -228,6 +236,10 @@ def _match_quote(
             field_issue(report, raw, Code.QUOTE_NOT_FOUND,
                         f"{label}: the quote occurs in {text_id!r} but not with this "
                         "prefix/suffix; copy them exactly from the text around the quote", path)
+        elif (inside := _inside_a_token(snap, quote)) is not None:
+            field_issue(report, raw, Code.QUOTE_NOT_FOUND,
+                        f"{label}: {short!r} occurs in the snapshot of {text_id!r} only as part "
+                        f"of a longer word or number ({inside}); quote whole words", path)
         else:
             from opencase.validation.nearest import nearest_passages  # (rapidfuzz: only here)
 
@@ -244,6 +256,24 @@ def _match_quote(
                 f"{offsets}{', ...' if len(found) > _SHOWN else ''}); add `prefix` or `suffix` "
                 "to pick one", path)
     return None
+
+
+def _inside_a_token(snap: Snapshot, quote: str) -> str | None:
+    """Where the folded quote occurs in the folded snapshot although not as a whole passage
+    (inside a word or number, or cutting a ligature), said as ``line L, column C: '...'``."""
+    from opencase.validation.nearest import line_column
+
+    norm, where = snap.matchable
+    at = norm.find(fold(quote).strip())
+    if at < 0:
+        return None
+    start = where(at)
+    text = snap.text
+    line, column = line_column(text, start)
+    lo = max(text.rfind(" ", 0, max(start - 1, 0)) + 1, start - 30)
+    hi = text.find(" ", start + len(quote))
+    hi = min(hi if hi >= 0 else len(text), start + len(quote) + 30)
+    return f"line {line}, column {column}: {text[lo:hi].strip()!r}"
 
 
 def check_shared_snapshots(report: Report, valid: Valid) -> None:
