@@ -443,7 +443,7 @@ def cmd_source_add(args: argparse.Namespace) -> int:
     "register a source: copy its text into the snapshots and append its record",
     "opencase source add ~/article.txt --id council-notice --kind news-article \\\n"
     "      --title \"Pier closure announced\" --published 2024-05-03 --language en\n\n"
-    "Checks the text (UTF-8, not empty, not only white space) and the record as `validate\n"
+    "Checks the text (UTF-8, with a letter or digit) and the record as `validate\n"
     "--strict` would (the kind, an EDTF date, the id free, --publisher and --author ids of\n"
     "records, the text registered by no other source), then copies the text into the\n"
     "snapshots folder as ID.txt (unless the same bytes are there already) and appends the\n"

@@ -438,8 +438,8 @@ class Code(StrEnum):
     SNAPSHOT_EMPTY = (
         "snapshot-empty",
         "error",
-        "The text given to `opencase source add` is empty or holds only white space: there is "
-        "nothing to quote.",
+        "The text given to `opencase source add` is empty or holds no letter or digit: there "
+        "is nothing to quote.",
         "Give the file that holds the source's text (saved as UTF-8 plain text).",
     )
     SNAPSHOT_NAME_TAKEN = (

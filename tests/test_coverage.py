@@ -204,7 +204,7 @@ def test_only_validated_quotes_count_and_invalid_records_are_not_ok(records: Pat
     assert [i.code for i in report.validation.errors] == ["quote-not-found"]
     sc = report.source("library-news")
     assert (sc.covered_cited, sc.covered_marked) == (120 - 26, 39)
-    assert "the records are invalid (1 errors)" in report.format_text()
+    assert "the records are invalid (1 error)" in report.format_text()
 
 
 @pytest.mark.parametrize(

@@ -126,6 +126,11 @@ GAZETTE_AT = "records/sources.yaml:8:5"
          "to quote; give the file that holds the source's text"],
         id="white-space"),
     pytest.param(
+        ["texts/no-letters.txt", "--id", "nothing", "--kind", "report"],
+        ["texts/no-letters.txt: error snapshot-empty the text is without a letter or digit: "
+         "there is nothing to quote; give the file that holds the source's text"],
+        id="no-letters"),
+    pytest.param(
         ["texts/article.txt", "--id", "pier", "--kind", "news"],
         ["--kind: error not-in-vocabulary kind: 'news' is not allowed; use one of "
          "'news-article', 'blog-post', 'official-statement', 'press-release', 'report', "

@@ -131,8 +131,9 @@ def _read_text(path: Path, report: Report) -> tuple[bytes, str] | None:
                    "not UTF-8; save the text as UTF-8 and add it again", file=shown,
                    line=line, column=col)
         return None
-    if not text.strip():
-        what = "empty" if not data else "only white space"
+    if not any(c.isalnum() for c in text):
+        what = ("empty" if not data else "only white space" if not text.strip()
+                else "without a letter or digit")
         report.add(Code.SNAPSHOT_EMPTY, f"the text is {what}: there is nothing to quote; give "
                    "the file that holds the source's text", file=shown)
         return None
@@ -350,13 +351,13 @@ def _check_ids(report: Report, item: dict[str, str], by_id: dict[str, RawRecord]
         wanted = " or ".join(class_info(kinds[k]).singular for k in ref.kinds)
         if target is None:
             report.add(Code.UNKNOWN_REFERENCE, f"{ref.field}: no record has the id {value!r}; "
-                       f"give the id of an existing {wanted}, or add that record first",
+                       f"give the id of {_a('existing ' + wanted)}, or add that record first",
                        file=_option(ref.field), record_id=item["id"], field=ref.field)
         elif target.kind not in ref.kinds:
             line, col = target.locate()
             report.add(Code.WRONG_REFERENCE_KIND, f"{ref.field}: {value!r} is the id of the "
                        f"{class_info(kinds[target.kind]).singular} at {target.file.display}:"
-                       f"{line}:{col}, not of a {wanted}", file=_option(ref.field),
+                       f"{line}:{col}, not of {_a(wanted)}", file=_option(ref.field),
                        record_id=item["id"], field=ref.field)
 
 
@@ -386,3 +387,8 @@ def _snapshot_target(report: Report, file: Path, id: str, sha: str,
                    file=display_path(target))
         return None, False
     return target, True
+
+
+def _a(words: str) -> str:
+    """``words`` after the right indefinite article (``an organisation``, ``a person``)."""
+    return f"{'an' if words[:1].lower() in 'aeiou' else 'a'} {words}"

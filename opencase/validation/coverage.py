@@ -250,7 +250,8 @@ class CoverageReport:
             return []
         lines = [f"{i.where()}: {i.severity} {i.code} {i.message}" for i in v.sorted()
                  if i.severity == "error"]
-        lines.append(f"the records are invalid ({v.error_count} errors); coverage counts only "
+        errors = f"{v.error_count} error{'s' if v.error_count != 1 else ''}"
+        lines.append(f"the records are invalid ({errors}); coverage counts only "
                      "the citations that validated")
         return lines
 

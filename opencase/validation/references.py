@@ -87,7 +87,7 @@ def check_ref(
                     f"{field_name(path)}: no record has id {value!r}{hint}", path)
     elif actual not in kinds:
         field_issue(report, raw, Code.WRONG_REFERENCE_KIND,
-                    f"{field_name(path)}: {value!r} is a {actual} record; this field refers to "
+                    f"{field_name(path)}: {value!r} is a record of {actual}; this field refers to "
                     f"{' or '.join(kinds)}", path)
 
 
