@@ -441,3 +441,16 @@ def test_large_snapshots_are_searched_around_the_quotes_words(
 def test_overlong_quotes_are_not_looked_for(tmp_path: Path) -> None:
     snap = _snapshot(tmp_path, "a b " * 1000)
     assert nearest_passages(snap, "a b " * (nearest.MAX_QUOTE // 4 + 1) + "c") == []
+
+
+def test_cite_says_when_occurrences_were_left_out(dataset: Path) -> None:
+    from opencase.curating.find import MAX_SHOWN
+
+    _replace_snapshot(dataset, "".join(f"Line {k}: the pier.\n" for k in range(MAX_SHOWN + 5)))
+    result = find_cli(dataset, "the pier", "--source", "pier-notice", "--cite")
+    assert result.returncode == 1
+    items = yaml.safe_load(result.stdout)
+    assert len(items) == MAX_SHOWN
+    assert result.stdout.splitlines()[-1] == (
+        f"# only the first {MAX_SHOWN} occurrences in 'pier-notice' are listed: cite a longer "
+        "passage")

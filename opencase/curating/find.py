@@ -191,8 +191,8 @@ class FindResult:
         for o in self.occurrences:
             entry = o.cite()
             if entry is None:
-                out.append(f"# {o.snapshot}:{o.line}:{o.column}: no prefix or suffix tells it "
-                           "apart")
+                out.append(f"# {o.snapshot}:{o.line}:{o.column}: no prefix or suffix (nor both) "
+                           "tells it apart")
                 continue
             if len(citable) > 1 or len(citable) < len(self.occurrences):
                 out.append(f"# {o.snapshot}:{o.line}:{o.column}")
@@ -200,6 +200,9 @@ class FindResult:
             for key, value in entry.items():
                 out.append(f"{lead}{key}: {yaml_scalar(value)}")
                 lead = "  "
+        for sid in self.truncated:
+            out.append(f"# only the first {MAX_SHOWN} occurrences in {sid!r} are listed: cite a "
+                       "longer passage")
         return "\n".join(out)
 
 
