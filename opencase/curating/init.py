@@ -476,8 +476,11 @@ and what to do. Exit 0 when valid.
 opencase coverage records --snapshots snapshots
 ```
 
-lists the passages of each source that no record cites yet. A passage left out on purpose goes
-under its source's `uncited:`, with the reason.
+gives the share of each source's letters that records cite (or mark as left out on purpose)
+and lists the passages no record cites yet: cite each from the record it supports, or, if it
+is left out on purpose, list it under its source's `uncited:` with the reason. It exits 1 when
+a source is below `--min PERCENT` (100 unless given): while sources are being curated, give a
+lower minimum, as the workflow's comment says.
 
 ## Publish and check
 
