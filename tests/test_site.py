@@ -542,7 +542,7 @@ def browser() -> object:
                 "--disable-dev-shm-usage"):
         options.add_argument(arg)
     options.binary_location = chromium
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     d = webdriver.Chrome(service=webdriver.ChromeService(driver), options=options)
     yield d
     d.quit()
@@ -565,6 +565,17 @@ def test_in_chromium_pages_load_without_errors_and_a_citation_lands_on_its_passa
         errors = [e for e in d.get_log("browser")  # type: ignore[attr-defined]
                   if e["level"] in ("SEVERE", "WARNING")]
         assert errors == [], rel
+        # every request the page made stays on this machine (file: and data: URLs only)
+        requests = [json.loads(e["message"])["message"]
+                    for e in d.get_log("performance")]  # type: ignore[attr-defined]
+        urls = [m["params"]["request"]["url"] for m in requests
+                if m.get("method") == "Network.requestWillBeSent"]
+        assert urls, rel  # (the log works: the page itself was requested)
+        assert [u for u in urls if not u.startswith(("file:", "data:"))] == [], rel
+        if name == "source":  # (the text, its cited passages highlighted, not the header)
+            d.execute_script(  # type: ignore[attr-defined]
+                "document.querySelector('mark').scrollIntoView({block: 'start'});"
+                "window.scrollBy(0, -140);")
         assert d.save_screenshot(str(shots / f"{name}.png"))  # type: ignore[attr-defined]
     # follow the link of Anthony Walgate's reported age to its highlighted passage
     d.get((bundled_site / "people" / "anthony-walgate.html").as_uri())  # type: ignore
