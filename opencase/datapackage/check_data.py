@@ -301,16 +301,25 @@ class DataChecker:
         allowed = self._kinds_of(r, fk)
         if found is None or allowed is None:
             return  # the referenced table could not be read: already reported
+        if set(allowed) >= self.row_tables[self.alias.get(target, target)][1]:
+            return  # (every resource the table may name is allowed: nothing can fail)
         keys, names, _ = found
-        child = comparable(column)
-        keys = comparable(keys)
+        child, keys = comparable(column), comparable(keys)
         if child.type != keys.type:
             return  # refers to no row there: a foreign-key error already
-        kind = pc.take(names, pc.index_in(child, value_set=keys))
-        bad = pc.invert(pc.is_in(kind, value_set=pa.array(allowed, kind.type)))
+        # the ids of the allowed rows (few, next to every row), then, for the few values not
+        # among them, which are rows of another resource (the rest: foreign-key errors)
+        good = pc.filter(keys, pc.is_in(names, value_set=pa.array(allowed, names.type)))
+        other = pc.and_(pc.is_valid(child), pc.invert(pc.is_in(child, value_set=good)))
+        at = pc.indices_nonzero(pc.fill_null(other, False))
+        if not len(at):
+            return
+        kind = pc.take(names, pc.index_in(pc.take(child, at), value_set=keys))
+        at, kind = pc.filter(at, pc.is_valid(kind)), pc.drop_null(kind)
         label = fk["fields"][0]
-        emit.mask(Code.REFERENCE_KIND, pc.and_(pc.is_valid(kind), bad), lambda i: (
-            f"{label} {show(child[i].as_py())} is a row of {kind[i].as_py()!r} in {target!r}; "
+        shown = dict(zip(at.to_pylist()[:self.limit + 1], kind.to_pylist(), strict=False))
+        emit.indices(Code.REFERENCE_KIND, at, lambda i: (
+            f"{label} {show(child[i].as_py())} is a row of {shown.get(i)!r} in {target!r}; "
             f"{label} may only refer to rows of {', '.join(map(repr, allowed))}"),
             field=label)
 
@@ -319,18 +328,22 @@ class DataChecker:
         the resource its row names does not hold."""
         for name, (keys, names, emit) in self.rows_of.items():
             field = self.row_tables[name][0]
+            mine = comparable(keys)
             for other in sorted(self.row_tables[name][1] & by_name.keys()):
                 key = tuple((by_name[other].schema or {}).get("primaryKey") or ())
                 values = self.keysets.get((self.alias.get(other, other), key))
                 if values is None or len(key) != 1:
                     continue  # unreadable (already reported), or no single-field key
-                mine = comparable(keys)
-                if mine.type != values.type:
-                    mine, values = foreign_pair(mine, values)
-                fails = pc.and_(pc.equal(names, pa.scalar(other, names.type)),
-                                pc.invert(pc.is_in(mine, value_set=values)))
-                emit.mask(Code.FOREIGN_KEY, fails,
-                          lambda i, other=other, key=key, m=mine, f=field: (
+                # the rows naming this resource (their positions), then those it lacks
+                at = pc.indices_nonzero(pc.fill_null(
+                    pc.equal(names, pa.scalar(other, names.type)), False))
+                ids = pc.take(mine, at)
+                if ids.type != values.type:
+                    ids, values = foreign_pair(ids, values)
+                lacking = pc.take(at, pc.indices_nonzero(pc.fill_null(
+                    pc.invert(pc.is_in(ids, value_set=values)), False)))
+                emit.indices(Code.FOREIGN_KEY, lacking,
+                             lambda i, other=other, key=key, m=mine, f=field: (
                     f"{f} {other!r} says that resource {other!r} holds this row, but "
                     f"{show(m[i].as_py())} is not a value of {key[0]} there"),
                     field=field)
