@@ -91,6 +91,8 @@ def test_pinned_files_name_the_source_and_rev(tmp_path: Path) -> None:
     ("My Harbour Case", "my-harbour-case"),
     ("2024_Inquiry.v2", "2024_inquiry.v2"),
     ("---", "my-dataset"),
+    ("Ünïcödé Café", "unicode-cafe"),  # accents dropped, not the letters
+    ("日本語", "my-dataset"),
 ])
 def test_package_name_from_the_folder(tmp_path: Path, name: str, package: str) -> None:
     init(tmp_path / name, opencase_source="https://example.org/o.git", opencase_rev="v1")

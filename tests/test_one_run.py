@@ -124,3 +124,26 @@ def test_a_quote_inside_a_longer_word_says_so(tmp_path: Path, quote: str, where:
     assert (issue.code, issue.line) == ("quote-not-found", 8)
     assert issue.message == (f"cite[0]: {quote!r} occurs in the snapshot of 'a' only as part "
                              f"of a longer word or number ({where}); quote whole words")
+
+
+def test_every_command_gives_a_passage_the_same_line_and_column(tmp_path: Path) -> None:
+    """Lines end at "\\n" (a lone "\\r" or U+2028 is no line end), a byte order mark takes no
+    column: in coverage, find and the quote-not-found hint alike."""
+    from opencase.curating.find import find
+
+    snapshots, records = tmp_path / "snapshots", tmp_path / "records"
+    snapshots.mkdir()
+    records.mkdir()
+    data = "\ufeffAlpha one. Beta two.\rGamma three.\u2028Delta four.\nEpsilon five.\n"
+    (snapshots / "c.txt").write_text(data, encoding="utf-8")
+    sha = hashlib.sha256(data.encode("utf-8")).hexdigest()
+    (records / "c.yaml").write_text(
+        f"sources:\n  - id: c\n    title: C\n    kind: report\n    sha256: {sha}\n"
+        "    cite:\n      - source: c\n        quote: Epsilon five\n", encoding="utf-8")
+    found = {o.quote: (o.line, o.column) for phrase in ("Alpha one", "Delta four")
+             for o in find(phrase, records, snapshots).occurrences}
+    assert found == {"Alpha one": (1, 1), "Delta four": (1, 35)}
+    covered = opencase.coverage(records, snapshots, minimum=0)
+    uncovered = {p.text: (p.line, p.column) for p in covered.sources[0].uncovered}
+    assert uncovered["Alpha one"] == (1, 1)
+    assert uncovered["Delta four"] == (1, 35)

@@ -24,6 +24,7 @@ import json
 import os
 import re
 import subprocess
+import unicodedata
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -225,8 +226,11 @@ def _dirty(folder: Path) -> bool:
 # ---- the files
 
 def package_name(folder: Path) -> str:
-    """A package name (lowercase letters, digits, ``. _ -``) from a folder's name."""
-    name = re.sub(r"[^a-z0-9._-]+", "-", folder.resolve().name.lower())
+    """A package name (lowercase letters, digits, ``. _ -``) from a folder's name, its
+    accented letters without their accents (``ünïcödé`` -> ``unicode``)."""
+    plain = unicodedata.normalize("NFKD", folder.resolve().name)
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    name = re.sub(r"[^a-z0-9._-]+", "-", plain.lower())
     name = re.sub(r"^[^a-z0-9]+", "", name).strip("-._")[:100]
     return name or "my-dataset"
 

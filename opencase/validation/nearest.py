@@ -115,9 +115,14 @@ def _kept(same: str, context: int | None, first: bool, last: bool) -> str:
 
 
 def line_column(text: str, pos: int) -> tuple[int, int]:
-    """The 1-based line and column of character ``pos`` of ``text``."""
+    """The 1-based line and column of character ``pos`` of ``text``, as every opencase
+    command gives them: lines end at ``\n`` (so ``\r\n`` too; a lone ``\r`` or U+2028 is
+    no line end, as for ``grep -n``), and a byte order mark takes no column."""
     line = text.count("\n", 0, pos) + 1
-    return line, pos - text.rfind("\n", 0, pos)
+    column = pos - text.rfind("\n", 0, pos)
+    if line == 1 and pos > 0 and text.startswith("\ufeff"):
+        column -= 1
+    return line, column
 
 
 def nearest_passages(snapshot: Snapshot, quote: str, *, limit: int = 3) -> list[Nearest]:
