@@ -32,7 +32,9 @@ Sentence splitting is deliberately simple and predictable (no NLP model):
 4. A "sentence" without any letter or digit (``* * *``) is not counted.
 
 Offsets are characters of the snapshot text (as in the ``citations`` table), ``end``
-exclusive; a passage's ``line`` and ``column`` are 1-based.
+exclusive; a passage's ``line`` and ``column`` are 1-based and counted as every opencase
+command counts them (:func:`opencase.validation.nearest.line_column`: lines end at ``\n``, a
+byte order mark takes no column).
 """
 
 from __future__ import annotations
