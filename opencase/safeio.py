@@ -4,17 +4,20 @@ A record or snapshot folder may hold anything a pull request can add: symbolic l
 files outside the repository), FIFOs (which block a plain ``open()`` for ever), sockets,
 devices, or files too large to hold in memory. :func:`read_regular` opens a path without
 following a symlink and without blocking, checks that what it opened is a regular file of
-at most ``max_bytes``, and only then reads it.
+at most ``max_bytes``, and only then reads it. :func:`replace_file` replaces a file whole or
+not at all.
 """
 
 from __future__ import annotations
 
 import os
 import stat
+import tempfile
+from pathlib import Path
 
 from opencase.errors import FileTooLarge, NotARegularFile
 
-__all__ = ["FileTooLarge", "NotARegularFile", "read_regular"]
+__all__ = ["FileTooLarge", "NotARegularFile", "read_regular", "replace_file"]
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
@@ -68,3 +71,17 @@ def read_regular(path: str | os.PathLike[str], max_bytes: int) -> bytes:
         return data
     finally:
         os.close(fd)
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    """Replace the file ``path`` with ``data`` atomically, keeping its permissions."""
+    mode = path.stat().st_mode & 0o7777
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

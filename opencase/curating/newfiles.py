@@ -1,5 +1,6 @@
-"""Writing the files of the curator's verbs whole or not at all, and never over a file that
-is already there (unless replacing it is the point)."""
+"""Writing the new files of the curator's verbs whole or not at all, never over a file that
+is already there (a file replaced on purpose: :func:`opencase.safeio.replace_file`), and YAML
+scalars for the text they append."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["replace_file", "write_new"]
+__all__ = ["write_new", "yaml_scalar"]
 
 
 def write_new(path: Path, data: bytes) -> None:
@@ -22,20 +23,6 @@ def write_new(path: Path, data: bytes) -> None:
         os.link(tmp, path)
     finally:
         Path(tmp).unlink(missing_ok=True)
-
-
-def replace_file(path: Path, data: bytes) -> None:
-    """Replace the file ``path`` with ``data`` atomically, keeping its permissions."""
-    mode = path.stat().st_mode & 0o7777
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def yaml_scalar(value: str) -> str:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from opencase.codes import Code
-from opencase.curating.newfiles import replace_file, write_new, yaml_scalar
+from opencase.curating.newfiles import write_new, yaml_scalar
 from opencase.errors import InputNotFound, NotAFolder, UsageError
 from opencase.language.casemodel import CaseModel
 from opencase.language.models import ID_PATTERN
@@ -35,7 +35,7 @@ from opencase.reading.files import (
     read_records,
 )
 from opencase.report import Report
-from opencase.safeio import FileTooLarge, NotARegularFile, read_regular
+from opencase.safeio import FileTooLarge, NotARegularFile, read_regular, replace_file
 from opencase.validation.declared import declared_model
 from opencase.validation.kinds import class_info
 from opencase.validation.model_check import check_models

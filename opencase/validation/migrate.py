@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from opencase.errors import InputNotFound, UsageError
 from opencase.language.models import MODEL_VERSION
 from opencase.reading.files import display_path, parse_yaml_text
-from opencase.safeio import read_regular
+from opencase.safeio import read_regular, replace_file
 from opencase.validation.declared import MAX_CONFIG_BYTES, default_config_path, model_version
 
 __all__ = ["Migration", "migrate"]
@@ -101,7 +100,7 @@ def migrate(
     if after != expected:
         raise UsageError(f"{path}: could not add `model: {MODEL_VERSION}` safely; add it by "
                          "hand as a top-level line")
-    _replace(path, new_text.encode("utf-8"))
+    replace_file(path, new_text.encode("utf-8"))
     return Migration(path, current, MODEL_VERSION, written=True)
 
 
@@ -131,15 +130,3 @@ def _edited(text: str, m: re.Match[str] | None, path: Path) -> str:
     return text[:v.end()] + line + v.group("end") + text[v.end():]
 
 
-def _replace(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically, keeping its permissions."""
-    mode = path.stat().st_mode & 0o7777
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
