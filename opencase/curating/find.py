@@ -32,7 +32,7 @@ from opencase.curating.newfiles import yaml_scalar
 from opencase.errors import InvalidArgument
 from opencase.reading.files import display_path, read_records
 from opencase.reading.formulas import formula_start
-from opencase.validation.nearest import Nearest, line_column, nearest_passages
+from opencase.validation.nearest import Lines, Nearest, nearest_passages
 from opencase.validation.quotes import Match, Snapshot, SnapshotIndex, find_quote, quote_problem
 
 __all__ = ["MAX_SHOWN", "MAX_WORDS", "FindResult", "Found", "Occurrence", "find"]
@@ -250,8 +250,10 @@ def find(
         if len(found) > MAX_SHOWN:
             result.truncated.append(sid)
             found = found[:MAX_SHOWN]
+        lines = Lines(snap.text)
         for m in found:
-            result.occurrences.append(_occurrence(sid, snap, phrase, m, several=len(found) > 1))
+            result.occurrences.append(_occurrence(sid, snap, phrase, m, lines,
+                                                  several=len(found) > 1))
     if not result.occurrences:
         near = [Found(sid, display_path(snap.path), n)
                 for sid, snap in texts if sid in result.searched
@@ -302,9 +304,10 @@ def _snapshots(
     return out
 
 
-def _occurrence(sid: str, snap: Snapshot, phrase: str, m: Match, *, several: bool) -> Occurrence:
+def _occurrence(sid: str, snap: Snapshot, phrase: str, m: Match, lines: Lines, *,
+                several: bool) -> Occurrence:
     text = snap.text
-    line, column = line_column(text, m.start)
+    line, column = lines.at(m.start)
     start_of_line = text.rfind("\n", 0, m.start) + 1
     end_of_line = text.find("\n", m.end)
     end_of_line = len(text) if end_of_line == -1 else end_of_line

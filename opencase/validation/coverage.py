@@ -55,6 +55,7 @@ from opencase.codes import Code
 from opencase.errors import InvalidArgument
 from opencase.reading.files import RecordSet, display_path
 from opencase.report import Report, github_annotation
+from opencase.validation.nearest import Lines
 from opencase.validation.quotes import SnapshotIndex
 
 __all__ = [
@@ -326,7 +327,6 @@ class CoverageReport:
 
 _ALNUM_CHAR = re.compile(r"[^\W_]")  # \w is str.isalnum() or "_"
 _ALNUM_RUN = re.compile(r"[^\W_]+")
-_NEWLINE = re.compile("\n")
 
 
 def _letters(text: str, start: int, end: int) -> int:
@@ -404,16 +404,12 @@ def _source_coverage(
     sc.covered_cited = sum(_letters(text, s, e) for s, e in cited)
     sc.covered_marked = sum(_letters(text, s, e) for s, e in marked)
     sc.letters = sc.covered_cited + sc.covered_marked + sum(_letters(text, s, e) for s, e in gaps)
-    # lines as :func:`opencase.validation.nearest.line_column` counts them (ends at "\n", a
-    # byte order mark takes no column), found once for the whole text
-    line_starts = [0, *(m.end() for m in _NEWLINE.finditer(text))]
-    bom = text.startswith("\ufeff")
+    lines = Lines(text)
     for s, e in _intersect(gaps, split_sentences(text)):
         core = _core(text, s, e)
         if core is None:
             continue
-        line = bisect_right(line_starts, core[0])
-        column = core[0] - line_starts[line - 1] + 1 - (bom and line == 1 and core[0] > 0)
+        line, column = lines.at(core[0])
         sc.uncovered.append(Passage(core[0], core[1], line, column, text[core[0]:core[1]]))
     for s, e, i in sorted(marks, key=lambda m: m[2]):
         if _cited_letters(cited, text, s, e) == _letters(text, s, e):

@@ -28,13 +28,14 @@ from __future__ import annotations
 
 import difflib
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from opencase.validation.folding import fold
 from opencase.validation.quotes import Snapshot
 
 __all__ = [
-    "CUTOFF", "MAX_ANCHORS", "MAX_QUOTE", "WHOLE_TEXT", "Nearest", "line_column",
+    "CUTOFF", "MAX_ANCHORS", "MAX_QUOTE", "WHOLE_TEXT", "Lines", "Nearest", "line_column",
     "nearest_passages",
 ]
 
@@ -114,15 +115,30 @@ def _kept(same: str, context: int | None, first: bool, last: bool) -> str:
     return " ".join(words[:context + 1]) + " ... " + " ".join(words[-context - 1:])
 
 
+class Lines:
+    """The 1-based line and column of positions of one text, as every opencase command gives
+    them (coverage, find, the quote hints): lines end at ``\n`` (so ``\r\n`` too; a lone
+    ``\r`` or U+2028 is no line end, as for ``grep -n``), and a byte order mark takes no
+    column. The line starts are found once, for as many look-ups as needed."""
+
+    def __init__(self, text: str) -> None:
+        self._starts = [0, *(m.end() for m in _NEWLINE.finditer(text))]
+        self._bom = text.startswith("\ufeff")
+
+    def at(self, pos: int) -> tuple[int, int]:
+        line = bisect_right(self._starts, pos)
+        column = pos - self._starts[line - 1] + 1
+        if line == 1 and pos > 0 and self._bom:
+            column -= 1
+        return line, column
+
+
+_NEWLINE = re.compile("\n")
+
+
 def line_column(text: str, pos: int) -> tuple[int, int]:
-    """The 1-based line and column of character ``pos`` of ``text``, as every opencase
-    command gives them: lines end at ``\n`` (so ``\r\n`` too; a lone ``\r`` or U+2028 is
-    no line end, as for ``grep -n``), and a byte order mark takes no column."""
-    line = text.count("\n", 0, pos) + 1
-    column = pos - text.rfind("\n", 0, pos)
-    if line == 1 and pos > 0 and text.startswith("\ufeff"):
-        column -= 1
-    return line, column
+    """The line and column of character ``pos`` of ``text`` (see :class:`Lines`)."""
+    return Lines(text).at(pos)
 
 
 def nearest_passages(snapshot: Snapshot, quote: str, *, limit: int = 3) -> list[Nearest]:
@@ -167,11 +183,14 @@ def nearest_passages(snapshot: Snapshot, quote: str, *, limit: int = 3) -> list[
             chosen.append((score, a, b))
             if len(chosen) == limit:
                 break
+    if not chosen:
+        return []
     text = snapshot.text
+    lines = Lines(text)
     out = []
     for score, a, b in chosen:
         start, end = where(a), where(b - 1) + 1
-        line, column = line_column(text, start)
+        line, column = lines.at(start)
         out.append(Nearest(start, end, line, column, text[start:end], score, q, norm[a:b]))
     return out
 
