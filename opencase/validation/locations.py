@@ -8,7 +8,7 @@ from opencase.codes import Code
 from opencase.reading.files import RawRecord
 from opencase.report import Report
 
-__all__ = ["field_issue", "field_name"]
+__all__ = ["field_issue", "field_name", "first_lower"]
 
 
 def field_name(loc: tuple[Any, ...]) -> str:
@@ -25,3 +25,9 @@ def field_issue(report: Report, raw: RawRecord, code: Code, msg: str,
     line, col = raw.locate(path)
     report.add(code, msg, file=raw.file.display, line=line, column=col, record_id=raw.id,
                field=field_name(path) or None)
+
+
+def first_lower(msg: str) -> str:
+    """A pydantic message to follow a field's name: its first letter lower-cased, and nothing
+    else (a pattern or a value it quotes stays as it is)."""
+    return msg[:1].lower() + msg[1:]

@@ -17,7 +17,7 @@ from opencase.reading.formulas import formula_start
 from opencase.report import Report
 from opencase.suggest import closest
 from opencase.validation.kinds import class_info
-from opencase.validation.locations import field_name
+from opencase.validation.locations import field_name, first_lower
 from opencase.validation.reported import reported_field_issue, status_key_issue
 from opencase.validation.salvage import Partial, salvage
 
@@ -106,20 +106,14 @@ def _model_issue(report: Report, raw: RawRecord, err: Any, model: type[Record]) 
         shown_s = repr(shown) if not isinstance(shown, (dict, list)) else type(shown).__name__
         # a mapping given as something else: said as for any mapping, not naming the model
         said = "input should be a valid dictionary" if etype == "model_type" \
-            else _first_lower(err["msg"])
+            else first_lower(err["msg"])
         msg = f"{fname}: {said} (got {shown_s})"
     else:
         code = Code.INVALID_VALUE
-        msg = f"{fname}: {_first_lower(err['msg'])}"
+        msg = f"{fname}: {first_lower(err['msg'])}"
     line, col = raw.locate(loc)
     report.add(code, msg, file=raw.file.display, line=line, column=col,
                record_id=raw.id, field=fname)
-
-
-def _first_lower(msg: str) -> str:
-    """pydantic's message, its first letter lower-cased (and nothing else: a pattern or a
-    value it quotes stays as it is)."""
-    return msg[:1].lower() + msg[1:]
 
 
 def _fields_at(model: type[Record], loc: tuple[Any, ...]) -> list[str]:

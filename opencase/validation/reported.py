@@ -21,7 +21,7 @@ from opencase.language.spec import FieldSpec, fields_of
 from opencase.reading.files import RawRecord
 from opencase.report import Report
 from opencase.suggest import closest
-from opencase.validation.locations import field_issue
+from opencase.validation.locations import field_issue, first_lower
 from opencase.validation.references import check_ref
 
 __all__ = [
@@ -134,8 +134,7 @@ def _why(exc: ValidationError) -> str:
         return f"use one of {err.get('ctx', {}).get('expected', '')}"
     if err["type"] in ("edtf", "edtf_order"):
         return str(err["ctx"]["reason"])
-    msg = str(err["msg"])
-    return msg[:1].lower() + msg[1:]
+    return first_lower(str(err["msg"]))
 
 
 def _check_field(report: Report, raw: RawRecord, rec: Record, name: str,
