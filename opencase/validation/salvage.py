@@ -50,6 +50,8 @@ def salvage(raw: RawRecord, model: type[Record], errors: Sequence[Mapping[str, A
         if ref.sub:
             subs.setdefault(ref.field, []).append(ref.sub)
     for ref in info.refs:
+        if ref.field in values:  # (a list field with several references: salvaged once)
+            continue
         value = data.get(ref.field)
         if ref.field not in model.model_fields or value is None:
             values[ref.field] = None
