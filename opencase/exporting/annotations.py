@@ -452,11 +452,11 @@ def _columns(batch: pa.RecordBatch) -> dict[str, pa.Array]:
 
     names = batch.schema.names
 
-    def col(*candidates: str, type: pa.DataType = pa.string()) -> pa.Array:
+    def col(*candidates: str, type: pa.DataType | None = None) -> pa.Array:
         for name in candidates:
             if name in names:
                 return _blank(batch.column(name))
-        return pa.nulls(batch.num_rows, type)
+        return pa.nulls(batch.num_rows, type or pa.string())
 
     c = {name: col(name) for name in ("citation_id", "record_id", "record_kind", "part",
                                       "field", "source_id", "quote", "prefix", "suffix",
