@@ -528,7 +528,8 @@ def cmd_export_annotations(args: argparse.Namespace) -> int:
     from opencase.exporting.annotations import export_annotations
 
     try:
-        written = export_annotations(args.package, args.out, base=args.base)
+        written = export_annotations(args.package, args.out, base=args.base,
+                                     snapshots=args.snapshots)
     except LoadError as exc:
         raise UsageError(str(exc)) from None
     if args.format == "json":
@@ -542,12 +543,14 @@ def cmd_export_annotations(args: argparse.Namespace) -> int:
     "export annotations",
     "write every citation of a package as a W3C Web Annotation, in one AnnotationCollection "
     "(JSON-LD)",
-    "opencase export annotations datapackage citations.jsonld\n\n"
+    "opencase export annotations datapackage citations.jsonld --snapshots snapshots\n\n"
     "PACKAGE is a folder, its datapackage.json, a .zip or an http(s) URL. Each row of its\n"
     "`citations` table becomes an Annotation: the body is the record (or the field and its\n"
     "value) the passage supports, the target the passage, by a TextQuoteSelector and, when the\n"
     "quote was located in the source's snapshot, a TextPositionSelector (code points of the\n"
     "snapshot), in the text named by its SHA-256 (ni:///sha-256;...) and its URL when known.\n"
+    "With --snapshots, each located quote's exact text, prefix and suffix are taken from its\n"
+    "snapshot (32 characters either side), else they are the published quote, prefix, suffix.\n"
     "Ids are BASE#CITATION_ID, BASE the package's id (a urn:uuid:) unless --base is given.\n"
     "OUT is written beside itself and swapped in. Exit 0 written, 2 on a package that cannot\n"
     "be opened or has no citations table, or an OUT that cannot be written.",
@@ -559,6 +562,7 @@ def _export_annotations_parser(p: argparse.ArgumentParser) -> Callable[[argparse
     p.add_argument("--base", metavar="IRI",
                    help="the IRI the annotations' and records' ids are fragments of, e.g. "
                    "the URL OUT will be published at (default: the package's id)")
+    _add_snapshots(p)
     p.add_argument("--format", choices=("text", "json"), default="text",
                    help="what is printed: text, or json (the file, the counts). Default: text.")
     return cmd_export_annotations

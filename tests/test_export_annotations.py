@@ -45,6 +45,7 @@ DATASETS = {  # records, snapshots
     "example": (REPO / "examples" / "fictional-vell-case" / "records",
                 REPO / "examples" / "fictional-vell-case" / "snapshots"),
     "extensions": (FIXTURES / "extensions" / "records", FIXTURES / "publish" / "snapshots"),
+    "millbrook": (FIXTURES / "publish" / "records", FIXTURES / "publish" / "snapshots"),
 }
 
 
@@ -115,7 +116,7 @@ def _check_selector(sel: dict[str, Any]) -> None:
         assert set(sel) <= {"type", "exact", "prefix", "suffix"}
         assert isinstance(sel["exact"], str) and sel["exact"]
         for key in ("prefix", "suffix"):
-            assert key not in sel or isinstance(sel[key], str) and sel[key]
+            assert key not in sel or (isinstance(sel[key], str) and sel[key])
     else:
         assert sel["type"] == "TextPositionSelector"
         assert set(sel) == {"type", "start", "end"}
@@ -488,6 +489,66 @@ def test_the_python_api_raises_usage_errors(tmp_path: Path) -> None:
         export_annotations(REPO / "datapackage", tmp_path)
     with pytest.raises(UsageError, match="not an absolute IRI"):
         export_annotations(REPO / "datapackage", tmp_path / "a.jsonld", base="relative/path")
+
+
+def test_with_the_snapshots_the_quote_selector_is_the_text_itself(tmp_path: Path) -> None:
+    """A curator's quote may differ from the source in typography and white space (validation
+    folds both); with the snapshots, ``exact`` is the snapshot's own text at [start, end) and
+    ``prefix``/``suffix`` the 32 characters around it, so both selectors say the same."""
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURES / "publish", project)
+    actors = project / "records" / "actors.yaml"
+    text = actors.read_text(encoding="utf-8")
+    assert "quote: the engineers’ warnings were ignored" in text
+    actors.write_text(text.replace("quote: the engineers’ warnings were ignored",
+                                   "quote: the engineers' warnings  were ignored"),
+                      encoding="utf-8")
+    report = publish(project / "records", project / "datapackage",
+                     snapshots=project / "snapshots")
+    assert report.ok, report.format("text")
+    snapshot = (project / "snapshots" / "millbrook.txt").read_text(encoding="utf-8")
+
+    def changed(doc: dict[str, Any]) -> dict[str, Any]:
+        (a,) = [a for a in _items(doc) if "selector" in a["target"]
+                and "engineers" in a["target"]["selector"][0]["exact"]
+                and a["target"]["selector"][0]["exact"].endswith("ignored")]
+        return a
+
+    plain = changed(_export(project / "datapackage", tmp_path / "plain.jsonld"))
+    quote_sel, pos = plain["target"]["selector"]
+    assert quote_sel == {"type": "TextQuoteSelector",
+                         "exact": "the engineers' warnings  were ignored"}
+    assert snapshot[pos["start"]:pos["end"]] == "the engineers’ warnings were ignored"
+
+    run = run_cli("export", "annotations", project / "datapackage", tmp_path / "exact.jsonld",
+                  "--snapshots", project / "snapshots", "--format", "json")
+    assert run.returncode == 0, run.stderr
+    said = json.loads(run.stdout)
+    doc = json.loads((tmp_path / "exact.jsonld").read_text(encoding="utf-8"))
+    check_w3c_structure(doc)
+    assert said["from_snapshots"] == said["located"] > 0 and said["snapshot_missing"] == 0
+    quote_sel, pos = changed(doc)["target"]["selector"]
+    start, end = pos["start"], pos["end"]
+    assert quote_sel == {"type": "TextQuoteSelector",
+                         "exact": "the engineers’ warnings were ignored",
+                         "prefix": snapshot[start - 32:start], "suffix": snapshot[end:end + 32]}
+    for a in _items(doc):  # every located quote: the text itself, with its context
+        if "selector" in a["target"] and len(a["target"]["selector"]) == 2:
+            q, p = a["target"]["selector"]
+            assert q["exact"] == snapshot[p["start"]:p["end"]]
+            assert q.get("prefix", "") == snapshot[max(0, p["start"] - 32):p["start"]]
+            assert q.get("suffix", "") == snapshot[p["end"]:p["end"] + 32]
+    assert changed(doc)["id"] == plain["id"]
+
+    (tmp_path / "empty").mkdir()  # a folder without the snapshot: the quotes as published
+    written = export_annotations(project / "datapackage", tmp_path / "missing.jsonld",
+                                 snapshots=tmp_path / "empty")
+    assert (written.from_snapshots, written.snapshot_missing) == (0, written.located)
+    assert (tmp_path / "missing.jsonld").read_bytes() == (tmp_path / "plain.jsonld").read_bytes()
+    run = run_cli("export", "annotations", project / "datapackage", tmp_path / "x.jsonld",
+                  "--snapshots", tmp_path / "no-such-folder")
+    assert run.returncode == 2 and "snapshot folder not found" in run.stderr
+    assert not (tmp_path / "x.jsonld").exists()
 
 
 @given(st.lists(st.one_of(st.none(), st.text()), max_size=20))

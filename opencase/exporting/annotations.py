@@ -50,11 +50,13 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from opencase.datapackage.load import DataPackage
+    from opencase.validation.quotes import SnapshotIndex
 
 __all__ = ["ANNO_CONTEXT", "AnnotationsWritten", "annotation_base", "export_annotations",
            "ni_iri"]
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+CONTEXT = 32  # code points of prefix and suffix taken from a snapshot
 BATCH_ROWS = 65_536
 # an absolute IRI without a fragment, white space or characters an IRI may not hold
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s#<>\"{}|\\^`]+")
@@ -67,7 +69,9 @@ _CONTROL = r"[\x00-\x1f]"
 class AnnotationsWritten:
     """What :func:`export_annotations` wrote: ``total`` annotations into ``out``, of which
     ``located`` have a TextPositionSelector, ``quote_only`` a TextQuoteSelector alone (a quote
-    not located in a snapshot) and ``whole_text`` target a whole text (a source's snapshot)."""
+    not located in a snapshot) and ``whole_text`` target a whole text (a source's snapshot).
+    With a snapshot folder, ``from_snapshots`` located quotes were taken from their snapshot's
+    text and ``snapshot_missing`` kept as published (their snapshot is not in the folder)."""
 
     out: Path
     base: str
@@ -75,37 +79,53 @@ class AnnotationsWritten:
     located: int
     quote_only: int
     whole_text: int
+    from_snapshots: int = 0
+    snapshot_missing: int = 0
 
     def summary(self) -> str:
-        return (f"wrote {self.out}: {self.total} annotations ({self.located} with quote and "
+        said = (f"wrote {self.out}: {self.total} annotations ({self.located} with quote and "
                 f"position, {self.quote_only} with the quote only, {self.whole_text} of a "
                 f"whole text), ids under {self.base}#")
+        if self.from_snapshots or self.snapshot_missing:
+            said += f"; {self.from_snapshots} quotes taken from their snapshots"
+        if self.snapshot_missing:
+            said += (f", {self.snapshot_missing} as published (their snapshot is not in the "
+                     "folder)")
+        return said
 
     def as_dict(self) -> dict[str, Any]:
         return {"out": str(self.out), "base": self.base, "total": self.total,
                 "located": self.located, "quote_only": self.quote_only,
-                "whole_text": self.whole_text}
+                "whole_text": self.whole_text, "from_snapshots": self.from_snapshots,
+                "snapshot_missing": self.snapshot_missing}
 
 
 def export_annotations(package: str | os.PathLike[str] | DataPackage,
-                       out: str | os.PathLike[str], *,
-                       base: str | None = None) -> AnnotationsWritten:
+                       out: str | os.PathLike[str], *, base: str | None = None,
+                       snapshots: str | os.PathLike[str] | None = None) -> AnnotationsWritten:
     """Write every citation of ``package`` (a folder, ``datapackage.json``, zip or http(s) URL,
     or a package :func:`opencase.load` opened) into ``out`` as a W3C Web Annotation
     ``AnnotationCollection`` in JSON-LD (see the module docstring). ``base``: the IRI the
     annotations' ids are fragments of (default: from the package's ``id``, see
-    :func:`annotation_base`). The file is written beside ``out`` and then swapped in, so a
-    failure leaves no half-written file.
+    :func:`annotation_base`). ``snapshots``: a folder of source snapshots, found by SHA-256;
+    each located quote's TextQuoteSelector is then taken from its snapshot: ``exact`` is the
+    text at ``[start, end)`` (the curator's quote may differ in typography or white space) and
+    ``prefix``/``suffix`` the :data:`CONTEXT` characters just before and after it (without it,
+    the published quote, prefix and suffix). The file is written beside ``out`` and then
+    swapped in, so a failure leaves no half-written file.
 
     Raises :class:`opencase.LoadError` for a package that cannot be opened or has no
     ``citations`` table, :class:`opencase.errors.UsageError` for a bad ``base`` or an ``out``
-    that is a folder or in a folder that does not exist, ``OSError`` for one it cannot write.
+    that is a folder or in a folder that does not exist or a missing snapshot folder,
+    ``OSError`` for an ``out`` it cannot write.
     """
     from opencase.datapackage.load import DataPackage
     from opencase.dataset import load
+    from opencase.validation.quotes import SnapshotIndex
 
     target = Path(out)
     _check_out(target)
+    index = SnapshotIndex(snapshots) if snapshots is not None else None
     pkg = package if isinstance(package, DataPackage) else load(package)
     if "citations" not in pkg.table_names:
         raise LoadError(f"{_where(package)} has no `citations` table: it is not an opencase "
@@ -116,7 +136,7 @@ def export_annotations(package: str | os.PathLike[str] | DataPackage,
         if name not in citations.column_names:
             raise LoadError(f"the `citations` table of {_where(package)} has no column "
                             f"`{name}`: not an opencase package")
-    writer = _Writer(pkg, iri)
+    writer = _Writer(pkg, iri, index)
     return writer.write(citations, target)
 
 
@@ -216,9 +236,12 @@ def _blank(arr: pa.Array) -> pa.Array:
 class _Writer:
     """The lookups an annotation needs (labels, values, texts), read once per package."""
 
-    def __init__(self, pkg: DataPackage, base: str) -> None:
+    def __init__(self, pkg: DataPackage, base: str, index: SnapshotIndex | None = None) -> None:
         self.pkg = pkg
         self.base = base
+        self.index = index
+        self._chars: dict[str, pa.Array] = {}
+        self.from_snapshots = self.snapshot_missing = 0
         self.b = json.dumps(base)[1:-1]  # (an IRI: nothing to escape, but to be sure)
         self.fields = self._field_columns()
         self.sources = self._sources()
@@ -383,12 +406,58 @@ class _Writer:
         import pyarrow.compute as pc
 
         c = _columns(batch)
+        if self.index is not None:
+            self._quote_snapshots(c)
         body, of_value = self._bodies(c)
         motivation = pc.if_else(of_value, '"describing"', '"identifying"')
         return _cat('{"id":"', self.b, "#", _fragment(c["citation_id"]),
                     '","type":"Annotation","motivation":', motivation, ',"body":', body,
                     ',"target":', self._targets(c), ',"schema:citation":{"id":"', self.b, "#",
                     _fragment(c["source_id"]), '"}}')
+
+    # ---- quotes from the snapshots
+
+    def _text_chars(self, sha256: str) -> pa.Array | None:
+        """The snapshot with that SHA-256 as an array of its characters (code points), or
+        ``None`` when the folder does not hold it."""
+        if sha256 not in self._chars:
+            snapshot = self.index.get(sha256) if self.index is not None else None
+            if snapshot is None:
+                return None
+            try:
+                text = snapshot.text
+            except UnicodeDecodeError:
+                raise LoadError(f"the snapshot {snapshot.path} is not UTF-8 text") from None
+            self._chars[sha256] = _characters(text)
+        return self._chars[sha256]
+
+    def _quote_snapshots(self, c: dict[str, pa.Array]) -> None:
+        """Replace, in place, each located quote and its prefix and suffix by the text of its
+        snapshot: at ``[start, end)``, and the :data:`CONTEXT` characters before and after."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        located = pc.and_(pc.and_(pc.is_valid(c["quote"]), pc.is_valid(c["source_sha256"])),
+                          pc.and_(pc.is_valid(c["start"]), pc.is_valid(c["end"])))
+        for sha in pc.unique(pc.filter(c["source_sha256"], located)).to_pylist():
+            rows = pc.fill_null(pc.and_(located, pc.equal(c["source_sha256"], sha)), False)
+            chars = self._text_chars(sha)
+            if chars is None:
+                self.snapshot_missing += pc.sum(rows).as_py() or 0
+                continue
+            start = pc.cast(pc.filter(c["start"], rows), pa.int64())
+            end = pc.cast(pc.filter(c["end"], rows), pa.int64())
+            size = len(chars)
+            if pc.max(end).as_py() > size or pc.min(start).as_py() < 0 \
+                    or pc.any(pc.greater(start, end)).as_py():
+                raise LoadError(f"citations: offsets outside the {size} characters of the "
+                                f"snapshot {sha}")
+            before = pc.max_element_wise(pc.subtract(start, CONTEXT), 0)
+            after = pc.min_element_wise(pc.add(end, CONTEXT), size)
+            for name, (a, b) in (("quote", (start, end)), ("prefix", (before, start)),
+                                 ("suffix", (end, after))):
+                c[name] = pc.replace_with_mask(c[name], rows, _blank(_slices(chars, a, b)))
+            self.from_snapshots += len(start)
 
     # ---- the file
 
@@ -441,7 +510,8 @@ class _Writer:
             Path(tmp).unlink(missing_ok=True)
             raise
         return AnnotationsWritten(out, self.base, total, located, quote_only,
-                                  total - located - quote_only)
+                                  total - located - quote_only, self.from_snapshots,
+                                  self.snapshot_missing)
 
 
 def _columns(batch: pa.RecordBatch) -> dict[str, pa.Array]:
@@ -465,6 +535,46 @@ def _columns(batch: pa.RecordBatch) -> dict[str, pa.Array]:
     c["start"] = col("quote_start", "start", type=pa.int64())
     c["end"] = col("quote_end", "end", type=pa.int64())
     return c
+
+
+def _characters(text: str) -> pa.Array:
+    """``text`` as a string array of its characters (one code point each), built from its
+    UTF-8 bytes and the width of each code point."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    points = pa.Array.from_buffers(pa.uint32(), len(text),
+                                   [None, pa.py_buffer(text.encode("utf-32-le"))])
+
+    def wider(limit: int) -> pa.Array:
+        return pc.cast(pc.greater_equal(points, limit), pa.int64())
+
+    width = pc.add(pc.add(wider(0x80), wider(0x800)), pc.add(wider(0x10000), 1))
+    offsets = pa.concat_arrays([pa.array([0], pa.int64()), pc.cumulative_sum(width)])
+    return pa.LargeStringArray.from_buffers(len(text), offsets.buffers()[1],
+                                            pa.py_buffer(text.encode("utf-8")))
+
+
+def _slices(chars: pa.Array, start: pa.Array, end: pa.Array) -> pa.Array:
+    """``text[start:end]`` for each pair of offsets (in code points), the text given as
+    :func:`_characters`: the characters of every slice taken at once, then joined."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    lengths = pc.subtract(end, start)
+    total = pc.sum(lengths).as_py() or 0
+    if total >= 2**31 and len(start) > 1:  # (a list array's offsets are 32-bit)
+        half = len(start) // 2
+        return pa.concat_arrays([_slices(chars, start[:half], end[:half]),
+                                 _slices(chars, start[half:], end[half:])])
+    offsets = pc.cast(pa.concat_arrays([pa.array([0], pa.int64()),
+                                        pc.cumulative_sum(lengths)]), pa.int32())
+    ones = pa.array([1], pa.int64()).take(pa.nulls(total, pa.int64()).fill_null(0))
+    parent = pc.list_parent_indices(pa.ListArray.from_arrays(offsets, ones))
+    within = pc.subtract(pc.subtract(pc.cumulative_sum(ones), 1),
+                         pc.cast(offsets, pa.int64()).take(parent))
+    picked = pc.cast(chars.take(pc.add(pc.take(start, parent), within)), pa.string())
+    return pc.binary_join(pa.ListArray.from_arrays(offsets, picked), "")
 
 
 def _joined(columns: list[pa.Array]) -> list[Any]:
