@@ -231,6 +231,8 @@ def test_the_stephen_port_annotations(packages: dict[str, Path], tmp_path: Path)
                    "schema:additionalType": "people"},
         "schema:propertyID": "reported_age", "schema:value": "23"}
     assert a["target"]["source"]["id"] == _ni(commentary)
+    # (a text without a title is labelled as in `entities`)
+    assert a["target"]["source"]["label"].startswith("First-person commentary written while")
     assert a["target"]["selector"][0] == {"type": "TextQuoteSelector",
                                           "exact": "Anthony Walgate, 23"}
     assert a["schema:citation"] == {"id": f"{PORT_BASE}#guardian-2019-07-report"}

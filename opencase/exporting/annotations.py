@@ -243,9 +243,9 @@ class _Writer:
         self._chars: dict[str, pa.Array] = {}
         self.from_snapshots = self.snapshot_missing = 0
         self.b = json.dumps(base)[1:-1]  # (an IRI: nothing to escape, but to be sure)
+        self._keyed: dict[tuple[str, str], tuple[pa.Array, pa.Array] | None] = {}
         self.fields = self._field_columns()
         self.sources = self._sources()
-        self._keyed: dict[tuple[str, str], tuple[pa.Array, pa.Array] | None] = {}
 
     # ---- reading the package
 
@@ -270,7 +270,13 @@ class _Writer:
         if "id" not in table.column_names:
             return {}
         keep = [c for c in ("id", "title", "url", "language") if c in table.column_names]
-        return {row["id"]: row for row in table.select(keep).to_pylist()}
+        out = {row["id"]: row for row in table.select(keep).to_pylist()}
+        found = self._lookup("entities", "label", ("id",))
+        if found is not None:  # a source without a title is known by its label
+            ids = table.column("id").combine_chunks()
+            for sid, label in zip(ids.to_pylist(), _take(found, ids).to_pylist(), strict=True):
+                out[sid]["label"] = label
+        return out
 
     def _lookup(self, table_name: str, value: str,
                 key: tuple[str, ...]) -> tuple[pa.Array, pa.Array] | None:
@@ -351,8 +357,9 @@ class _Writer:
             node = {"id": url}
         else:
             node = {"id": f"{self.base}#{quote(text_source, safe='-._~')}"}
-        if info.get("title"):
-            node["label"] = info["title"]
+        label = info.get("title") or info.get("label")
+        if label:
+            node["label"] = label
         if info.get("language"):
             node["language"] = info["language"]
         if sha256 is not None and url is not None:
