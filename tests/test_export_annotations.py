@@ -418,6 +418,34 @@ def test_the_1_0_0_layout_and_quotes_without_offsets(tmp_path: Path) -> None:
         2, 1, 1, 0)
 
 
+def test_the_published_1_0_0_package(tmp_path: Path) -> None:
+    """The dataset's 1.0.0 package, as committed then (taken from the repository's history):
+    every citation, and each located quote the snapshot's text at its offsets."""
+    import subprocess
+
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", "ac89ba7", "datapackage"],
+                             capture_output=True)
+    if archive.returncode != 0 or not SHARED_SOURCES.is_dir():
+        pytest.skip("the repository's history or ../shared/sources is absent")
+    subprocess.run(["tar", "-x", "-C", str(tmp_path)], input=archive.stdout, check=True)
+    pkg = tmp_path / "datapackage"
+    assert json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))["version"] == (
+        "1.0.0")
+    doc = _export(pkg, tmp_path / "a.jsonld")
+    check_w3c_structure(doc)
+    rows = pq.read_table(pkg / "parquet" / "citations.parquet").to_pylist()
+    assert doc["total"] == len(rows) == 211
+    texts = _snapshots(SHARED_SOURCES)
+    for a, row in zip(_items(doc), rows, strict=True):
+        assert a["id"] == f"{PORT_BASE}#{row['citation_id'].replace('#', '%23')}"
+        if row["quote"]:
+            quote_sel, pos = a["target"]["selector"]
+            ni, text = texts[row["source_sha256"]]
+            assert a["target"]["source"]["id"] == ni
+            assert quote_sel["exact"] == text[pos["start"]:pos["end"]] == row["quote"]
+            assert (pos["start"], pos["end"]) == (row["start"], row["end"])
+
+
 def test_ids_that_are_not_slugs_are_percent_encoded(tmp_path: Path) -> None:
     fields = [("citation_id", "string"), ("record_id", "string"), ("source_id", "string"),
               ("quote", "string")]

@@ -125,6 +125,8 @@ def export_annotations(package: str | os.PathLike[str] | DataPackage,
 
     target = Path(out)
     _check_out(target)
+    if base is not None:  # (before any download)
+        annotation_base({}, base)
     index = SnapshotIndex(snapshots) if snapshots is not None else None
     pkg = package if isinstance(package, DataPackage) else load(package)
     if "citations" not in pkg.table_names:
