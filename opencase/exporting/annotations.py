@@ -242,7 +242,6 @@ class _Writer:
         self.pkg = pkg
         self.base = base
         self.index = index
-        self._chars: dict[str, pa.Array] = {}
         self.from_snapshots = self.snapshot_missing = 0
         self.b = json.dumps(base)[1:-1]  # (an IRI: nothing to escape, but to be sure)
         self._keyed: dict[tuple[str, str], tuple[pa.Array, pa.Array] | None] = {}
@@ -426,19 +425,29 @@ class _Writer:
 
     # ---- quotes from the snapshots
 
-    def _text_chars(self, sha256: str) -> pa.Array | None:
-        """The snapshot with that SHA-256 as an array of its characters (code points), or
-        ``None`` when the folder does not hold it."""
-        if sha256 not in self._chars:
-            snapshot = self.index.get(sha256) if self.index is not None else None
-            if snapshot is None:
-                return None
-            try:
-                text = snapshot.text
-            except UnicodeDecodeError:
-                raise LoadError(f"the snapshot {snapshot.path} is not UTF-8 text") from None
-            self._chars[sha256] = _characters(text)
-        return self._chars[sha256]
+    def _read_snapshots(self, citations: pa.Table) -> None:
+        """The snapshots the citations are located in that the folder holds, as one array of
+        their characters (code points) end to end, with where each starts and its length."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        shas: list[str] = []
+        texts: list[pa.Array] = []
+        if self.index is not None and "source_sha256" in citations.column_names:
+            for sha in pc.unique(citations.column("source_sha256")).to_pylist():
+                snapshot = self.index.get(sha) if sha else None
+                if snapshot is None:
+                    continue
+                try:
+                    text = snapshot.text
+                except UnicodeDecodeError:
+                    raise LoadError(f"the snapshot {snapshot.path} is not UTF-8 text") from None
+                shas.append(sha)
+                texts.append(_characters(text))
+        sizes = pa.array([len(t) for t in texts], pa.int64())
+        self._texts = (pa.array(shas, pa.string()),
+                       pa.concat_arrays(texts) if texts else pa.array([], pa.large_string()),
+                       pc.subtract(pc.cumulative_sum(sizes), sizes), sizes)
 
     def _quote_snapshots(self, c: dict[str, pa.Array]) -> None:
         """Replace, in place, each located quote and its prefix and suffix by the text of its
@@ -446,27 +455,30 @@ class _Writer:
         import pyarrow as pa
         import pyarrow.compute as pc
 
+        shas, chars, bases, sizes = self._texts
         located = pc.and_(pc.and_(pc.is_valid(c["quote"]), pc.is_valid(c["source_sha256"])),
                           pc.and_(pc.is_valid(c["start"]), pc.is_valid(c["end"])))
-        for sha in pc.unique(pc.filter(c["source_sha256"], located)).to_pylist():
-            rows = pc.fill_null(pc.and_(located, pc.equal(c["source_sha256"], sha)), False)
-            chars = self._text_chars(sha)
-            if chars is None:
-                self.snapshot_missing += pc.sum(rows).as_py() or 0
-                continue
-            start = pc.cast(pc.filter(c["start"], rows), pa.int64())
-            end = pc.cast(pc.filter(c["end"], rows), pa.int64())
-            size = len(chars)
-            if pc.max(end).as_py() > size or pc.min(start).as_py() < 0 \
-                    or pc.any(pc.greater(start, end)).as_py():
-                raise LoadError(f"citations: offsets outside the {size} characters of the "
-                                f"snapshot {sha}")
-            before = pc.max_element_wise(pc.subtract(start, CONTEXT), 0)
-            after = pc.min_element_wise(pc.add(end, CONTEXT), size)
-            for name, (a, b) in (("quote", (start, end)), ("prefix", (before, start)),
-                                 ("suffix", (end, after))):
-                c[name] = pc.replace_with_mask(c[name], rows, _blank(_slices(chars, a, b)))
-            self.from_snapshots += len(start)
+        which = pc.index_in(c["source_sha256"], value_set=shas)
+        rows = pc.fill_null(pc.and_(located, pc.is_valid(which)), False)
+        found = pc.sum(rows).as_py() or 0
+        self.snapshot_missing += (pc.sum(located).as_py() or 0) - found
+        if not found:
+            return
+        which = pc.filter(which, rows)
+        start = pc.cast(pc.filter(c["start"], rows), pa.int64())
+        end = pc.cast(pc.filter(c["end"], rows), pa.int64())
+        size = sizes.take(which)
+        if pc.any(pc.or_(pc.or_(pc.less(start, 0), pc.greater(start, end)),
+                         pc.greater(end, size))).as_py():
+            raise LoadError("citations: a quote's offsets are outside the text of its snapshot")
+        before = pc.max_element_wise(pc.subtract(start, CONTEXT), 0)
+        after = pc.min_element_wise(pc.add(end, CONTEXT), size)
+        base = bases.take(which)
+        for name, (a, b) in (("quote", (start, end)), ("prefix", (before, start)),
+                             ("suffix", (end, after))):
+            text = _slices(chars, pc.add(base, a), pc.add(base, b))
+            c[name] = pc.replace_with_mask(c[name], rows, _blank(text))
+        self.from_snapshots += found
 
     # ---- the file
 
@@ -480,6 +492,8 @@ class _Writer:
                                 "type": "AnnotationCollection",
                                 "label": _label(self.pkg.descriptor), "total": total}
         located = quote_only = 0
+        if self.index is not None:
+            self._read_snapshots(citations)
         fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
         try:
             with os.fdopen(fd, "wb") as f:
