@@ -514,6 +514,34 @@ def test_bad_input_is_a_located_usage_error(tmp_path: Path, args: list[str], say
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.jsonld")]
 
 
+def test_a_failure_while_writing_leaves_the_previous_file(packages: dict[str, Path],
+                                                          tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failure after some annotations were written (here, in the third batch): the error,
+    the previous OUT as it was, and no temporary file left beside it."""
+    from opencase.exporting import annotations
+
+    pkg = _package(packages, "stephen-port")
+    out = tmp_path / "out.jsonld"
+    out.write_text("the previous file", encoding="utf-8")
+    monkeypatch.setattr(annotations, "BATCH_ROWS", 100)
+    real = annotations._Writer.annotations
+    calls = []
+
+    def failing(self: Any, batch: pa.RecordBatch) -> pa.Array:
+        calls.append(batch.num_rows)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        return real(self, batch)
+
+    monkeypatch.setattr(annotations._Writer, "annotations", failing)
+    with pytest.raises(OSError, match="No space left"):
+        export_annotations(pkg, out)
+    assert calls == [100, 100, 90]
+    assert out.read_text(encoding="utf-8") == "the previous file"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonld"]
+
+
 def test_the_python_api_raises_usage_errors(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="is a folder"):
         export_annotations(REPO / "datapackage", tmp_path)
