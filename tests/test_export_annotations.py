@@ -164,7 +164,74 @@ def check_w3c_structure(doc: dict[str, Any]) -> None:
         _check_resource(a["target"])
 
 
+W3C_TESTS = FIXTURES / "w3c" / "annotation-tests"
+
+
+@functools.cache
+def _w3c_assertions(test_list: str) -> list[tuple[str, Any]]:
+    """The assertions of one of the W3C test suite's lists of MUSTs, as validators."""
+    from jsonschema import Draft4Validator
+    from referencing import Registry
+    from referencing.jsonschema import DRAFT4
+
+    registry: Registry[Any] = Registry().with_resources(
+        (p.name, DRAFT4.create_resource(json.loads(p.read_text(encoding="utf-8"))))
+        for p in sorted((W3C_TESTS / "definitions").glob("*.json")))
+    suite = json.loads((W3C_TESTS / test_list).read_text(encoding="utf-8"))
+    out = []
+    for name in suite["assertions"]:
+        schema = json.loads((W3C_TESTS / name).read_text(encoding="utf-8"))
+        assert schema["assertionType"] == "must"
+        out.append((name, Draft4Validator(schema, registry=registry,
+                                          format_checker=Draft4Validator.FORMAT_CHECKER)))
+    return out
+
+
+def w3c_must_failures(doc: dict[str, Any]) -> list[str]:
+    """The MUST assertions of the W3C test suite that the collection (with its page) or one of
+    its annotations (with the collection's context) fails: each assertion's file name and its
+    error message."""
+    failed: set[str] = set()
+
+    def check(test_list: str, instance: dict[str, Any]) -> None:
+        for name, validator in _w3c_assertions(test_list):
+            expected = validator.schema.get("expectedResult", "valid") == "valid"
+            if validator.is_valid(instance) != expected:
+                failed.add(f"{name}: {validator.schema['errorMessage']}")
+
+    check("collections/collectionMusts.test", doc)
+    check("collections/pages/pageMusts.test", doc)
+    for annotation in doc.get("first", {}).get("items", []):
+        check("annotations/annotationMusts.test", {"@context": doc["@context"], **annotation})
+    return sorted(failed)
+
+
 # ---------------------------------------------------------------- the tests
+
+
+@pytest.mark.parametrize("name", DATASETS)
+def test_the_w3c_test_suite_finds_every_must_kept(packages: dict[str, Path], name: str,
+                                                  tmp_path: Path) -> None:
+    doc = _export(_package(packages, name), tmp_path / "a.jsonld")
+    assert w3c_must_failures(doc) == []
+
+
+def test_the_w3c_test_suite_finds_a_broken_annotation(packages: dict[str, Path],
+                                                      tmp_path: Path) -> None:
+    """(The suite's assertions do fail what breaks a MUST.)"""
+    doc = _export(_package(packages, "millbrook"), tmp_path / "a.jsonld")
+    first = _items(doc)[0]
+    del first["target"]["selector"][0]["exact"]
+    first["target"]["selector"][1]["start"] = "9"
+    doc["total"] = -1
+    del _items(doc)[1]["target"]
+    assert [f.split(":")[0] for f in w3c_must_failures(doc)] == [
+        "annotations/3.1-targetKeyFound.json",
+        "annotations/3.2-targetObjectsRecognized.json",
+        "annotations/specificResource/4.2-TextDataPositionSelectorValid.json",
+        "annotations/specificResource/4.2-selectorValidIfPresent.json",
+        "annotations/specificResource/4.2.4-textQuoteSelectorValid.json",
+        "collections/5.1-collectionTotalValidated.json"]
 
 
 @pytest.mark.parametrize("name", DATASETS)
