@@ -459,7 +459,7 @@ def test_the_1_0_0_layout_and_quotes_without_offsets(tmp_path: Path) -> None:
          "note": "line one\nline two\ttab"},
     ], OLD_FIELDS, sources=[
         {"id": "notice", "title": "Notice", "url": "https://example.org/notice", "sha256": sha},
-        {"id": "web-report", "url": "https://example.org/report?a=1&b=2"},
+        {"id": "web-report", "url": "https://example.org/report?a=1&b=2#p3"},
     ])
     doc = _export(pkg, tmp_path / "a.jsonld")
     check_w3c_structure(doc)
@@ -477,7 +477,7 @@ def test_the_1_0_0_layout_and_quotes_without_offsets(tmp_path: Path) -> None:
     assert "The pier closed on Monday."[9:25] == "closed on Monday"
     assert quoted["motivation"] == "identifying"
     assert quoted["target"] == {
-        "type": "SpecificResource", "source": {"id": "https://example.org/report?a=1&b=2"},
+        "type": "SpecificResource", "source": {"id": "https://example.org/report?a=1&b=2#p3"},
         "selector": [{"type": "TextQuoteSelector", "exact": "shut \"for good\"\\"}]}
     assert quoted["body"][1]["value"] == "line one\nline two\ttab"
     written = export_annotations(pkg, tmp_path / "b.jsonld")

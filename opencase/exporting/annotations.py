@@ -60,6 +60,7 @@ CONTEXT = 32  # code points of prefix and suffix taken from a snapshot
 BATCH_ROWS = 65_536
 # an absolute IRI without a fragment, white space or characters an IRI may not hold
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s#<>\"{}|\\^`]+")
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")  # (a fragment allowed)
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _PLAIN_ID = r"^[A-Za-z0-9._~#-]*$"  # ids written into a fragment as they are (``#`` as %23)
 _CONTROL = r"[\x00-\x1f]"
@@ -347,7 +348,7 @@ class _Writer:
         page's URL as ``dcterms:source``), else its URL, else its source record."""
         info = self.sources.get(text_source, {})
         url = info.get("url")
-        url = url if isinstance(url, str) and _IRI.fullmatch(url) else None
+        url = url if isinstance(url, str) and _URL.fullmatch(url) else None
         node: dict[str, Any]
         if sha256 is not None:
             if not _SHA256.fullmatch(sha256):
