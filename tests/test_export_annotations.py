@@ -319,9 +319,29 @@ def test_the_stephen_port_annotations(packages: dict[str, Path], tmp_path: Path)
     name = by_id["stephen-port%2382c91aada5e4"]  # a citation of a name variant
     assert {k: v for k, v in name["body"].items() if k != "source"} == {
         "type": "SpecificResource", "purpose": "describing", "schema:propertyID": "names",
-        "schema:position": 1, "schema:value": "Grindr serial killer"}
+        "schema:additionalType": "names", "schema:position": 1,
+        "schema:value": "Grindr serial killer"}
     motivations = {a["motivation"] for a in _items(doc)}
     assert motivations == {"describing", "identifying"}
+
+
+def test_reported_values_and_extension_fields(packages: dict[str, Path],
+                                              tmp_path: Path) -> None:
+    """A citation of a reported value names the field it reports, its position in
+    `reported_values` and the value; a field a dataset adds has its value too."""
+    pkg = _package(packages, "example")
+    doc = _export(pkg, tmp_path / "a.jsonld")
+    reported = pq.read_table(pkg / "parquet" / "reported_values.parquet").to_pylist()
+    seen = {}
+    for a in _items(doc):
+        body = _listed(a["body"])[0]
+        if body.get("schema:additionalType") == "reported":
+            record = body["source"]["id"].split("#")[1]
+            seen[(record, body["schema:position"])] = (body["schema:propertyID"],
+                                                       body["schema:value"])
+    assert seen == {(r["record_id"], r["position"]): (r["field"], r["value"]) for r in reported}
+    assert seen[("casimir-vell", 2)] == ("reported_age", "34")
+    assert seen[("restraint", 0)] == ("restraint_minutes", "11")  # an extension field
 
 
 @pytest.mark.parametrize("name", DATASETS)

@@ -14,9 +14,10 @@ table's order, as an ``Annotation``:
   describes what the passage says).
 - ``body``: the record (``BASE#RECORD_ID``, its ``label`` from ``entities`` and its kind as
   ``schema:additionalType``); for a field, a ``SpecificResource`` of that record with the
-  field as ``schema:propertyID`` and its value as ``schema:value`` (``names``/``reported``
-  and ``schema:position`` for a name variant or a reported value); and the curator's note,
-  if any, as a ``TextualBody`` with the purpose ``commenting``.
+  field as ``schema:propertyID`` and its value as ``schema:value`` (for a name variant or a
+  reported value, ``schema:additionalType`` ``names`` or ``reported`` and its
+  ``schema:position``, the property ``names`` or the field reported); and the curator's
+  note, if any, as a ``TextualBody`` with the purpose ``commenting``.
 - ``target``: a ``SpecificResource`` whose ``source`` is the text the passage is in, named by
   the SHA-256 of its snapshot as an RFC 6920 IRI (``ni:///sha-256;...``), with the web page it
   was taken from (``dcterms:source``) when its URL is known; its ``selector`` is a
@@ -337,6 +338,18 @@ class _Writer:
                     out = pc.if_else(rows, _take(found, item), out)
         return out
 
+    def _reported_fields(self, c: dict[str, pa.Array]) -> pa.Array:
+        """The field of each cited reported value (null for the other citations)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        rows = pc.fill_null(pc.equal(c["part"], "reported"), False)
+        found = self._lookup("reported_values", "field", ("record_id", "position"))
+        if found is None or not pc.any(rows).as_py():
+            return pa.nulls(len(rows), pa.string())
+        item = _cat(c["record_id"], "\x1f", pc.cast(c["part_position"], pa.string()))
+        return pc.if_else(rows, _take(found, item), pa.scalar(None, pa.string()))
+
     def _labels(self, rid: pa.Array) -> pa.Array:
         import pyarrow as pa
 
@@ -398,10 +411,11 @@ class _Writer:
         record = _cat('{"id":"', self.b, "#", _fragment(c["record_id"]), '"',
                       _opt(',"label":', _json(self._labels(c["record_id"]))),
                       _opt(',"schema:additionalType":', _json(c["record_kind"])), "}")
-        prop = pc.coalesce(c["field"], c["part"])
+        prop = pc.coalesce(c["field"], self._reported_fields(c), c["part"])
         of_value = pc.is_valid(prop)
         value = _cat('{"type":"SpecificResource","purpose":"describing","source":', record,
                      ',"schema:propertyID":', _json(prop),
+                     _opt(',"schema:additionalType":', _json(c["part"])),
                      _opt(',"schema:position":', pc.cast(c["part_position"], pa.string())),
                      _opt(',"schema:value":', _json(self._values(c))), "}")
         body = pc.if_else(of_value, value, record)
