@@ -324,6 +324,26 @@ def test_the_stephen_port_annotations(packages: dict[str, Path], tmp_path: Path)
     motivations = {a["motivation"] for a in _items(doc)}
     assert motivations == {"describing", "identifying"}
 
+    # a list field of ids: its items in their order, as in the child table
+    lists = {}
+    for kind, field, table, key, item in (
+            ("proceedings", "subjects", "proceeding_subjects", "proceeding_id", "subject"),
+            ("findings", "subjects", "finding_subjects", "finding_id", "subject"),
+            ("statements", "about", "statement_about", "statement_id", "about")):
+        rows = pq.read_table(pkg / "parquet" / f"{table}.parquet").to_pylist()
+        for r in sorted(rows, key=lambda r: r["position"]):
+            lists.setdefault((kind, field, r[key]), []).append(r[item])
+    checked = 0
+    for a in _items(doc):
+        body = _listed(a["body"])[0]
+        if isinstance(body.get("schema:value"), dict):
+            record = body["source"]
+            key = (record["schema:additionalType"], body["schema:propertyID"],
+                   record["id"].split("#")[1])
+            assert body["schema:value"] == {"@list": lists[key]}
+            checked += 1
+    assert checked == 23
+
 
 def test_reported_values_and_extension_fields(packages: dict[str, Path],
                                               tmp_path: Path) -> None:

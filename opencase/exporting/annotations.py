@@ -14,7 +14,8 @@ table's order, as an ``Annotation``:
   describes what the passage says).
 - ``body``: the record (``BASE#RECORD_ID``, its ``label`` from ``entities`` and its kind as
   ``schema:additionalType``); for a field, a ``SpecificResource`` of that record with the
-  field as ``schema:propertyID`` and its value as ``schema:value`` (for a name variant or a
+  field as ``schema:propertyID`` and its value as ``schema:value`` (a JSON-LD ``@list`` for a
+  list of ids or words; none for a list of structured items; for a name variant or a
   reported value, ``schema:additionalType`` ``names`` or ``reported`` and its
   ``schema:position``, the property ``names`` or the field reported); and the curator's
   note, if any, as a ``TextualBody`` with the purpose ``commenting``.
@@ -247,6 +248,8 @@ class _Writer:
         self.from_snapshots = self.snapshot_missing = 0
         self.b = json.dumps(base)[1:-1]  # (an IRI: nothing to escape, but to be sure)
         self._keyed: dict[tuple[str, str], tuple[pa.Array, pa.Array] | None] = {}
+        self.lists: dict[tuple[str, str], tuple[str, tuple[str, ...], str]] = {}
+        self._lists: dict[str, tuple[pa.Array, pa.Array] | None] = {}
         self.fields = self._field_columns()
         self.sources = self._sources()
 
@@ -264,6 +267,10 @@ class _Writer:
             if spec.kind and spec.name == spec.kind and not spec.list_field:
                 out[spec.kind] = {c.field: c.name for c in spec.columns
                                   if c.field and not c.part}
+            elif spec.kind and spec.list_field and not spec.item_is_model \
+                    and len(spec.primary_key) == 2:  # a list of ids or words, one per row
+                (item,) = (n for n in spec.names if n not in spec.primary_key)
+                self.lists[(spec.kind, spec.list_field)] = (spec.name, spec.primary_key, item)
         return out
 
     def _sources(self) -> dict[str, dict[str, Any]]:
@@ -311,9 +318,10 @@ class _Writer:
     # ---- the pieces of an annotation
 
     def _values(self, c: dict[str, pa.Array]) -> pa.Array:
-        """The value each citation supports, as text: the field's column in the record's
-        table, the name variant's name or the reported value; null when it is not one value
-        (a list field, the whole record)."""
+        """The value each citation supports, as JSON: the field's column in the record's
+        table (a string), the items of a list field of ids or words in their order (a JSON-LD
+        ``@list`` of strings), the name variant's name or the reported value; null for the whole
+        record, or a list of structured items."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -321,13 +329,12 @@ class _Writer:
         out = pa.nulls(n, pa.string())
         rid = c["record_id"]
         field_key = _cat(c["record_kind"], "\x1f", c["field"])
-        for key in pc.unique(field_key).to_pylist():
-            if key is None:
-                continue
+        keys = [k for k in pc.unique(field_key).to_pylist() if k is not None]
+        for key in keys:
             kind, _, field = key.partition("\x1f")
             found = self._lookup(kind, self._column_of(kind, field), ("id",))
             if found is not None:
-                out = pc.if_else(pc.equal(field_key, key), _take(found, rid), out)
+                out = pc.if_else(_is(field_key, key), _take(found, rid), out)
         item = _cat(rid, "\x1f", pc.cast(c["part_position"], pa.string()))
         for part, table, column in (("names", "names", "name"),
                                     ("reported", "reported_values", "value")):
@@ -336,7 +343,37 @@ class _Writer:
                 found = self._lookup(table, column, ("record_id", "position"))
                 if found is not None:
                     out = pc.if_else(rows, _take(found, item), out)
+        out = _json(out)
+        for key in keys:
+            found = self._list_values(*key.partition("\x1f")[::2])
+            if found is not None:
+                out = pc.if_else(_is(field_key, key), _take(found, rid), out)
         return out
+
+    def _list_values(self, kind: str, field: str) -> tuple[pa.Array, pa.Array] | None:
+        """(record ids, their items as a JSON-LD list, ``{"@list": [...]}``, so that their order
+        is kept) of a list field of ids or words, or
+        ``None`` when ``field`` is not one, or the package lacks its table."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if (kind, field) not in self.lists:
+            return None
+        table, (key, position), item = self.lists[(kind, field)]
+        if table not in self._lists:
+            found = None
+            if table in self.pkg.table_names and {key, position, item} <= set(
+                    self.pkg.table(table).column_names):
+                t = self.pkg.table(table).select([key, position, item])
+                t = t.sort_by([(key, "ascending"), (position, "ascending")])
+                grouped = t.group_by(key, use_threads=False).aggregate([(item, "list")])
+                items = grouped.column(f"{item}_list").combine_chunks()
+                texts = _json(pc.cast(items.flatten(), pa.string()))
+                joined = pc.binary_join(pa.ListArray.from_arrays(items.offsets, texts), ",")
+                found = (pc.cast(grouped.column(key).combine_chunks(), pa.string()),
+                         _cat('{"@list":[', joined, "]}"))
+            self._lists[table] = found
+        return self._lists[table]
 
     def _reported_fields(self, c: dict[str, pa.Array]) -> pa.Array:
         """The field of each cited reported value (null for the other citations)."""
@@ -417,7 +454,7 @@ class _Writer:
                      ',"schema:propertyID":', _json(prop),
                      _opt(',"schema:additionalType":', _json(c["part"])),
                      _opt(',"schema:position":', pc.cast(c["part_position"], pa.string())),
-                     _opt(',"schema:value":', _json(self._values(c))), "}")
+                     _opt(',"schema:value":', self._values(c)), "}")
         body = pc.if_else(of_value, value, record)
         note = _cat('{"type":"TextualBody","purpose":"commenting","format":"text/plain",'
                     '"value":', _json(c["note"]), "}")
@@ -620,6 +657,13 @@ def _joined(columns: list[pa.Array]) -> list[Any]:
     for i, column in enumerate(columns):
         pieces += ["\x1f", column] if i else [column]
     return pieces
+
+
+def _is(column: pa.Array, value: str) -> pa.Array:
+    """Where ``column`` equals ``value`` (false, not null, where it is null)."""
+    import pyarrow.compute as pc
+
+    return pc.fill_null(pc.equal(column, value), False)
 
 
 def _take(found: tuple[pa.Array, pa.Array], keys: pa.Array) -> pa.Array:
