@@ -46,7 +46,7 @@ def sqlite_values(array: Any, schema_type: str = "") -> list[Any]:
     elif pa.types.is_nested(t):
         return [None if v is None else json.dumps(v, ensure_ascii=False, default=str)
                 for v in array.to_pylist()]
-    return array.to_pylist()  # type: ignore[no-any-return]
+    return list(array.to_pylist())
 
 
 def _duration(value: Any) -> str:
