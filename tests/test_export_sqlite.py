@@ -473,7 +473,7 @@ def test_a_dangling_reference_is_refused_with_a_message(tmp_path: Path) -> None:
     assert not result.ok
     (issue,) = result.report.issues
     assert issue.code == "foreign-key" and issue.file == "books.csv"
-    assert "books row 2: shelf 'z9' refers to no row of shelves (code)" in issue.message
+    assert "books, data row 2: shelf 'z9' refers to no row of shelves (code)" in issue.message
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pkg"]  # nothing written
     done = run_cli("export", "sqlite", pkg, out)
     assert done.returncode == 1
@@ -482,10 +482,20 @@ def test_a_dangling_reference_is_refused_with_a_message(tmp_path: Path) -> None:
 
 
 def test_a_package_that_breaks_its_own_keys_is_refused(tmp_path: Path) -> None:
-    pkg = write_package(tmp_path / "pkg", {"shelves": (SHELVES, [["a1", "1"], ["a1", "2"]])})
+    pkg = write_package(tmp_path / "pkg", {"shelves": (SHELVES, [["a1", "1"], ["b2", "2"],
+                                                                  ["a1", "3"]])})
     result = export_sqlite(pkg, tmp_path / "x.db")
     assert [i.code for i in result.report.issues] == ["primary-key"]
-    assert "UNIQUE constraint failed: shelves.code" in result.report.issues[0].message
+    assert result.report.issues[0].message.startswith(
+        "shelves, data row 3 (code 'a1'): UNIQUE constraint failed: shelves.code")
+    colours = {"fields": [{"name": "colour", "type": "string",
+                           "constraints": {"enum": ["red", "green"]}}]}
+    pkg = write_package(tmp_path / "pkg2", {"colours": (colours, [["red"], ["blue"]])})
+    result = export_sqlite(pkg, tmp_path / "x.db")
+    assert [(i.code, i.message.split(": the rows")[0]) for i in result.report.issues] == [
+        ("cell-enum", "colours, data row 2 (colour 'blue'): CHECK constraint failed: "
+                      "colour:enum")]
+    assert not (tmp_path / "x.db").exists()
     assert not (tmp_path / "x.db").exists()
 
 
@@ -545,3 +555,32 @@ def test_the_help_has_an_example() -> None:
     done = run_cli("export", "sqlite", "--help")
     assert done.returncode == 0
     assert "opencase export sqlite datapackage case.db" in done.stdout
+
+
+RELEASE_1_0_0 = "ac89ba7"  # the commit of the dataset's 1.0.0 package (case model 1)
+
+
+def test_the_1_0_0_layout_without_entities(tmp_path: Path) -> None:
+    """The dataset's first release: no `entities` table, so the kinds are the tables keyed by
+    `id`, and citations.record_id is no foreign key."""
+    git = shutil.which("git")
+    if git is None:
+        pytest.skip("git is not installed")
+    archive = subprocess.run([git, "-C", str(REPO), "archive", "--format=zip",
+                              RELEASE_1_0_0, "datapackage"], capture_output=True, timeout=60)
+    if archive.returncode != 0:
+        pytest.skip(f"the 1.0.0 package is not in this clone's history ({RELEASE_1_0_0})")
+    (tmp_path / "old.zip").write_bytes(archive.stdout)
+    with zipfile.ZipFile(tmp_path / "old.zip") as z:
+        z.extractall(tmp_path)
+    package = tmp_path / "datapackage"
+    assert json.loads((package / "datapackage.json").read_text())["version"] == "1.0.0"
+    out = tmp_path / "old.db"
+    result = export_sqlite(package, out)
+    assert result.ok, result.report.format("text")
+    assert "entities" not in result.tables
+    assert rows(out, "PRAGMA foreign_key_check") == []
+    assert_round_trip(out, package)
+    kinds = {k for (k,) in rows(out, "SELECT DISTINCT kind FROM record_values")}
+    assert {"people", "events", "sources", "citations"} - kinds == {"citations"}
+    assert rows(out, "SELECT count(*) FROM evidence") == [(result.tables["citations"],)]

@@ -212,17 +212,22 @@ def _fill(conn: sqlite3.Connection, plan: TablePlan, table: Any, result: SqliteE
     insert = f"INSERT INTO {quote_id(plan.name)} ({names}) VALUES ({marks})"
     types = [c.schema_type for c in plan.columns]
     done = 0
-    try:
-        for batch in table.select(plan.column_names).to_batches(max_chunksize=BATCH_ROWS):
-            columns = [sqlite_values(batch.column(i), types[i]) for i in range(len(types))]
-            conn.executemany(insert, zip(*columns, strict=True))
-            done += batch.num_rows
-    except sqlite3.IntegrityError as exc:
-        _constraint_problem(plan, str(exc), done, result.report)
+    for batch in table.select(plan.column_names).to_batches(max_chunksize=BATCH_ROWS):
+        columns = [sqlite_values(batch.column(i), types[i]) for i in range(len(types))]
+        values = list(zip(*columns, strict=True))
+        try:
+            conn.executemany(insert, values)
+        except sqlite3.IntegrityError as exc:
+            # the rows before the one that failed are in: it is the next
+            (count,) = conn.execute(f"SELECT count(*) FROM {quote_id(plan.name)}").fetchone()
+            _constraint_problem(plan, str(exc), count + 1, values[count - done], result.report)
+            break
+        done += batch.num_rows
     result.tables[plan.name] = done
 
 
-def _constraint_problem(plan: TablePlan, message: str, before: int, report: Report) -> None:
+def _constraint_problem(plan: TablePlan, message: str, row: int, values: tuple[Any, ...],
+                        report: Report) -> None:
     """A row that breaks a constraint (SQLite's message names it) as a report issue."""
     code = Code.CELL_UNIQUE
     if message.startswith("NOT NULL"):
@@ -230,12 +235,16 @@ def _constraint_problem(plan: TablePlan, message: str, before: int, report: Repo
     elif message.startswith("CHECK"):
         code = Code.CELL_RANGE if "imum" in message else Code.CELL_ENUM
     elif message.startswith("UNIQUE"):
-        cols = [c.rsplit(".", 1)[-1] for c in message.partition(":")[2].split(",")]
-        if sorted(c.strip() for c in cols) == sorted(plan.primary_key):
+        cols = [c.rsplit(".", 1)[-1].strip() for c in message.partition(":")[2].split(",")]
+        if sorted(cols) == sorted(plan.primary_key):
             code = Code.PRIMARY_KEY
-    report.add(code, f"{plan.name}: {message} (in the {BATCH_ROWS:,} rows after row "
-               f"{before:,}): the rows break the table's own Table Schema, which the "
-               "database keeps; `opencase check` lists every such row", file=plan.path)
+    key = plan.primary_key or plan.column_names[:1]
+    shown = ", ".join(f"{c} {values[plan.column_names.index(c)]!r}" for c in key)
+    record = values[plan.column_names.index("id")] if "id" in plan.column_names else None
+    report.add(code, f"{plan.name}, data row {row:,} ({shown}): {message}: the rows break "
+               "the table's own Table Schema, which the database keeps (`opencase check` "
+               "lists every such row)", file=plan.path,
+               record_id=record if isinstance(record, str) else None)
 
 
 def _foreign_key_check(conn: sqlite3.Connection, plans: list[TablePlan],
@@ -261,7 +270,7 @@ def _foreign_key_check(conn: sqlite3.Connection, plans: list[TablePlan],
             record = conn.execute(f"SELECT id FROM {quote_id(table)} WHERE rowid = ?",
                                   (rowid,)).fetchone()[0]
         report.add(Code.FOREIGN_KEY,
-                   f"{table} row {rowid}: {shown} refers to no row of {parent} "
+                   f"{table}, data row {rowid:,}: {shown} refers to no row of {parent} "
                    f"({', '.join(parent_cols)}); the database would fail "
                    "PRAGMA foreign_key_check", file=plan.path,
                    record_id=record if isinstance(record, str) else None, field=cols[0])
