@@ -551,6 +551,15 @@ def test_an_output_that_cannot_be_written_exits_2(tmp_path: Path) -> None:
     assert not (tmp_path / "x.db").exists()
 
 
+def test_names_sqlite_cannot_tell_apart_exit_2(tmp_path: Path) -> None:
+    twice = {"fields": [{"name": "Name", "type": "string"}, {"name": "name", "type": "string"}]}
+    pkg = write_package(tmp_path / "pkg", {"t": (twice, [["a", "b"]])})
+    done = run_cli("export", "sqlite", pkg, tmp_path / "x.db")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "table 't' cannot be made in SQLite: duplicate column name: name" in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pkg"]
+
+
 def test_the_help_has_an_example() -> None:
     done = run_cli("export", "sqlite", "--help")
     assert done.returncode == 0

@@ -165,12 +165,20 @@ def _build(pkg: Any, path: Path, database: str, result: SqliteExport) -> str:
     clash = next((p.name for p in plans if p.name.lower().startswith("sqlite_")), None)
     if clash:
         raise UsageError(f"table {clash!r}: SQLite reserves names beginning with sqlite_")
+    if len(taken) < len(plans):
+        raise UsageError("the package has tables whose names differ only in case, which "
+                         "SQLite does not tell apart: "
+                         + ", ".join(sorted(p.name for p in plans)))
     with closing(sqlite3.connect(path, isolation_level=None)) as conn:
         conn.execute("PRAGMA journal_mode = OFF")  # a new temporary file: nothing to keep
         conn.execute("PRAGMA synchronous = OFF")
         conn.execute("BEGIN")
         for plan in plans:
-            conn.execute(create_table(plan))
+            try:
+                conn.execute(create_table(plan))
+            except sqlite3.OperationalError as exc:  # e.g. columns named alike but for case
+                raise UsageError(f"table {plan.name!r} cannot be made in SQLite: {exc}") \
+                    from None
         for plan in plans:
             _fill(conn, plan, pkg.table(plan.name), result)
         if not result.ok:

@@ -57,7 +57,9 @@ def add_fts(conn: sqlite3.Connection, plans: list[TablePlan], taken: set[str]) \
     for plan in plans:
         cols = [c.name for c in plan.columns if c.name in SEARCHABLE and c.sql_type == "TEXT"]
         name = f"{plan.name}_fts"
-        if not cols or name in taken:
+        shadows = {n.lower() for n in (name, *(f"{name}_{s}" for s in (
+            "data", "idx", "content", "docsize", "config")))}
+        if not cols or shadows & taken:
             continue
         listed = ", ".join(map(quote_id, cols))
         conn.execute(f"CREATE VIRTUAL TABLE {quote_id(name)} USING fts5({listed}, "
@@ -65,7 +67,7 @@ def add_fts(conn: sqlite3.Connection, plans: list[TablePlan], taken: set[str]) \
                      "tokenize='unicode61 remove_diacritics 2')")
         conn.execute(f"INSERT INTO {quote_id(name)} (rowid, {listed}) "
                      f"SELECT rowid, {listed} FROM {quote_id(plan.name)}")
-        taken.add(name)
+        taken.update(shadows)
         out.append(FtsIndex(plan.name, name, cols))
     return out
 
