@@ -48,6 +48,7 @@ from opencase.report import Report
 __all__ = ["SqliteExport", "export_sqlite", "metadata_path"]
 
 BATCH_ROWS = 10_000
+CACHE_KIB = 256 * 1024  # SQLite's page cache while the database is filled (at most this)
 LISTED = 20  # problems of one kind listed before "and N more"
 METADATA_TABLE = "_metadata"
 
@@ -172,6 +173,7 @@ def _build(pkg: Any, path: Path, database: str, result: SqliteExport) -> str:
     with closing(sqlite3.connect(path, isolation_level=None)) as conn:
         conn.execute("PRAGMA journal_mode = OFF")  # a new temporary file: nothing to keep
         conn.execute("PRAGMA synchronous = OFF")
+        conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")  # keys inserted out of order
         conn.execute("BEGIN")
         for plan in plans:
             try:
@@ -208,9 +210,6 @@ def _build(pkg: Any, path: Path, database: str, result: SqliteExport) -> str:
             result.notes.append(f"no {METADATA_TABLE} table: the package has a table of "
                                 "that name")
         conn.execute("COMMIT")
-        check = conn.execute("PRAGMA integrity_check").fetchall()
-        if check != [("ok",)]:  # pragma: no cover (SQLite's own consistency)
-            raise UsageError(f"the database written fails PRAGMA integrity_check: {check[:5]}")
     return text
 
 
