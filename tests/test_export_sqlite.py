@@ -277,6 +277,40 @@ def test_the_views_give_each_value_with_its_quote_and_source(port: Path,
 
 
 @needs_shared
+def test_a_citation_of_a_record_that_is_not_there_is_refused(port: Path,
+                                                             tmp_path: Path) -> None:
+    """citations.record_id refers to `entities`, the table of every record: a citation planted
+    for a record that is in no table fails its foreign key."""
+    import hashlib
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    package = tmp_path / "planted"
+    shutil.copytree(port, package)
+    path = package / "parquet" / "citations.parquet"
+    table = pq.read_table(path)
+    ids = table.column("record_id").to_pylist()
+    ids[4] = "nobody-at-all"
+    table = table.set_column(table.column_names.index("record_id"), "record_id",
+                             pa.array(ids, pa.string()))
+    pq.write_table(table, path)
+    data = path.read_bytes()
+    descriptor = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
+    for r in descriptor["resources"]:
+        if r["path"] == "parquet/citations.parquet":
+            r["bytes"], r["hash"] = len(data), "sha256:" + hashlib.sha256(data).hexdigest()
+    (package / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    out = tmp_path / "planted.db"
+    result = export_sqlite(package, out)
+    assert [(i.code, i.file, i.field) for i in result.report.issues] == [
+        ("foreign-key", "parquet/citations.parquet", "record_id")]
+    assert result.report.issues[0].message.startswith(
+        "citations, data row 5: record_id 'nobody-at-all' refers to no row of entities (id)")
+    assert not out.exists() and not (tmp_path / "planted.metadata.json").exists()
+
+
+@needs_shared
 def test_the_datasette_metadata_file(port: Path, port_db: Path) -> None:
     pkg = opencase.load(port)
     meta = json.loads(port_db.with_name("port.metadata.json").read_text(encoding="utf-8"))
