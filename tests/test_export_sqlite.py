@@ -381,7 +381,8 @@ def test_the_cli_writes_a_database_and_refuses_to_overwrite(port: Path, tmp_path
     out = tmp_path / "case.db"
     done = run_cli("export", "sqlite", port, out)
     assert done.returncode == 0, done.stderr
-    assert "exported 22 tables" in done.stdout and out.is_file()
+    tables = len(opencase.load(port).table_names)
+    assert f"exported {tables} tables" in done.stdout and out.is_file()
     assert (tmp_path / "case.metadata.json").is_file()
     before = out.read_bytes()
     again = run_cli("export", "sqlite", port, out)
