@@ -558,6 +558,28 @@ def test_a_package_of_another_layout(tmp_path: Path) -> None:
     assert_round_trip(out, pkg)
 
 
+def test_every_table_schema_type_is_stored_by_the_documented_rule(tmp_path: Path) -> None:
+    types = ["datetime", "time", "year", "yearmonth", "object", "array", "list", "geopoint",
+             "duration", "any", "number", "integer", "boolean", "date", "string"]
+    schema = {"fields": [{"name": f"c_{t}", "type": t} for t in types]}
+    pkg = write_package(tmp_path / "pkg", {"t": (schema, [
+        ["2020-01-02T03:04:05", "10:30:00", "2016", "2016-03", '{"a": 1}', "[1, 2]", "x,y",
+         "1.5,2.5", "P1Y2M3DT4H5M6S", "hello", "1.25", "7", "true", "2020-02-29", "é"],
+        [""] * len(types)])})
+    result = export_sqlite(pkg, tmp_path / "t.db")
+    assert result.ok and result.summary().startswith("exported 1 table (2 rows)")
+    assert [c[0] for c in columns(tmp_path / "t.db", "t").values()] == [
+        "TEXT", "TEXT", "INTEGER", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT",
+        "REAL", "INTEGER", "INTEGER", "TEXT", "TEXT"]
+    assert rows(tmp_path / "t.db", "SELECT * FROM t ORDER BY rowid") == [
+        ("2020-01-02T03:04:05.000000Z", "10:30:00.000000", 2016, "2016-03", '{"a": 1}',
+         "[1, 2]", '["x", "y"]', "[1.5, 2.5]", "P1Y2M3DT4H5M6S", "hello", 1.25, 7, 1,
+         "2020-02-29", "é"),
+        (None,) * len(types)]
+    sql = rows(tmp_path / "t.db", "SELECT sql FROM sqlite_master WHERE name = 't'")[0][0]
+    assert 'CONSTRAINT "c_boolean:boolean" CHECK ("c_boolean" = 0 OR "c_boolean" = 1)' in sql
+
+
 @pytest.mark.parametrize("make, message", [
     (lambda d: d / "missing", "no data package at"),
     (lambda d: d, "no datapackage.json"),

@@ -74,8 +74,9 @@ class SqliteExport:
             return f"nothing written to {self.out}: the package has problems"
         rows = sum(self.tables.values())
         meta = f", Datasette metadata in {self.metadata}" if self.metadata else ""
-        return (f"exported {len(self.tables)} tables ({rows:,} rows), {len(self.fts)} "
-                f"full-text indexes and {len(self.views)} views to {self.out}{meta}")
+        return (f"exported {_count(len(self.tables), 'table')} ({_count(rows, 'row')}), "
+                f"{_count(len(self.fts), 'full-text index', 'full-text indexes')} and "
+                f"{_count(len(self.views), 'view')} to {self.out}{meta}")
 
     def as_dict(self) -> dict[str, Any]:
         return {"ok": self.ok, "out": str(self.out),
@@ -84,6 +85,10 @@ class SqliteExport:
                 "fts": {f.table: {"table": f.name, "columns": f.columns} for f in self.fts},
                 "views": [v.name for v in self.views], "notes": self.notes,
                 "issues": json.loads(self.report.format_json())["issues"]}
+
+
+def _count(n: int, one: str, many: str = "") -> str:
+    return f"{n:,} {one if n == 1 else many or one + 's'}"
 
 
 def metadata_path(out: str | os.PathLike[str]) -> Path:
