@@ -339,11 +339,12 @@ def test_the_datasette_metadata_file(port: Path, port_db: Path) -> None:
 @needs_shared
 def test_datasette_serves_tables_a_search_a_view_and_the_descriptions(port_db: Path) -> None:
     meta = json.loads(port_db.with_name("port.metadata.json").read_text(encoding="utf-8"))
-    index, people, search, view, row, home = datasette_get(
+    index, people, search, view, row, home, query = datasette_get(
         port_db, meta, "/port.json", "/port/people",
         "/port/citations.json?_search=%22serial+killer%22&_shape=array",
         "/port/value_evidence.json?record_id=stephen-port&field=reported_age&_shape=array",
-        "/port/events/port-convicted.json?_shape=array", "/")
+        "/port/events/port-convicted.json?_shape=array", "/",
+        "/port/record_evidence.json?record_id=anthony-walgate&_shape=array")
     assert index.status_code == 200
     shown = {t["name"] for t in index.json()["tables"] if not t["hidden"]}
     assert {"people", "events", "citations", "entities", "_metadata"} <= shown
@@ -361,6 +362,9 @@ def test_datasette_serves_tables_a_search_a_view_and_the_descriptions(port_db: P
     assert view.status_code == 200 and {r["value"] for r in view.json()} == {"44"}
     assert row.status_code == 200 and row.json()[0]["type"] == "conviction"
     assert home.status_code == 200 and "Creative Commons Attribution 4.0" in home.text
+    assert query.status_code == 200
+    assert {r["record_id"] for r in query.json()} == {"anthony-walgate"}
+    assert {"name", "description", "reported_age"} <= {r["field"] for r in query.json()}
 
 
 @needs_shared

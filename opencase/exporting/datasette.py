@@ -5,7 +5,8 @@ Read from the package's descriptor: ``title``, ``description`` (with the version
 under ``databases.<name>.tables`` every table's and view's description, its columns'
 descriptions (from the Table Schemas), its full-text index (``fts_table``, ``fts_pk``) and the
 column Datasette shows for a row that another refers to (``label_column``). The FTS5 tables
-themselves are hidden.
+themselves are hidden. With the ``value_evidence`` view, a canned query ``record_evidence``
+gives it for one record (``?record_id=...``).
 """
 
 from __future__ import annotations
@@ -98,6 +99,13 @@ def datasette_metadata(descriptor: dict[str, Any], database: str, plans: list[Ta
             "columns": {"name": "What the value is: datapackage.json or "
                                 "datasette-metadata.json.",
                         "value": "Its JSON text."}}
-    top["databases"] = {database: {**{k: v for k, v in top.items() if k != "databases"},
-                                   "tables": tables}}
+    db: dict[str, Any] = {**{k: v for k, v in top.items() if k != "databases"},
+                          "tables": tables}
+    if any(v.name == "value_evidence" for v in views):
+        db["queries"] = {"record_evidence": {
+            "title": "The evidence of one record",
+            "description": "Every value of the record with the id you give, each with the "
+                           "quotes and sources that back it.",
+            "sql": "SELECT * FROM value_evidence WHERE record_id = :record_id"}}
+    top["databases"] = {database: db}
     return top
