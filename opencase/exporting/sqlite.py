@@ -193,7 +193,7 @@ def _build(pkg: Any, path: Path, database: str, result: SqliteExport) -> str:
         _foreign_key_check(conn, plans, result.report)
         if not result.ok:
             return ""
-        _index_foreign_keys(conn, plans)
+        _index_foreign_keys(conn, plans, taken)
         kinds = kinds_of(plans, pkg.table("entities") if "entities" in taken else None)
         result.fts = add_fts(conn, plans, taken)
         if not has_fts5():
@@ -291,15 +291,15 @@ def _foreign_key_check(conn: sqlite3.Connection, plans: list[TablePlan],
                     f"and {count - LISTED:,} more references to rows that are not there")
 
 
-def _index_foreign_keys(conn: sqlite3.Connection, plans: list[TablePlan]) -> None:
-    """An index on each foreign key's columns (joins and Datasette's facets use them)."""
-    done = set()
+def _index_foreign_keys(conn: sqlite3.Connection, plans: list[TablePlan],
+                        taken: set[str]) -> None:
+    """An index on each foreign key's columns (joins and Datasette's facets use them), unless
+    they begin the primary key (which has one) or the name is taken."""
     for plan in plans:
         for fk in plan.foreign_keys:
-            key = (plan.name, tuple(fk.columns))
-            if key in done or fk.columns == plan.primary_key[:len(fk.columns)]:
-                continue
-            done.add(key)
             name = f"idx_{plan.name}_{'_'.join(fk.columns)}"
+            if fk.columns == plan.primary_key[:len(fk.columns)] or name.lower() in taken:
+                continue
+            taken.add(name.lower())
             conn.execute(f"CREATE INDEX {quote_id(name)} ON {quote_id(plan.name)} "
                          f"({', '.join(map(quote_id, fk.columns))})")

@@ -104,8 +104,9 @@ def _column(name: str, field: dict[str, Any] | None, arrow_type: Any) -> ColumnP
     arrow_sql = _arrow_sql_type(arrow_type)
     if field is None:
         return ColumnPlan(name, arrow_sql, "")
-    ftype = field.get("type") if isinstance(field.get("type"), str) else "string"
-    assert isinstance(ftype, str)
+    ftype = field.get("type")
+    if not isinstance(ftype, str):
+        ftype = "string"  # a Table Schema field's default type
     if ftype in _INTEGER or ftype == "boolean":
         sql_type = "INTEGER"
     elif ftype == "number":
@@ -117,8 +118,9 @@ def _column(name: str, field: dict[str, Any] | None, arrow_type: Any) -> ColumnP
     description = field.get("description")
     col = ColumnPlan(name, sql_type, ftype,
                      description if isinstance(description, str) else "", field=field)
-    c = field.get("constraints") if isinstance(field.get("constraints"), dict) else {}
-    assert isinstance(c, dict)
+    c = field.get("constraints")
+    if not isinstance(c, dict):
+        c = {}
     col.not_null = c.get("required") is True
     col.unique = c.get("unique") is True
     q = quote_id(name)
