@@ -399,6 +399,7 @@ def test_the_cli_writes_a_database_and_refuses_to_overwrite(port: Path, tmp_path
     assert report["ok"] is True and report["tables"]["citations"] > 0
     assert report["fts"]["people"]["table"] == "people_fts"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["case.db", "case.metadata.json"]
+    assert out.stat().st_mode & 0o777 == 0o644  # readable by a server, as a new file is
 
 
 @needs_shared

@@ -158,6 +158,8 @@ def _temporary(beside: Path) -> Iterator[Path]:
     os.close(fd)
     tmp = Path(name)
     try:
+        # what the file it replaces had, else what a new file gets (mkstemp's is 0600)
+        os.chmod(tmp, beside.stat().st_mode & 0o7777 if beside.is_file() else 0o644)
         yield tmp
     finally:
         with suppress(FileNotFoundError):
