@@ -32,6 +32,7 @@ import opencase
 from opencase import export_sqlite, publish
 
 from .conftest import REPO, SHARED_SOURCES, needs_shared, run_cli
+from .test_hostile_packages import MAKERS, MANIFEST, _says
 
 VELL = REPO / "examples" / "fictional-vell-case"
 
@@ -655,3 +656,45 @@ def test_the_1_0_0_layout_without_entities(tmp_path: Path) -> None:
     kinds = {k for (k,) in rows(out, "SELECT DISTINCT kind FROM record_values")}
     assert {"people", "events", "sources", "citations"} - kinds == {"citations"}
     assert rows(out, "SELECT count(*) FROM evidence") == [(result.tables["citations"],)]
+
+
+# ---------------------------------------------------------------- hostile packages
+
+
+@pytest.mark.parametrize("case", MANIFEST, ids=[str(c["make"]) for c in MANIFEST])
+def test_hostile_packages(case: dict[str, Any], published_project: Path,
+                          tmp_path: Path) -> None:
+    """Each package of tests/hostile/packages.yaml: exported when opencase.load reads it (exit
+    0, or 1 with nothing written when its rows break its keys), else exit 2 with load's
+    message; never a traceback, never a file half written."""
+    hostile = tmp_path / "pkg" / "datapackage"
+    shutil.copytree(published_project / "datapackage", hostile)
+    hostile = MAKERS[case["make"]](hostile)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    out = folder / "x.db"
+    done = run_cli("export", "sqlite", hostile, out, cwd=tmp_path)
+    both = done.stdout + done.stderr
+    assert "Traceback" not in both and "internal error" not in both, both
+    written = sorted(p.name for p in folder.iterdir())
+    unreadable = None
+    if case["load"] == "ok":  # opened, and its people read; one of its other tables may not be
+        pkg = opencase.load(hostile)
+        try:
+            for name in pkg.table_names:
+                pkg.table(name)
+        except opencase.LoadError as exc:
+            unreadable = str(exc)
+    if unreadable is not None:
+        assert done.returncode == 2 and unreadable in done.stderr, both
+    elif case["load"] == "ok":
+        assert done.returncode in (0, 1), both
+        if done.returncode == 0:
+            assert written == ["x.db", "x.metadata.json"]
+            assert rows(out, "PRAGMA foreign_key_check") == []
+            assert rows(out, "PRAGMA integrity_check") == [("ok",)]
+            return
+    else:
+        assert done.returncode == 2, both
+        assert _says(case["load"]["says"], hostile) in done.stderr
+    assert written == []
