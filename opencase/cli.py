@@ -562,11 +562,13 @@ def _export_sqlite_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Name
     p.add_argument("package", metavar="PACKAGE",
                    help="package folder, its datapackage.json, a .zip of it, or an http(s) URL")
     p.add_argument("out", metavar="OUT.db", help="the SQLite database to write")
-    p.add_argument("--metadata", metavar="FILE",
-                   help="where to write the Datasette metadata (default: OUT.metadata.json, "
-                   "beside OUT)")
-    p.add_argument("--no-metadata", action="store_true",
-                   help="write no Datasette metadata file (the database keeps it in _metadata)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--metadata", metavar="FILE",
+                       help="where to write the Datasette metadata (default: "
+                       "OUT.metadata.json, beside OUT)")
+    where.add_argument("--no-metadata", action="store_true",
+                       help="write no Datasette metadata file (the database keeps it in "
+                       "_metadata)")
     p.add_argument("--force", action="store_true",
                    help="replace OUT (and the metadata file) if they exist")
     _add_common(p)

@@ -401,6 +401,13 @@ def test_the_cli_writes_a_database_and_refuses_to_overwrite(port: Path, tmp_path
     assert report["fts"]["people"]["table"] == "people_fts"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["case.db", "case.metadata.json"]
     assert out.stat().st_mode & 0o777 == 0o644  # readable by a server, as a new file is
+    (tmp_path / "meta").mkdir()
+    elsewhere = run_cli("export", "sqlite", port, tmp_path / "other.db", "--metadata",
+                        tmp_path / "meta" / "m.json")
+    assert elsewhere.returncode == 0, elsewhere.stderr
+    meta = json.loads((tmp_path / "meta" / "m.json").read_text(encoding="utf-8"))
+    assert list(meta["databases"]) == ["other"]  # Datasette names the database by its file
+    assert not (tmp_path / "other.metadata.json").exists()
 
 
 @needs_shared
