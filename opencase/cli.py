@@ -521,6 +521,60 @@ def _find_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace], i
     return cmd_find
 
 
+def cmd_export_sqlite(args: argparse.Namespace) -> int:
+    import json
+
+    from opencase.errors import LoadError
+    from opencase.exporting.sqlite import export_sqlite
+
+    metadata: str | bool = args.metadata if args.metadata else not args.no_metadata
+    try:
+        result = export_sqlite(args.package, args.out, metadata=metadata, force=args.force)
+    except LoadError as exc:
+        raise UsageError(str(exc)) from None
+    if args.format == "json":
+        print(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        if not result.ok:
+            print(result.report.format(args.format))
+        for note in result.notes:
+            print(f"note: {note}")
+        print(result.summary())
+    return EXIT_OK if result.ok else EXIT_INVALID
+
+
+@command(
+    "export sqlite",
+    "write a package as a Datasette-ready SQLite database, with its Datasette metadata",
+    "opencase export sqlite datapackage case.db && datasette case.db -m case.metadata.json\n\n"
+    "One table per table (CSV and Parquet twins are one), typed from the Table Schemas, with\n"
+    "their primary, unique and foreign keys (into `entities` too), NOT NULL and CHECK\n"
+    "(enum, minimum, maximum) constraints; FTS5 full-text indexes on quotes, names and\n"
+    "descriptions (Datasette shows a search box); the views evidence, record_values and\n"
+    "value_evidence (each value with its quote and source); the package's datapackage.json\n"
+    "in the _metadata table; and OUT's Datasette metadata (title, licence, sources, every\n"
+    "table's and column's description) in OUT.metadata.json (x.db -> x.metadata.json).\n"
+    "Written to temporary files, then moved into place. A package whose rows break its own\n"
+    "keys or constraints (a reference to a row that is not there): the problems, nothing\n"
+    "written, exit 1. OUT exists without --force, or the package cannot be opened: exit 2.",
+)
+def _export_sqlite_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    p.add_argument("package", metavar="PACKAGE",
+                   help="package folder, its datapackage.json, a .zip of it, or an http(s) URL")
+    p.add_argument("out", metavar="OUT.db", help="the SQLite database to write")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--metadata", metavar="FILE",
+                       help="where to write the Datasette metadata (default: "
+                       "OUT.metadata.json, beside OUT)")
+    where.add_argument("--no-metadata", action="store_true",
+                       help="write no Datasette metadata file (the database keeps it in "
+                       "_metadata)")
+    p.add_argument("--force", action="store_true",
+                   help="replace OUT (and the metadata file) if they exist")
+    _add_common(p)
+    return cmd_export_sqlite
+
+
 def cmd_export_annotations(args: argparse.Namespace) -> int:
     import json
 
@@ -571,8 +625,9 @@ def _export_annotations_parser(p: argparse.ArgumentParser) -> Callable[[argparse
 # verbs made of two words (`source add`) are grouped under the first, which has this help
 GROUPS = {"source": "register sources: `source add` copies a text into the snapshots and "
           "appends its record",
-          "export": "export a package for other tools: `export sqlite` a database for "
-          "Datasette and sqlite3, `export annotations` its citations as W3C Web Annotations"}
+          "export": "export a package for other tools: `export sqlite` writes a "
+          "Datasette-ready SQLite database, `export annotations` its citations as W3C Web "
+          "Annotations"}
 
 
 def _add_verb(sub: Any, name: str, help_text: str, example: str) -> argparse.ArgumentParser:

@@ -1,1 +1,1 @@
-"""Exports of a published package for other tools: ``opencase export ...``."""
+"""Exports of a published package for other tools (``opencase export``)."""
