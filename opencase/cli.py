@@ -575,11 +575,59 @@ def _export_sqlite_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Name
     return cmd_export_sqlite
 
 
+def cmd_export_annotations(args: argparse.Namespace) -> int:
+    import json
+
+    from opencase.errors import LoadError
+    from opencase.exporting.annotations import export_annotations
+
+    try:
+        written = export_annotations(args.package, args.out, base=args.base,
+                                     snapshots=args.snapshots)
+    except LoadError as exc:
+        raise UsageError(str(exc)) from None
+    if args.format == "json":
+        print(json.dumps(written.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(written.summary())
+    return EXIT_OK
+
+
+@command(
+    "export annotations",
+    "write every citation of a package as a W3C Web Annotation, in one AnnotationCollection "
+    "(JSON-LD)",
+    "opencase export annotations datapackage citations.jsonld --snapshots snapshots\n\n"
+    "PACKAGE is a folder, its datapackage.json, a .zip or an http(s) URL. Each row of its\n"
+    "`citations` table becomes an Annotation: the body is the record (or the field and its\n"
+    "value) the passage supports, the target the passage, by a TextQuoteSelector and, when the\n"
+    "quote was located in the source's snapshot, a TextPositionSelector (code points of the\n"
+    "snapshot), in the text named by its SHA-256 (ni:///sha-256;...) and its URL when known.\n"
+    "With --snapshots, each located quote's exact text, prefix and suffix are taken from its\n"
+    "snapshot (32 characters either side), else they are the published quote, prefix, suffix.\n"
+    "Ids are BASE#CITATION_ID, BASE the package's id (a urn:uuid:) unless --base is given.\n"
+    "OUT is written beside itself and swapped in. Exit 0 written, 2 on a package that cannot\n"
+    "be opened or has no citations table, or an OUT that cannot be written.",
+)
+def _export_annotations_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    p.add_argument("package", metavar="PACKAGE",
+                   help="the package: a folder, its datapackage.json, a .zip or a URL")
+    p.add_argument("out", metavar="OUT.jsonld", help="the JSON-LD file to write")
+    p.add_argument("--base", metavar="IRI",
+                   help="the IRI the annotations' and records' ids are fragments of, e.g. "
+                   "the URL OUT will be published at (default: the package's id)")
+    _add_snapshots(p)
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="what is printed: text, or json (the file, the counts). Default: text.")
+    return cmd_export_annotations
+
+
 # verbs made of two words (`source add`) are grouped under the first, which has this help
 GROUPS = {"source": "register sources: `source add` copies a text into the snapshots and "
           "appends its record",
           "export": "export a package for other tools: `export sqlite` writes a "
-          "Datasette-ready SQLite database"}
+          "Datasette-ready SQLite database, `export annotations` its citations as W3C Web "
+          "Annotations"}
 
 
 def _add_verb(sub: Any, name: str, help_text: str, example: str) -> argparse.ArgumentParser:
