@@ -34,6 +34,22 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[
     )
 
 
+def run_main(*args: str) -> subprocess.CompletedProcess[str]:
+    """The CLI's :func:`opencase.cli.main` run in this process, its output captured: for
+    tests of many inputs, where starting a process each time would cost seconds (the entry
+    point itself is tested through :func:`run_cli`). Paths must be absolute."""
+    import contextlib
+    import io
+
+    from opencase.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([str(a) for a in args])
+    return subprocess.CompletedProcess(["opencase", *map(str, args)], code, out.getvalue(),
+                                       err.getvalue())
+
+
 @pytest.fixture
 def harbour(tmp_path: Path) -> Path:
     """A writable copy of the small valid dataset (tests/fixtures/valid)."""

@@ -31,7 +31,7 @@ import pytest
 import opencase
 from opencase import export_sqlite, publish
 
-from .conftest import REPO, SHARED_SOURCES, needs_shared, run_cli
+from .conftest import REPO, SHARED_SOURCES, needs_shared, run_cli, run_main
 from .test_hostile_packages import MAKERS, MANIFEST, _says
 
 VELL = REPO / "examples" / "fictional-vell-case"
@@ -680,7 +680,7 @@ def test_hostile_packages(case: dict[str, Any], published_project: Path,
     folder = tmp_path / "out"
     folder.mkdir()
     out = folder / "x.db"
-    done = run_cli("export", "sqlite", hostile, out, cwd=tmp_path)
+    done = run_main("export", "sqlite", hostile, out)
     both = done.stdout + done.stderr
     assert "Traceback" not in both and "internal error" not in both, both
     written = sorted(p.name for p in folder.iterdir())
