@@ -249,11 +249,13 @@ def _common(descriptor: Mapping[str, Any]) -> dict[str, Any]:
 
 def schema_org_dataset(descriptor: Mapping[str, Any],
                        distribution: Iterable[Mapping[str, Any]] | None = None,
-                       ) -> dict[str, Any]:
+                       context: str | Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The package as a schema.org ``Dataset`` (JSON-LD). ``distribution``: the downloads, each
     with ``name``, ``path`` and ``mediatype`` (default: the package's resources, at their
-    paths relative to the package)."""
-    ld: dict[str, Any] = {"@context": {"@vocab": SCHEMA_ORG}, "@type": "Dataset"}
+    paths relative to the package). ``context``: the JSON-LD context (default an inline one,
+    ``{"@vocab": "https://schema.org/"}``, which needs no fetching; a web page may give
+    ``"https://schema.org"``, the form search engines document)."""
+    ld: dict[str, Any] = {"@context": context or {"@vocab": SCHEMA_ORG}, "@type": "Dataset"}
     if _text(descriptor.get("id")):
         ld["@id"] = descriptor["id"]
     ld.update(_common(descriptor))
