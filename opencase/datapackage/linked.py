@@ -145,7 +145,7 @@ def _contributors(descriptor: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def _roles(contributor: Mapping[str, Any]) -> list[str]:
-    return [r for r in contributor.get("roles") or [] if isinstance(r, str)]
+    return _as_list(contributor.get("roles"))
 
 
 def _agent(contributor: Mapping[str, Any]) -> dict[str, Any]:
@@ -185,7 +185,7 @@ def _published(descriptor: Mapping[str, Any]) -> str | None:
 
 
 def _languages(descriptor: Mapping[str, Any]) -> list[str]:
-    return [x for x in descriptor.get(LANGUAGES_PROPERTY) or [] if isinstance(x, str)]
+    return _as_list(descriptor.get(LANGUAGES_PROPERTY))
 
 
 def how_to_cite(descriptor: Mapping[str, Any]) -> str:
@@ -223,8 +223,9 @@ def _common(descriptor: Mapping[str, Any]) -> dict[str, Any]:
         ld["datePublished"] = published
     if _text(d.get("created")):
         ld["dateCreated"] = d["created"]
-    if d.get("keywords"):
-        ld["keywords"] = list(d["keywords"])
+    keywords = _as_list(d.get("keywords"))
+    if keywords:
+        ld["keywords"] = keywords
     licenses = _licenses(d)
     if licenses:
         ld["license"] = licenses[0] if len(licenses) == 1 else licenses
@@ -346,9 +347,10 @@ def _record_set(resource: Mapping[str, Any], by_name: Mapping[str, Any]) -> dict
     name, schema = resource["name"], resource["schema"]
     fields = []
     for f in schema["fields"]:
+        kind = f.get("type")
         field: dict[str, Any] = {
             "@type": "cr:Field", "@id": f"{name}/{f['name']}", "name": f["name"],
-            "dataType": _DATA_TYPES.get(f.get("type") or "string", "sc:Text"),
+            "dataType": _DATA_TYPES.get(kind, "sc:Text") if isinstance(kind, str) else "sc:Text",
             "source": {"fileObject": {"@id": resource["path"]},
                        "extract": {"column": f["name"]}},
         }
