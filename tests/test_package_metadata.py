@@ -446,11 +446,17 @@ def test_license_file_and_citation_file_name_other_files(tmp_path: Path) -> None
         ("contact:\n  name: C\n  phone: 123\n", "contact.phone", 2, "unknown field"),
         ("license_file: NO-SUCH-FILE\n", "license_file", 0, "no such file"),
         ("citation_file: NO-SUCH.cff\n", "citation_file", 0, "no such file"),
+        # a package.yaml copies nothing from outside its folder into a published package
+        ("license_file: ../outside.txt\n", "license_file", 0,
+         "'../outside.txt' is not a relative path inside the folder of package.yaml"),
+        ("citation_file: /etc/hostname\n", "citation_file", 0,
+         "'/etc/hostname' is not a relative path inside the folder of package.yaml"),
     ],
 )
 def test_mistakes_in_the_new_keys_are_located(tmp_path: Path, extra: str, field: str, at: int,
                                               message: str) -> None:
     project = _project(tmp_path, "contributors: []\n" + extra)
+    (tmp_path / "outside.txt").write_text("CC-BY-4.0, and a secret\n")
     config = project / "package.yaml"
     line = _line(config, extra.split(":")[0] + ":") + at
     run = run_cli("publish", str(project / "records"), "--snapshots",

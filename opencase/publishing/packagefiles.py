@@ -5,7 +5,8 @@ A repository that holds a dataset often holds code too, and its ``LICENSE`` and
 
 ``LICENSE`` is, in this order:
 
-1. the file ``license_file`` names in ``package.yaml`` (relative to it), copied as it is;
+1. the file ``license_file`` names in ``package.yaml`` (a relative path inside its folder),
+   copied as it is;
 2. the ``LICENSE`` (or ``LICENSE.md``, ``LICENSE.txt``) beside ``package.yaml``, copied, but
    only if it names one of the data's ``licenses`` (its id, such as ``CC-BY-4.0``, its title
    or its address): a ``LICENSE`` that names none of them is another licence (the code's,
@@ -15,7 +16,7 @@ A repository that holds a dataset often holds code too, and its ``LICENSE`` and
 
 ``CITATION.cff`` (the Citation File Format, which Zenodo and GitHub read) is, in this order:
 
-1. the file ``citation_file`` names (relative to ``package.yaml``), copied: it must be a
+1. the file ``citation_file`` names (likewise), copied: it must be a
    CITATION.cff of ``type: dataset`` whose ``version``, if it gives one, is the package's;
 2. the ``CITATION.cff`` beside ``package.yaml`` when it describes a dataset (``type:
    dataset``), under the same checks; one that describes software (the default type) is the
@@ -66,6 +67,19 @@ def package_files(config: PackageConfig, config_path: Path, report: Report,
     if len(report.errors) > errors or license_bytes is None or citation is None:
         return None
     return {LICENSE_NAME: license_bytes, CITATION_NAME: citation}
+
+
+def _named(config_path: Path, key: str, value: str, report: Report) -> Path | None:
+    """The file ``key`` of package.yaml names: a relative path inside the folder of
+    package.yaml (so that a package.yaml cannot copy a file from elsewhere on the machine into
+    a published package); ``None`` with a located problem otherwise."""
+    folder = config_path.parent.resolve()
+    path = config_path.parent / value
+    if Path(value).is_absolute() or "\\" in value or not path.resolve().is_relative_to(folder):
+        _at_key(report, config_path, key, f"{key}: {value!r} is not a relative path inside "
+                "the folder of package.yaml")
+        return None
+    return path
 
 
 def _read(path: Path, key: str | None, config_path: Path, report: Report) -> bytes | None:
@@ -121,8 +135,8 @@ def names_license(text: str, config: PackageConfig) -> bool:
 
 def _license(config: PackageConfig, config_path: Path, report: Report) -> bytes | None:
     if config.license_file:
-        return _read(config_path.parent / config.license_file, "license_file", config_path,
-                     report)
+        named = _named(config_path, "license_file", config.license_file, report)
+        return _read(named, "license_file", config_path, report) if named else None
     for name in _LICENSE_NAMES:
         beside = config_path.parent / name
         if beside.is_file() and not beside.is_symlink():
@@ -157,7 +171,9 @@ def license_text(config: PackageConfig) -> str:
 def _citation(config: PackageConfig, config_path: Path, report: Report,
               published: str | None) -> bytes | None:
     if config.citation_file:
-        path = config_path.parent / config.citation_file
+        path = _named(config_path, "citation_file", config.citation_file, report)
+        if path is None:
+            return None
         data = _read(path, "citation_file", config_path, report)
         if data is None:
             return None
