@@ -333,6 +333,11 @@ def test_descriptor_says_who_when_and_in_what_language(package: Path) -> None:
          "roles": ["publisher"]},
         {"title": "Data desk", "email": "data@example.org", "roles": ["contact"]},
     ]
+    readme = (package / "README.md").read_text(encoding="utf-8")
+    assert "- Published: 2024-05-06\n" in readme
+    assert "- Language of the data: en, cy\n" in readme
+    assert "- Time covered by the data: 2018-01-01 to 2020-03-31 " in readme
+    assert "- The Millbrook Archive (publisher)\n" in readme
 
 
 def test_publishing_twice_gives_identical_bytes(package: Path, tmp_path: Path) -> None:
