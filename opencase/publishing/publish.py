@@ -315,6 +315,38 @@ def _write_checksum(zip_file: Path, name: str, target: Path) -> None:
     target.write_text(f"{digest}  {name}\n", encoding="ascii")
 
 
+class _Release:
+    """Putting a new zip and its checksum in place of the previous ones, the zip's rename
+    last: the previous checksum is moved aside, the new one put in its place, then the zip;
+    :meth:`restore` (after a failure before the zip's rename) puts the previous checksum back
+    (or removes the new one when there was none), so that a failed publish leaves the previous
+    zip beside its own checksum."""
+
+    def __init__(self, zip_path: Path) -> None:
+        self.zip_path = zip_path
+        self.checksum = zip_path.with_name(zip_path.name + ".sha256")
+        # named as a temporary checksum is, so that a killed publish's is cleared as one
+        self.aside = zip_path.with_name(f".{self.checksum.name}.tmp-{secrets.token_hex(4)}")
+        self.moved_aside = self.placed = False
+
+    def place(self, zip_tmp: Path, sum_tmp: Path) -> None:
+        if self.checksum.exists():
+            os.replace(self.checksum, self.aside)
+            self.moved_aside = True
+        os.replace(sum_tmp, self.checksum)
+        self.placed = True
+        os.replace(zip_tmp, self.zip_path)
+
+    def restore(self) -> None:
+        if self.moved_aside:
+            os.replace(self.aside, self.checksum)
+        elif self.placed:
+            self.checksum.unlink(missing_ok=True)
+
+    def forget_previous(self) -> None:
+        self.aside.unlink(missing_ok=True)
+
+
 def _write_zip(folder: Path, target: Path, created: str | None) -> None:
     """The package as a zip; every entry is stamped with ``created``, brought into the range a
     zip can hold (1980 to 2107; ``datapackage.json`` keeps the exact time)."""
@@ -462,6 +494,7 @@ def _write_package(
     old = out.with_name(f".{out.name}.old-{secrets.token_hex(4)}")
     zip_tmp: Path | None = None
     sum_tmp: Path | None = None
+    release: _Release | None = None
     zip_path = out.parent / f"{config.name}-{config.version}.zip" if make_zip else None
     try:
         os.chmod(tmp, 0o755)
@@ -490,19 +523,21 @@ def _write_package(
             bar.step(zip_path.name)
         previous = _swap(tmp, out, old)
         if zip_tmp is not None and sum_tmp is not None and zip_path is not None:
-            # a zip is never beside another zip's checksum: the old checksum goes first, the
-            # new one comes last (a publish killed between leaves a zip without a checksum)
-            checksum = zip_path.with_name(zip_path.name + ".sha256")
-            checksum.unlink(missing_ok=True)
-            os.replace(zip_tmp, zip_path)
-            os.replace(sum_tmp, checksum)  # the last step: the publish is complete
+            release = _Release(zip_path)
+            release.place(zip_tmp, sum_tmp)  # the zip's rename last: the publish is complete
         done = True
+        if release is not None:
+            release.forget_previous()
         if previous is not None:
             shutil.rmtree(previous, ignore_errors=True)
     except BaseException:
         if not done:
             try:
-                _rollback(tmp, out, old, new)  # a failure after the swap: the previous back
+                try:
+                    if release is not None:
+                        release.restore()  # the previous checksum beside the previous zip
+                finally:
+                    _rollback(tmp, out, old, new)  # a failure after the swap: previous back
             finally:
                 if _ident(tmp) == new:  # (else tmp holds the previous package: left for the
                     shutil.rmtree(tmp, ignore_errors=True)  # next publish, if it failed)
