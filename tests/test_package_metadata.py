@@ -190,6 +190,10 @@ def test_croissant_of_the_stephen_port_package(tmp_path: Path) -> None:
     assert doc["datePublished"] == "2026-12-01"  # from `created`: package.yaml has no date
     statements = {f["name"]: f for f in sets["statements"]["field"]}
     assert statements["speaker"]["references"] == {"field": {"@id": "entities/id"}}
+    # a foreign key into its own table (a Table Schema reference without a resource)
+    groups = {f["name"]: f for f in sets["groups"]["field"]}
+    assert groups["part_of"]["references"] == {"field": {"@id": "groups/id"}}
+    assert sets["citations"]["key"] == {"@id": "citations/citation_id"}
 
 
 def test_croissant_of_the_example_dataset(tmp_path: Path) -> None:
