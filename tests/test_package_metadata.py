@@ -187,7 +187,9 @@ def test_croissant_of_the_stephen_port_package(tmp_path: Path) -> None:
     doc, sets = _check_croissant(out)
     assert doc["name"].startswith("The Stephen Port case")
     assert doc["license"] == "https://creativecommons.org/licenses/by/4.0/"
-    assert doc["datePublished"] == "2026-12-01"  # from `created`: package.yaml has no date
+    # package.yaml's `published` is the publish date; `created` (the build) stays apart
+    assert (doc["datePublished"], doc["dateCreated"]) == ("2026-12-02", "2026-12-01T00:00:00Z")
+    assert (out / "CITATION.cff").read_bytes() == (REPO / "CITATION.cff").read_bytes()
     statements = {f["name"]: f for f in sets["statements"]["field"]}
     assert statements["speaker"]["references"] == {"field": {"@id": "entities/id"}}
     # a foreign key into its own table (a Table Schema reference without a resource)
