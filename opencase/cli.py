@@ -174,7 +174,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     print(pub.format(args.format))
     if pub.ok and args.format == "text":
-        extra = f", {pub.zip_path} and {pub.zip_path}.sha256" if pub.zip_path else ""
+        extra = f", {pub.zip_path} and {pub.checksum_path}" if pub.zip_path else ""
         print(f"published {pub.path}{extra}")
     return EXIT_OK if pub.ok else EXIT_INVALID
 

@@ -86,7 +86,8 @@ def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("metadata")
     project = _project(root)
     out = root / "dist" / "millbrook"
-    _publish(project, out, zip=True)
+    pub = _publish(project, out, zip=True)
+    assert pub.checksum_path == root / "dist" / "millbrook-bridge-1.2.3.zip.sha256"
     return out
 
 

@@ -34,6 +34,7 @@ __all__ = [
     "SCHEMA_ORG",
     "TEMPORAL_PROPERTY",
     "croissant",
+    "how_to_cite",
     "schema_org_dataset",
     "temporal_coverage",
 ]
@@ -202,8 +203,8 @@ def _creators(descriptor: Mapping[str, Any]) -> list[dict[str, Any]]:
     but the publisher and the contact."""
     people = _contributors(descriptor)
     creators = [c for c in people if set(_roles(c)) & set(CREATOR_ROLES)]
-    return creators or [c for c in people
-                        if not set(_roles(c)) <= {PUBLISHER_ROLE, CONTACT_ROLE} or not _roles(c)]
+    only_reach = {PUBLISHER_ROLE, CONTACT_ROLE}  # who publishes or answers, not who made it
+    return creators or [c for c in people if not _roles(c) or set(_roles(c)) - only_reach]
 
 
 def _common(descriptor: Mapping[str, Any]) -> dict[str, Any]:

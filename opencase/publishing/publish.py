@@ -124,6 +124,11 @@ class Publication:
     def ok(self) -> bool:
         return self.report.ok and self.path is not None
 
+    @property
+    def checksum_path(self) -> Path | None:
+        """The zip's checksum file (``<zip>.sha256``), when a zip was written."""
+        return self.zip_path.with_name(self.zip_path.name + ".sha256") if self.zip_path else None
+
     def format(self, fmt: str) -> str:
         return self.report.format(fmt)
 
