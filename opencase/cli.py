@@ -174,7 +174,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     print(pub.format(args.format))
     if pub.ok and args.format == "text":
-        extra = f" and {pub.zip_path}" if pub.zip_path else ""
+        extra = f", {pub.zip_path} and {pub.checksum_path}" if pub.zip_path else ""
         print(f"published {pub.path}{extra}")
     return EXIT_OK if pub.ok else EXIT_INVALID
 
@@ -182,13 +182,16 @@ def cmd_publish(args: argparse.Namespace) -> int:
 @command(
     "publish",
     "validate the records, then publish them as a data package (CSV + Parquet)",
-    "opencase publish records --snapshots snapshots --out datapackage\n\n"
-    "Writes datapackage.json, csv/<table>.csv, parquet/<table>.parquet and README.md (the data\n"
-    "dictionary) into a temporary folder beside --out, then swaps it in: a failure leaves the\n"
-    "previous package as it was. Package metadata comes from package.yaml beside the records\n"
-    "folder (--config). `created` is set only by --created or $SOURCE_DATE_EPOCH, so the same\n"
-    "records give the same bytes. Invalid records: the validation report, nothing written,\n"
-    "exit 1.",
+    "opencase publish records --snapshots snapshots --out datapackage\n"
+    "opencase publish records --snapshots snapshots --out dist/datapackage --zip\n\n"
+    "Writes datapackage.json, csv/<table>.csv, parquet/<table>.parquet, README.md (the data\n"
+    "dictionary), croissant.json (MLCommons Croissant 1.1), dataset.jsonld (schema.org), and\n"
+    "the data's LICENSE and CITATION.cff into a temporary folder beside --out, then swaps it\n"
+    "in: a failure leaves the previous package as it was. Package metadata comes from\n"
+    "package.yaml beside the records folder (--config). `created` is set only by --created or\n"
+    "$SOURCE_DATE_EPOCH, so the same records give the same bytes. --zip adds the release:\n"
+    "<name>-<version>.zip and <name>-<version>.zip.sha256 beside --out (docs/releasing.md).\n"
+    "Invalid records: the validation report, nothing written, exit 1.",
 )
 def _publish_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
     p.add_argument("records", nargs="?", default="records",
@@ -199,7 +202,8 @@ def _publish_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace]
     p.add_argument("--config", metavar="FILE",
                    help="package metadata (default: package.yaml beside the records folder)")
     p.add_argument("--zip", action="store_true",
-                   help="also write <name>-<version>.zip beside the package folder")
+                   help="also write <name>-<version>.zip beside the package folder, and its "
+                   "checksum <name>-<version>.zip.sha256 (check it with sha256sum -c)")
     p.add_argument("--created", metavar="TIME",
                    help="the package's `created` time, ISO 8601 (default: $SOURCE_DATE_EPOCH, "
                    "else none)")

@@ -8,8 +8,8 @@ The record models (``opencase/language/models.py``) and the issue-code registry
 1. ``schemas/``: the JSON Schema for record files and the Table Schema of every table;
 2. the generated sections of the Markdown files (``docs/issue-codes.md``, the CLI reference
    ``docs/cli.md``, ...): every block between cogapp markers (``[[[cog`` ... ``[[[end]]]``);
-3. ``CITATION.cff``: its title, license and dataset version from ``package.yaml``, and the
-   opencase version it names from ``opencase/version.py``;
+3. ``CITATION.cff``: its title, license, dataset version and release date (``published``)
+   from ``package.yaml``, and the opencase version it names from ``opencase/version.py``;
 4. ``datapackage/``: the dataset published from ``records/`` against the snapshots.
 
 CI runs it on a clean clone and fails when it changes the tree (``git diff --exit-code``), so
@@ -36,7 +36,8 @@ def markdown_with_cog() -> list[Path]:
 
 
 def write_citation() -> None:
-    """Bring CITATION.cff's title, license and versions in line with their sources of truth."""
+    """Bring CITATION.cff's title, license, versions and release date in line with their
+    sources of truth."""
     import yaml
 
     from opencase.version import __version__
@@ -47,6 +48,13 @@ def write_citation() -> None:
     for key, value in (("title", meta["title"]), ("version", meta["version"]),
                        ("license", meta["licenses"][0]["name"])):
         text = re.sub(rf"(?m)^{key}: .*$", lambda _m, k=key, v=value: f"{k}: {v}", text, count=1)
+    if meta.get("published"):  # the release date, after the version
+        released = f'date-released: "{meta["published"]}"'
+        if re.search(r"(?m)^date-released: .*$", text):
+            text = re.sub(r"(?m)^date-released: .*$", lambda _m: released, text, count=1)
+        else:
+            text = re.sub(r"(?m)^(version: .*)$", lambda m: f"{m.group(1)}\n{released}", text,
+                          count=1)
     software = text.index("    title: opencase\n")
     text = text[:software] + re.sub(r"(?m)^    version: .*$", f"    version: {__version__}",
                                     text[software:], count=1)

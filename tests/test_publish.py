@@ -224,7 +224,9 @@ def test_zip(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
         assert {n: zf.read(n) for n in zf.namelist()} == _files(out)
     assert _publish(project, out, zip=True).zip_path.read_bytes() == first  # type: ignore[union-attr]
     assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == [
-        "millbrook-bridge-1.2.3.zip", "pkg"]
+        "millbrook-bridge-1.2.3.zip", "millbrook-bridge-1.2.3.zip.sha256", "pkg"]
+    checksum = (tmp_path / "dist" / "millbrook-bridge-1.2.3.zip.sha256").read_text()
+    assert checksum == f"{hashlib.sha256(first).hexdigest()}  millbrook-bridge-1.2.3.zip\n"
 
 
 @pytest.mark.parametrize(

@@ -120,6 +120,7 @@ KILL_POINTS = [
     ("publishing", "_exchange", "after", 1, "new"),  # swapped in one step, old not yet removed
     ("os-no-exchange", "rename", "after", 1, "kept-aside"),  # between the 2 renames of a swap
     ("os", "replace", "before", 1, "new"),  # folder swapped, zip not yet in place
+    ("os", "replace", "before", 3, "new"),  # the new checksum in place, the zip not yet
 ]
 
 
@@ -151,6 +152,9 @@ def test_a_killed_publish_leaves_the_previous_package(
     assert again.returncode == 0, again.stdout + again.stderr
     assert _files(out) == new
     assert _strays(project) == [], "temporary files left beside the package"
+    sums = subprocess.run(["sha256sum", "-c", f"{ZIP}.sha256"], cwd=project, check=False,
+                          capture_output=True, text=True)
+    assert sums.returncode == 0, sums.stdout + sums.stderr
 
 
 def test_killing_the_real_command_while_it_writes(project: Path, new: dict[str, bytes]
@@ -208,7 +212,9 @@ FAIL_POINTS = [
     ("publishing", "_write_zip", "after", 1),  # the zip written, not yet in place
     ("publishing", "_exchange", "before", 1),
     ("publishing", "_swap", "after", 1),  # the new package in place, the zip not yet
-    ("os", "replace", "before", 1),  # the zip cannot take its place
+    ("os", "replace", "before", 1),  # the previous checksum cannot be moved aside
+    ("os", "replace", "before", 2),  # the new checksum cannot take its place
+    ("os", "replace", "before", 3),  # the zip cannot take its place
     ("os-no-exchange", "rename", "before", 1),  # the previous package cannot be moved aside
     ("os-no-exchange", "rename", "before", 2),  # the new one cannot take its place
     ("os-no-exchange", "replace", "before", 1),
@@ -224,7 +230,9 @@ def test_a_failed_publish_zip_leaves_the_previous_package_and_zip(
     the previous package and zip byte for byte, nothing left beside them."""
     out = project / "datapackage"
     zip_path = project / ZIP
+    checksum = project / f"{ZIP}.sha256"
     before, zip_before = _files(out), zip_path.read_bytes()
+    checksum_before = checksum.read_bytes()
     failed = _cli(project, prefix=[sys.executable, "-c", FAILER, module, name, when, str(nth)])
     both = failed.stdout + failed.stderr
     assert failed.returncode == 2, both
@@ -233,12 +241,16 @@ def test_a_failed_publish_zip_leaves_the_previous_package_and_zip(
     assert "published" not in failed.stdout
     assert _files(out) == before
     assert zip_path.read_bytes() == zip_before
+    assert checksum.read_bytes() == checksum_before  # the previous zip keeps its checksum
     assert _strays(project) == []
     again = _cli(project)
     assert again.returncode == 0, again.stdout + again.stderr
     assert _files(out) == new
     with zipfile.ZipFile(zip_path) as zf:
         assert {n: zf.read(n) for n in zf.namelist()} == new
+    sums = subprocess.run(["sha256sum", "-c", checksum.name], cwd=project, check=False,
+                          capture_output=True, text=True)
+    assert sums.returncode == 0, sums.stdout + sums.stderr
     assert _strays(project) == []
 
 

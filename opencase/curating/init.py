@@ -321,10 +321,22 @@ description: >-
   Records of a case, each value cited word for word from its source.
 # keywords: words to find the dataset by.
 keywords: []
-# contributors: who made the dataset (title, and optionally roles, email, path, organization).
+# languages: the languages of the data, BCP 47 tags (en, en-GB, cy, ...).
+# languages: [en]
+# published: the date this version is released (YYYY-MM-DD); set it when you release.
+# published: 2025-01-31
+# contributors: who made the dataset (title, and optionally roles, email, path, organization;
+# givenName and familyName for a person).
 # contributors:
 #   - title: Your Name
 #     roles: [creator]
+# publisher: who publishes the dataset; contact: whom to write to (an email and/or a url).
+# publisher:
+#   name: Your Organisation
+#   url: https://example.org
+# contact:
+#   name: Your Name
+#   email: you@example.org
 # licenses: the licence of the data (a name from https://opendefinition.org/licenses/ or SPDX,
 # a link and a title).
 licenses:
@@ -338,6 +350,7 @@ GITIGNORE = """\
 # artifact). Delete this line to commit it with the records.
 /datapackage/
 /*.zip
+/*.zip.sha256
 .venv/
 __pycache__/
 """

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from opencase.datapackage.descriptor import PARQUET_SUFFIX
+from opencase.datapackage.linked import LANGUAGES_PROPERTY, PUBLISHED_PROPERTY, TEMPORAL_PROPERTY
 from opencase.language.casemodel import EXTENSIONS_PROPERTY, MODEL_PROPERTY
 
 __all__ = ["data_dictionary"]
@@ -177,6 +178,14 @@ def data_dictionary(descriptor: Mapping[str, Any], rows: Mapping[str, int], cita
         out.append(f"- Created: {d['created']}")
     if d.get("homepage"):
         out.append(f"- Homepage: {d['homepage']}")
+    if d.get(PUBLISHED_PROPERTY):
+        out.append(f"- Published: {d[PUBLISHED_PROPERTY]}")
+    if d.get(LANGUAGES_PROPERTY):
+        out.append(f"- Language of the data: {', '.join(d[LANGUAGES_PROPERTY])}")
+    if d.get(TEMPORAL_PROPERTY):
+        first, _, last = d[TEMPORAL_PROPERTY].partition("/")
+        out.append(f"- Time covered by the data: {first} to {last} (the earliest and latest "
+                   "day of its dates)")
     licences = ", ".join(_licence(lic) for lic in d.get("licenses", []))
     out += [f"- Licence of the data: {licences}", ""]
     out += ["## How to cite", "", citation, "",
@@ -206,6 +215,12 @@ def data_dictionary(descriptor: Mapping[str, Any], rows: Mapping[str, int], cita
         out.append(f"| [`{r['name']}`](#{r['name']}) | {rows.get(r['name'], 0)} | "
                    f"`{r['path']}` | {'`' + pq['path'] + '`' if pq else ''} | "
                    f"{_cell(r.get('description', ''))} |")
+    out += ["", "Beside them: `croissant.json`, the package described in MLCommons Croissant "
+            "1.1 (read by `mlcroissant` and dataset search engines); `dataset.jsonld`, the "
+            "package as a schema.org `Dataset` (JSON-LD); `LICENSE`, the data's licence; "
+            "`CITATION.cff`, how to cite the dataset (Citation File Format). Each Parquet file "
+            "holds the descriptions below in its metadata (`description` of each field and of "
+            "the schema)."]
     out += ["", "## How provenance works", "", PROVENANCE, "", *_extensions(d),
             "## Reading the data", "", _usage(d["name"]), "", "## Tables", ""]
     for r in tables:

@@ -13,7 +13,24 @@ Otherwise it writes, into ``out``:
   give ``encoding`` and ``bytes``; Parquet resources give no ``bytes``, because frictionless
   (5.x) cannot count the bytes of a Parquet file and would report every such resource invalid
   (the hash covers the file all the same);
-- ``README.md``: the data dictionary (:mod:`opencase.publishing.dictionary`).
+- ``README.md``: the data dictionary (:mod:`opencase.publishing.dictionary`);
+- ``croissant.json`` (MLCommons Croissant 1.1) and ``dataset.jsonld`` (a schema.org
+  ``Dataset``), from the descriptor (:mod:`opencase.datapackage.linked`), and ``LICENSE`` and
+  ``CITATION.cff``, the data's licence and citation (:mod:`opencase.publishing.packagefiles`).
+  None of them is a resource: readers of the Data Package see the same resources.
+
+Each Parquet file carries the descriptions of its Table Schema: each column's in its field's
+metadata (``description``), the table's in the schema's metadata (``description``, a key of
+the file's key-value metadata).
+
+``datapackage.json`` also carries, beside the Data Package properties, the publish date
+(``opencase:published``), the languages (``opencase:languages``) and the temporal coverage
+(``opencase:temporalCoverage``: from the earliest ``*_start`` to the latest ``*_end`` date of
+every table, an ISO 8601 interval); the publisher and the contact are contributors with the
+roles ``publisher`` and ``contact``.
+
+``zip`` also writes ``<name>-<version>.zip`` beside the package and its checksum,
+``<name>-<version>.zip.sha256`` (the ``sha256sum`` format: ``sha256sum -c`` checks it).
 
 Identical records give identical bytes: rows are in the curator's order (files by path,
 records in file order, list items in their order: see :mod:`opencase.publishing.tables`), JSON
@@ -49,12 +66,27 @@ import pyarrow.parquet as pq
 
 from opencase.codes import Code
 from opencase.datapackage.descriptor import PARQUET_SUFFIX, table_stem
+from opencase.datapackage.linked import (
+    LANGUAGES_PROPERTY,
+    PUBLISHED_PROPERTY,
+    TEMPORAL_PROPERTY,
+    croissant,
+    schema_org_dataset,
+    temporal_coverage,
+)
 from opencase.language.casemodel import EXTENSIONS_PROPERTY, MODEL_PROPERTY, STANDARD, CaseModel
 from opencase.language.models import Source
 from opencase.progress import Progress
 from opencase.publishing.dictionary import data_dictionary
 from opencase.publishing.layout import layout, table_schema
 from opencase.publishing.metadata import PackageConfig, default_config_path, load_config
+from opencase.publishing.packagefiles import (
+    CITATION_NAME,
+    LICENSE_NAME,
+    citation_cff,
+    license_text,
+    package_files,
+)
 from opencase.publishing.tables import to_tables
 from opencase.publishing.target import (
     Inputs,
@@ -71,6 +103,8 @@ from opencase.validation.validate import validate
 __all__ = ["DATAPACKAGE_PROFILE", "Publication", "PublishError", "publish", "write_package"]
 
 DATAPACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
+CROISSANT_NAME = "croissant.json"
+JSONLD_NAME = "dataset.jsonld"
 PARQUET_MEDIATYPE = "application/vnd.apache.parquet"
 MAX_LISTED_UNVERIFIED = 20
 WORKERS = max(2, min(4, os.cpu_count() or 1))
@@ -89,6 +123,11 @@ class Publication:
     @property
     def ok(self) -> bool:
         return self.report.ok and self.path is not None
+
+    @property
+    def checksum_path(self) -> Path | None:
+        """The zip's checksum file (``<zip>.sha256``), when a zip was written."""
+        return self.zip_path.with_name(self.zip_path.name + ".sha256") if self.zip_path else None
 
     def format(self, fmt: str) -> str:
         return self.report.format(fmt)
@@ -130,6 +169,18 @@ def _write_parquet(table: pa.Table, path: Path) -> None:
     pq.write_table(table, str(path), compression="zstd")
 
 
+def described(table: pa.Table, schema: Mapping[str, Any], description: str | None) -> pa.Table:
+    """``table`` with the descriptions of its Table Schema in its Arrow schema: each
+    column's in the field's metadata, the table's in the schema's (key ``description``), which
+    Parquet keeps (the file's key-value metadata and the Arrow schema stored in it). No data
+    is copied."""
+    texts = {f["name"]: f.get("description") for f in schema.get("fields", [])}
+    fields = [f.with_metadata({"description": texts[f.name]}) if texts.get(f.name) else f
+              for f in table.schema]
+    meta = {"description": description} if description else None
+    return table.cast(pa.schema(fields, metadata=meta))
+
+
 def _digest(path: Path) -> tuple[str, int]:
     with path.open("rb") as f:
         return "sha256:" + hashlib.file_digest(f, "sha256").hexdigest(), path.stat().st_size
@@ -151,9 +202,12 @@ def _resources(tables: Mapping[str, pa.Table], folder: Path, bar: Progress,
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         try:
             for name, table in tables.items():
-                for fmt, write in (("csv", _write_csv), ("parquet", _write_parquet)):
+                with_texts = described(table, table_schema(name, case_model=case_model),
+                                       specs[name].description)
+                for fmt, write, data in (("csv", _write_csv, table),
+                                         ("parquet", _write_parquet, with_texts)):
                     rel = f"{fmt}/{name}.{fmt}"
-                    jobs[(fmt, name)] = pool.submit(_write_and_hash, write, table, folder / rel)
+                    jobs[(fmt, name)] = pool.submit(_write_and_hash, write, data, folder / rel)
             for future in as_completed(jobs.values()):
                 future.result()
                 bar.step()
@@ -186,9 +240,25 @@ def _source_title(source: Source) -> str:
     return first if 0 < len(first) <= 200 else source.id
 
 
+def _contributors(config: PackageConfig) -> list[dict[str, Any]]:
+    """The contributors, then the publisher and the contact as contributors with the roles
+    ``publisher`` and ``contact`` (the Data Package has no property of their own)."""
+    out = [c.model_dump(exclude_none=True, exclude_defaults=True) for c in config.contributors]
+    if config.publisher:
+        out.append({"title": config.publisher.name,
+                    **({"path": config.publisher.url} if config.publisher.url else {}),
+                    "roles": ["publisher"]})
+    if config.contact:
+        c = config.contact
+        out.append({"title": c.name, **({"email": c.email} if c.email else {}),
+                    **({"path": c.url} if c.url else {}), "roles": ["contact"]})
+    return out
+
+
 def _descriptor(config: PackageConfig, resources: list[dict[str, Any]],
                 sources: Sequence[Source], created: str | None,
-                case_model: CaseModel = STANDARD) -> dict[str, Any]:
+                case_model: CaseModel = STANDARD, temporal: str | None = None
+                ) -> dict[str, Any]:
     d: dict[str, Any] = {"$schema": DATAPACKAGE_PROFILE, "name": config.name,
                          "id": config.package_id, "title": config.title}
     if config.description:
@@ -201,9 +271,15 @@ def _descriptor(config: PackageConfig, resources: list[dict[str, Any]],
     if config.keywords:
         d["keywords"] = list(config.keywords)
     d["licenses"] = [lic.model_dump(exclude_none=True) for lic in config.licenses]
-    if config.contributors:
-        d["contributors"] = [c.model_dump(exclude_none=True, exclude_defaults=True)
-                             for c in config.contributors]
+    contributors = _contributors(config)
+    if contributors:
+        d["contributors"] = contributors
+    if config.published:
+        d[PUBLISHED_PROPERTY] = config.published.isoformat()
+    if config.languages:
+        d[LANGUAGES_PROPERTY] = list(config.languages)
+    if temporal:
+        d[TEMPORAL_PROPERTY] = temporal
     d["sources"] = [{"title": _source_title(s), **({"path": s.url} if s.url else {})}
                     for s in sorted(sources, key=lambda s: s.id)]
     # the case model the tables are written with, so that a loader rebuilds the same one
@@ -235,6 +311,45 @@ def _verify(folder: Path, descriptor: dict[str, Any], tables: Mapping[str, pa.Ta
 
 
 _ZIP_TIMES = ((1980, 1, 1, 0, 0, 0), (2107, 12, 31, 23, 59, 58))  # what a zip entry can hold
+
+
+def _write_checksum(zip_file: Path, name: str, target: Path) -> None:
+    """``target``: the SHA-256 of ``zip_file`` in the ``sha256sum`` format, for ``name``."""
+    with zip_file.open("rb") as f:
+        digest = hashlib.file_digest(f, "sha256").hexdigest()
+    target.write_text(f"{digest}  {name}\n", encoding="ascii")
+
+
+class _Release:
+    """Putting a new zip and its checksum in place of the previous ones, the zip's rename
+    last: the previous checksum is moved aside, the new one put in its place, then the zip;
+    :meth:`restore` (after a failure before the zip's rename) puts the previous checksum back
+    (or removes the new one when there was none), so that a failed publish leaves the previous
+    zip beside its own checksum."""
+
+    def __init__(self, zip_path: Path) -> None:
+        self.zip_path = zip_path
+        self.checksum = zip_path.with_name(zip_path.name + ".sha256")
+        # named as a temporary checksum is, so that a killed publish's is cleared as one
+        self.aside = zip_path.with_name(f".{self.checksum.name}.tmp-{secrets.token_hex(4)}")
+        self.moved_aside = self.placed = False
+
+    def place(self, zip_tmp: Path, sum_tmp: Path) -> None:
+        if self.checksum.exists():
+            os.replace(self.checksum, self.aside)
+            self.moved_aside = True
+        os.replace(sum_tmp, self.checksum)
+        self.placed = True
+        os.replace(zip_tmp, self.zip_path)
+
+    def restore(self) -> None:
+        if self.moved_aside:
+            os.replace(self.aside, self.checksum)
+        elif self.placed:
+            self.checksum.unlink(missing_ok=True)
+
+    def forget_previous(self) -> None:
+        self.aside.unlink(missing_ok=True)
 
 
 def _write_zip(folder: Path, target: Path, created: str | None) -> None:
@@ -331,16 +446,27 @@ def write_package(
     progress: bool | None = None,
     inputs: Inputs = (),
     case_model: CaseModel = STANDARD,
+    files: Mapping[str, bytes] | None = None,
 ) -> tuple[dict[str, Any], Path | None]:
     """Write ``tables`` (by name, in :func:`~opencase.publishing.tables.layout` order) as a package
     at
     ``out``, atomically. Returns the descriptor and the zip file written (if ``make_zip``).
     ``inputs``: files and folders the package may not replace (see :func:`_check_target`).
-    ``case_model``: the dataset's, whose tables ``tables`` are (default the standard one)."""
+    ``case_model``: the dataset's, whose tables ``tables`` are (default the standard one).
+    ``files``: ``LICENSE`` and ``CITATION.cff`` (from
+    :func:`~opencase.publishing.packagefiles.package_files`; default: written from
+    ``config``)."""
     out = Path(out)
     check_target(out, inputs)
     if make_zip:
-        check_zip_target(out.parent / f"{config.name}-{config.version}.zip")
+        zip_path = out.parent / f"{config.name}-{config.version}.zip"
+        check_zip_target(zip_path)
+        check_zip_target(zip_path.with_name(zip_path.name + ".sha256"))
+    if files is None:
+        released = config.published.isoformat() if config.published else (
+            created[:10] if created else None)
+        files = {LICENSE_NAME: license_text(config).encode("utf-8"),
+                 CITATION_NAME: citation_cff(config, released).encode("utf-8")}
     out.parent.mkdir(parents=True, exist_ok=True)
     held = lock(out.parent)
     try:
@@ -348,7 +474,8 @@ def write_package(
             clear_leftovers(out)
             check_target(out, inputs)
         return _write_package(tables, out, config, sources=sources, created=created,
-                              make_zip=make_zip, progress=progress, case_model=case_model)
+                              make_zip=make_zip, progress=progress, case_model=case_model,
+                              files=files)
     finally:
         if held is not None:
             os.close(held)
@@ -364,43 +491,64 @@ def _write_package(
     make_zip: bool,
     progress: bool | None,
     case_model: CaseModel = STANDARD,
+    files: Mapping[str, bytes],
 ) -> tuple[dict[str, Any], Path | None]:
     bar = Progress(2 * len(tables) + 2 + make_zip, "publishing", enabled=progress)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     new, done = _ident(tmp), False
     old = out.with_name(f".{out.name}.old-{secrets.token_hex(4)}")
     zip_tmp: Path | None = None
+    sum_tmp: Path | None = None
+    release: _Release | None = None
     zip_path = out.parent / f"{config.name}-{config.version}.zip" if make_zip else None
     try:
         os.chmod(tmp, 0o755)
         resources = _resources(tables, tmp, bar, case_model)
-        descriptor = _descriptor(config, resources, sources, created, case_model)
+        schemas = {r["name"]: r["schema"] for r in resources}
+        temporal = temporal_coverage(tables, schemas)
+        descriptor = _descriptor(config, resources, sources, created, case_model, temporal)
         (tmp / "datapackage.json").write_text(_dump_json(descriptor), encoding="utf-8")
         rows = {name: t.num_rows for name, t in tables.items()}
         readme = data_dictionary(descriptor, rows, config.how_to_cite())
         (tmp / "README.md").write_text(readme, encoding="utf-8")
-        bar.step("datapackage.json, README.md")
+        (tmp / CROISSANT_NAME).write_text(_dump_json(croissant(descriptor)), encoding="utf-8")
+        (tmp / JSONLD_NAME).write_text(_dump_json(schema_org_dataset(descriptor)),
+                                       encoding="utf-8")
+        for name, data in files.items():
+            (tmp / name).write_bytes(data)
+        bar.step("datapackage.json, README.md, croissant.json, dataset.jsonld")
         _verify(tmp, descriptor, tables)
         bar.step("checked")
         if zip_path is not None:
-            zip_tmp = zip_path.with_name(f".{zip_path.name}.tmp-{secrets.token_hex(4)}")
+            token = secrets.token_hex(4)
+            zip_tmp = zip_path.with_name(f".{zip_path.name}.tmp-{token}")
+            sum_tmp = zip_path.with_name(f".{zip_path.name}.sha256.tmp-{token}")
             _write_zip(tmp, zip_tmp, created)
+            _write_checksum(zip_tmp, zip_path.name, sum_tmp)
             bar.step(zip_path.name)
         previous = _swap(tmp, out, old)
-        if zip_tmp is not None and zip_path is not None:
-            os.replace(zip_tmp, zip_path)  # the last step: the publish is complete
+        if zip_tmp is not None and sum_tmp is not None and zip_path is not None:
+            release = _Release(zip_path)
+            release.place(zip_tmp, sum_tmp)  # the zip's rename last: the publish is complete
         done = True
+        if release is not None:
+            release.forget_previous()
         if previous is not None:
             shutil.rmtree(previous, ignore_errors=True)
     except BaseException:
         if not done:
             try:
-                _rollback(tmp, out, old, new)  # a failure after the swap: the previous back
+                try:
+                    if release is not None:
+                        release.restore()  # the previous checksum beside the previous zip
+                finally:
+                    _rollback(tmp, out, old, new)  # a failure after the swap: previous back
             finally:
                 if _ident(tmp) == new:  # (else tmp holds the previous package: left for the
                     shutil.rmtree(tmp, ignore_errors=True)  # next publish, if it failed)
-                if zip_tmp is not None:
-                    zip_tmp.unlink(missing_ok=True)
+                for leftover in (zip_tmp, sum_tmp):
+                    if leftover is not None:
+                        leftover.unlink(missing_ok=True)
         raise
     finally:
         bar.close()
@@ -443,7 +591,8 @@ def publish(
 
     ``config`` is the package metadata file (default: ``package.yaml`` beside ``records``).
     Without ``snapshots`` the quotes are published unverified (``quote-unverified`` warnings,
-    empty offsets). ``zip`` also writes ``<name>-<version>.zip`` beside ``out``. ``created``
+    empty offsets). ``zip`` also writes ``<name>-<version>.zip`` beside ``out``, and its
+    checksum ``<name>-<version>.zip.sha256``. ``created``
     (default ``$SOURCE_DATE_EPOCH``) sets ``created``; otherwise it is left out. ``strict``
     turns warnings into errors. Returns a :class:`Publication` whose ``path`` is ``None`` when
     nothing was published. Raises :class:`PublishError` when ``out`` cannot be used and
@@ -464,11 +613,16 @@ def publish(
     _warn_unverified(report, dataset)
     if cfg is None or not report.ok:
         return Publication(report)
+    released = cfg.published.isoformat() if cfg.published else (stamp[:10] if stamp else None)
+    files = package_files(cfg, config_path, report, released)
+    if files is None or not report.ok:
+        return Publication(report)
     tables = to_tables(dataset.records, dataset.citations, dataset.nested,
                        case_model=dataset.case_model)
     descriptor, zip_path = write_package(
         tables, out, cfg, sources=dataset.records.get("sources", []), created=stamp,
         make_zip=zip, progress=progress, inputs=inputs, case_model=dataset.case_model,
+        files=files,
     )
     report.stats["tables"] = len(tables)
     report.stats["rows"] = sum(t.num_rows for t in tables.values())

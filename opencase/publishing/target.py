@@ -77,14 +77,14 @@ def lock(parent: Path) -> int | None:
     return fd
 
 
-_ZIP_TMP = re.compile(r"\..+\.zip\.tmp-[0-9a-f]{8}")
+_ZIP_TMP = re.compile(r"\..+\.zip(\.sha256)?\.tmp-[0-9a-f]{8}")
 
 
 def clear_leftovers(out: Path) -> None:
     """Clear what a publish killed part-way (SIGKILL, out of memory) left beside ``out``: its
-    temporary folder, a half-written zip, and the previous package it was swapping out, which
-    is put back at ``out`` if the kill came between the two renames of a swap. Call it only
-    while holding :func:`lock`."""
+    temporary folder, a half-written zip or checksum, and the previous package it was
+    swapping out, which is put back at ``out`` if the kill came between the two renames of a
+    swap. Call it only while holding :func:`lock`."""
     tmp_prefix, old_prefix = f".{out.name}.tmp-", f".{out.name}.old-"
     olds: list[Path] = []
     for p in sorted(out.parent.iterdir()):

@@ -24,6 +24,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from opencase.datapackage.linked import schema_org_dataset
 from opencase.errors import PublishError
 from opencase.site.marks import Passage, render_marked
 from opencase.site.model import SiteData, read_site_data, safe_name
@@ -308,30 +309,11 @@ def _record_view(data: SiteData, kind: str, row: dict[str, Any]) -> dict[str, An
 def _overview(data: SiteData, texts: dict[str, SourceText], downloads: list[dict[str, Any]]
               ) -> dict[str, Any]:
     d = data.descriptor
-    contributors = [c.get("title") for c in d.get("contributors") or []
-                    if isinstance(c, dict) and c.get("title")]
     licenses = [lic for lic in d.get("licenses") or [] if isinstance(lic, dict)]
-    who = ", ".join(str(c) for c in contributors)
-    cite = (f"{who + '. ' if who else ''}{d.get('title') or d.get('name')}, version "
-            f"{d.get('version')}. {d.get('homepage') or d.get('id') or ''}").strip()
-    ld: dict[str, Any] = {
-        "@context": "https://schema.org", "@type": "Dataset",
-        "name": d.get("title") or d.get("name"),
-        "description": d.get("description") or d.get("title") or d.get("name"),
-        "version": d.get("version"),
-    }
-    if d.get("id"):
-        ld["identifier"] = d["id"]
-    if d.get("keywords"):
-        ld["keywords"] = d["keywords"]
-    if licenses and (licenses[0].get("path") or licenses[0].get("name")):
-        ld["license"] = licenses[0].get("path") or licenses[0].get("name")
-    if contributors:
-        ld["creator"] = [{"@type": "Organization", "name": c} for c in contributors]
-    ld["citation"] = cite
-    ld["distribution"] = [{"@type": "DataDownload", "name": x["name"],
-                           "encodingFormat": x["mediatype"], "contentUrl": x["path"]}
-                          for x in downloads if x.get("mediatype")]
+    # the same schema.org Dataset as the package's dataset.jsonld, with the site's downloads
+    ld = schema_org_dataset(d, [x for x in downloads if x.get("mediatype")],
+                            context="https://schema.org")
+    cite = ld["citation"]
     sources = []
     for src in data.records.get("sources", []):
         st = texts.get(src["id"])
