@@ -13,7 +13,9 @@ to its source passage. The public API:
 - :func:`migrate` upgrades a dataset's package.yaml to the current case model;
 - :func:`init` starts a dataset repository; :func:`add_source` registers a source's text;
   :func:`find` locates a phrase in the snapshots, as quotes are matched, and how to cite it;
-- :func:`build_site` writes a static website of a package, every value beside its passage.
+- :func:`build_site` writes a static website of a package, every value beside its passage;
+- :func:`diff` compares two versions of a package: records, values with their citations,
+  citations, schemas and corrections.
 
 Names are imported lazily so that ``import opencase`` stays fast.
 """
@@ -38,6 +40,7 @@ __all__ = [
     "build_site",
     "check",
     "coverage",
+    "diff",
     "find",
     "init",
     "load",
@@ -65,6 +68,7 @@ _LAZY = {
     "init": ("opencase.curating.init", "init"),
     "add_source": ("opencase.curating.sources", "add_source"),
     "find": ("opencase.curating.find", "find"),
+    "diff": ("opencase.releasing.diff", "diff"),
     "build_site": ("opencase.site.build", "build_site"),
     "models": ("opencase.models", None),
     "schemas": ("opencase.publishing.schemas", "schemas"),
@@ -80,6 +84,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from opencase.errors import OpencaseError
     from opencase.publishing.publish import publish
     from opencase.publishing.schemas import schemas
+    from opencase.releasing.diff import diff
     from opencase.report import Issue, Report, Severity
     from opencase.site.build import build_site
     from opencase.validation.coverage import coverage
