@@ -127,10 +127,10 @@ def check_version(old: str | None, new: str | None,
         return VersionCheck(False, old, new, required, bump, reasons,
                             f"{old} -> {new} is a {bump} release, but the changes need a "
                             f"{required} release{why}: {_least(a[0], required)} at least")
+    need = "no new version" if required is Level.NONE else f"a {required} release{why}"
+    kind = "a pre-release change" if bump is Level.NONE else f"a {bump} release"
     return VersionCheck(True, old, new, required, bump, reasons,
-                        f"{old} -> {new} is a {bump} release; the changes need "
-                        f"{'nothing' if required is Level.NONE else 'a ' + str(required)}"
-                        f"{' release' if required else ''}{why}")
+                        f"{old} -> {new} is {kind}; the changes need {need}")
 
 
 def _least(old: tuple[int, int, int], level: Level) -> str:
