@@ -177,7 +177,7 @@ def diff_packages(old: DataPackage, new: DataPackage) -> Diff:
     evidence = _Evidence(old, new)
     tables = []
     for name in both:
-        if name == CITATIONS:
+        if name in (CITATIONS, CORRECTIONS):  # compared on their own, below
             continue
         t = _table_diff(name, old, new, evidence)
         if t.added or t.removed or t.changed:
