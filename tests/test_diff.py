@@ -375,8 +375,8 @@ def test_markdown_release_notes(old: Path, tmp_path: Path) -> None:
     tables["places"]["rows"].append({"id": "pier", "name": "the pier"})
     new = write_package(tmp_path / "new", "1.1.0", tables)
     md = run_cli("diff", old, new, "--format", "markdown").stdout
-    assert md.splitlines()[0] == "# harbour: 1.0.0 → 1.1.0"
-    assert "A **minor** release." in md
+    assert md.splitlines()[0] == "# harbour 1.0.0 → 1.1.0"
+    assert "A **minor** release; the changes need one:\n\n- record added: places: pier\n" in md
     assert "- `people`: 0 records added, 0 removed, 1 changed (1 value)." in md
     assert "## `places`\n\nAdded (1):\n\n- `pier (the pier)`" in md
     row = next(line for line in md.splitlines() if line.startswith("| `ada"))
@@ -553,6 +553,7 @@ def test_release_1_0_0_to_2_0_0(tmp_path: Path) -> None:
     assert len(out["citations"]["removed"]) == 209 and out["citations"]["changed"] == []
     md = run_cli("diff", release, out_dir, "--format", "markdown").stdout
     assert md.startswith("# The Stephen Port case and the IOPC investigation of the "
-                         "Metropolitan Police: 1.0.0 → 2.0.0\n\nA **major** release.")
+                         "Metropolitan Police: 1.0.0 → 2.0.0\n\nA **major** release; the changes need "
+                         "one:\n\n- column removed: events.case, proceedings.case, ")
     assert "- Removed column events.case (string)" in md
     assert '| `bbc (BBC)` | `type` | "news-organisation" | "other" |' in md

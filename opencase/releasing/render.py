@@ -13,7 +13,7 @@ from dataclasses import asdict
 from typing import Any
 
 from opencase.releasing.diff import Diff, RecordChange, RecordRow, TableDiff, ValueChange
-from opencase.releasing.semver import VersionCheck, check_version
+from opencase.releasing.semver import Level, VersionCheck, check_version
 
 __all__ = ["FORMATS", "as_dict", "render"]
 
@@ -70,6 +70,17 @@ def as_dict(d: Diff, check: VersionCheck) -> dict[str, Any]:
 
 def _n(count: int, word: str) -> str:
     return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def _heading(d: Diff, arrow: str, titled: bool = False) -> str:
+    """``name 1.0.0 -> 2.0.0`` (each side's name when they differ; with ``titled``, the
+    title: ``Title: 1.0.0 -> 2.0.0``)."""
+    old, new = d.old.version or "?", d.new.version or "?"
+    if d.old.name != d.new.name:
+        return f"{d.old.name or '?'} {old} {arrow} {d.new.name or '?'} {new}"
+    if titled and d.new.title:
+        return f"{d.new.title}: {old} {arrow} {new}"
+    return f"{d.new.name or 'package'} {old} {arrow} {new}"
 
 
 def _schema_lines(d: Diff) -> list[str]:
@@ -162,8 +173,7 @@ def _limited(items: list[Any], limit: int) -> Iterator[tuple[Any | None, int]]:
 
 
 def _text(d: Diff, check: VersionCheck, limit: int) -> Iterator[str]:
-    name = d.new.name or d.old.name or "package"
-    yield f"{name} {d.old.version or '?'} -> {d.new.version or '?'}"
+    yield _heading(d, "->")
     yield f"  old: {d.old.where}"
     yield f"  new: {d.new.where}"
     yield ""
@@ -248,11 +258,17 @@ def _code(text: str) -> str:
 
 
 def _markdown(d: Diff, check: VersionCheck, limit: int) -> Iterator[str]:
-    name = d.new.title or d.new.name or d.old.name or "package"
-    yield f"# {_md(name)}: {_md(d.old.version or '?')} → {_md(d.new.version or '?')}"
+    yield f"# {_md(_heading(d, '→', titled=True))}"
     yield ""
-    yield (f"A **{check.bump or 'unversioned'}** release. {_md(check.message)}."
-           if check.ok else f"**Version check fails:** {_md(check.message)}.")
+    if not check.ok:
+        yield f"**The version does not follow the versioning rule:** {_md(check.message)}."
+    elif check.required is Level.NONE:
+        yield "No change in the data."
+    else:
+        needs = "one" if check.bump == check.required else f"a {check.required} one"
+        yield f"A **{check.bump}** release; the changes need {needs}:"
+        yield ""
+        yield from (f"- {_md(reason)}" for reason in check.reasons)
     yield ""
     yield "## Summary"
     yield ""
