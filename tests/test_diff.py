@@ -341,10 +341,23 @@ def test_the_message_names_the_bump_needed_and_why() -> None:
                              "release (record removed: people: bob): 2.0.0 at least")
     bad = check_version("1.0", "1.1.0", {"value-changed": ["people: ada: name"]})
     assert not bad.ok and "OLD's version '1.0' is not a semantic version" in bad.message
+    assert check_version(None, "1.0.0", {}).message == (
+        "OLD has no version; the data did not change")
     # pre-releases come before their release
     assert check_version("1.0.0-rc.1", "1.0.0", {}).ok
     back = check_version("1.0.0", "1.0.0-rc.1", {"value-changed": ["people: ada: name"]})
     assert not back.ok and back.message.startswith("NEW's version 1.0.0-rc.1 is not greater")
+
+
+def test_keys_with_missing_values_or_of_another_type_still_match() -> None:
+    from opencase.releasing.tables import compare
+
+    old = pa.table({"a": ["x", None, "y"], "b": [1, 2, 3], "v": ["p", "q", "r"]})
+    new = pa.table({"a": ["x", None, "z"], "b": ["1", "2", "3"], "v": ["p", "Q", "r"]})
+    cmp = compare(old, new, ["a", "b"])
+    assert (cmp.added.to_pylist(), cmp.removed.to_pylist(), cmp.matched) == ([2], [2], 2)
+    assert {c: (o.to_pylist(), n.to_pylist()) for c, (o, n) in cmp.changed.items()} == {
+        "v": ([1], [1])}
 
 
 # ---------------------------------------------------------------- formats
@@ -553,7 +566,8 @@ def test_release_1_0_0_to_2_0_0(tmp_path: Path) -> None:
     assert len(out["citations"]["removed"]) == 209 and out["citations"]["changed"] == []
     md = run_cli("diff", release, out_dir, "--format", "markdown").stdout
     assert md.startswith("# The Stephen Port case and the IOPC investigation of the "
-                         "Metropolitan Police: 1.0.0 → 2.0.0\n\nA **major** release; the changes need "
-                         "one:\n\n- column removed: events.case, proceedings.case, ")
+                         "Metropolitan Police: 1.0.0 → 2.0.0\n\nA **major** release; the "
+                         "changes need one:\n\n- column removed: events.case, "
+                         "proceedings.case, ")
     assert "- Removed column events.case (string)" in md
     assert '| `bbc (BBC)` | `type` | "news-organisation" | "other" |' in md

@@ -110,19 +110,19 @@ def check_version(old: str | None, new: str | None,
     why = f" ({'; '.join(reasons)})" if reasons else ""
     a, b = parse(old), parse(new)
     if a is None or b is None:
-        which = " and ".join(f"{side}'s version {v!r}" for side, v, p in
-                             (("OLD", old, a), ("NEW", new, b)) if p is None)
+        which = "; ".join(f"{side} has no version" if v is None else
+                          f"{side}'s version {v!r} is not a semantic version (MAJOR.MINOR.PATCH)"
+                          for side, v, p in (("OLD", old, a), ("NEW", new, b)) if p is None)
         return VersionCheck(False, old, new, required, None, reasons,
-                            f"{which} is not a semantic version (MAJOR.MINOR.PATCH); the "
-                            f"changes need a {required} release{why}")
+                            f"{which}; {_need(required, why)}")
     bump = _bump(a[0], b[0])
     if required is Level.NONE and _precedence(a) == _precedence(b):
         return VersionCheck(True, old, new, required, bump, reasons,
                             f"no change in the data: version {new} may stay as it is")
     if _precedence(b) <= _precedence(a):
         return VersionCheck(False, old, new, required, bump, reasons,
-                            f"NEW's version {new} is not greater than OLD's {old}: the changes "
-                            f"need a {required} release{why}")
+                            f"NEW's version {new} is not greater than OLD's {old}: "
+                            f"{_need(required, why)}")
     if bump < required:
         return VersionCheck(False, old, new, required, bump, reasons,
                             f"{old} -> {new} is a {bump} release, but the changes need a "
@@ -131,6 +131,11 @@ def check_version(old: str | None, new: str | None,
     kind = "a pre-release change" if bump is Level.NONE else f"a {bump} release"
     return VersionCheck(True, old, new, required, bump, reasons,
                         f"{old} -> {new} is {kind}; the changes need {need}")
+
+
+def _need(required: Level, why: str) -> str:
+    return "the data did not change" if required is Level.NONE else \
+        f"the changes need a {required} release{why}"
 
 
 def _least(old: tuple[int, int, int], level: Level) -> str:

@@ -78,7 +78,11 @@ def differs(a: Any, b: Any) -> Any:
     missing values are the same); columns of different types are compared as text."""
     if a.type != b.type:
         a, b = _as_text(a), _as_text(b)
-    ne = pc.not_equal(a, b)
+    try:
+        ne = pc.not_equal(a, b)
+    except pa.ArrowNotImplementedError:  # e.g. lists or structs: compared as text
+        a, b = _as_text(a), _as_text(b)
+        ne = pc.not_equal(a, b)
     return pc.fill_null(ne, pc.xor(pc.is_null(a), pc.is_null(b)))
 
 
