@@ -18,14 +18,14 @@ import os
 from collections import defaultdict
 from dataclasses import dataclass
 from dataclasses import field as default
+from functools import cached_property
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from opencase.datapackage.load import MAX_BYTES, TIMEOUT, DataPackage, load
-from opencase.datapackage.table.arrow import arange
-from opencase.releasing.tables import compare, plain
+from opencase.releasing.tables import arange, compare, plain
 
 __all__ = ["CitationDiff", "Diff", "RecordChange", "RecordRow", "SchemaDiff", "Side",
            "TableDiff", "ValueChange", "diff", "diff_packages"]
@@ -383,19 +383,25 @@ class _Cited:
     """One version's ``citations`` table, looked up by record and field with a join."""
 
     def __init__(self, pkg: DataPackage) -> None:
-        self.table: pa.Table | None = None
-        if CITATIONS in pkg.table_names:
-            t = pkg.table(CITATIONS)
-            if "record_id" in t.column_names:
-                keep = [c for c in CITED if c in t.column_names]
-                self.table = t.select(["record_id", *[c for c in keep]]).append_column(
-                    "__order", arange(t.num_rows))
+        self.pkg = pkg
+
+    @cached_property
+    def table(self) -> pa.Table | None:
+        """The columns of the ``citations`` table shown, in its order (read when first
+        needed)."""
+        if CITATIONS not in self.pkg.table_names:
+            return None
+        t = self.pkg.table(CITATIONS)
+        if "record_id" not in t.column_names:
+            return None
+        keep = [c for c in CITED if c in t.column_names]
+        return t.select(["record_id", *keep]).append_column("__order", arange(t.num_rows))
 
     def cited(self, lookups: list[tuple[str | None, str]]) -> list[list[dict[str, Any]]]:
         """For each (record id, field): the citations naming that field or the whole
         record."""
         out: list[list[dict[str, Any]]] = [[] for _ in lookups]
-        if self.table is None or not lookups:
+        if not lookups or self.table is None:
             return out
         asked = pa.table({"__i": arange(len(lookups)),
                           "record_id": pa.array([r for r, _ in lookups], pa.string()),
@@ -403,6 +409,9 @@ class _Cited:
         t = self.table
         if t.column("record_id").type != pa.string():
             t = t.set_column(0, "record_id", pc.cast(t.column("record_id"), pa.string()))
+        # the citations of the records asked for, then matched to each question
+        t = t.filter(pc.is_in(t.column("record_id"),
+                              value_set=pc.unique(asked.column("record_id"))))
         hits = asked.join(t, keys="record_id", join_type="inner", use_threads=False)
         if "field" in hits.column_names:
             f = hits.column("field")
