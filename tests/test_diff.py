@@ -132,6 +132,51 @@ def test_changed_value_with_both_versions_citations(old: Path, tmp_path: Path) -
         "message": out["version"]["message"]}
 
 
+def test_the_whole_json_document(old: Path, tmp_path: Path) -> None:
+    tables = base_tables()
+    tables["places"]["rows"].append({"id": "pier", "name": "the pier"})
+    tables["people"]["rows"][1]["role"] = "mayor"
+    new = write_package(tmp_path / "new", "1.1.0", tables)
+    code, out, _ = diff_json(old, new)
+    assert code == 0
+    assert out == {
+        "old": {"name": "harbour", "version": "1.0.0", "title": None, "where": str(old)},
+        "new": {"name": "harbour", "version": "1.1.0", "title": None, "where": str(new)},
+        "summary": {
+            "schema": {"tables_added": 0, "tables_removed": 0, "columns_added": 0,
+                       "columns_removed": 0, "columns_retyped": 0, "categories_added": 0,
+                       "categories_removed": 0, "keys_changed": 0},
+            "tables": {"people": {"added": 0, "removed": 0, "changed": 1, "values_changed": 1},
+                       "places": {"added": 1, "removed": 0, "changed": 0,
+                                  "values_changed": 0}},
+            "citations": {"added": 0, "removed": 0, "changed": 0},
+            "corrections": 0},
+        "version": {"old": "1.0.0", "new": "1.1.0", "required": "minor", "bump": "minor",
+                    "ok": True, "reasons": ["record added: places: pier"],
+                    "message": "1.0.0 -> 1.1.0 is a minor release; the changes need a minor "
+                               "release (record added: places: pier)"},
+        "schema": {"tables_added": [], "tables_removed": [], "columns_added": [],
+                   "columns_removed": [], "columns_retyped": [], "categories_added": [],
+                   "categories_removed": [], "keys_changed": []},
+        "tables": [
+            {"table": "people", "key": ["id"], "added": [], "removed": [], "changed": [
+                {"key": {"id": "bob"}, "record_id": "bob", "label": "Bob Hart", "changes": [
+                    {"field": "role", "old": "clerk", "new": "mayor",
+                     "old_citations": [{"citation_id": "bob#1", "source_id": "article",
+                                        "field": None, "quote": "clerk Bob Hart"}],
+                     "new_citations": [{"citation_id": "bob#1", "source_id": "article",
+                                        "field": None, "quote": "clerk Bob Hart"}],
+                     "corrections": []}]}]},
+            {"table": "places", "key": ["id"], "removed": [], "changed": [], "added": [
+                {"key": {"id": "pier"}, "record_id": "pier", "label": "the pier",
+                 "row": {"id": "pier", "name": "the pier"}, "corrections": []}]}],
+        "citations": {"added": [], "removed": [], "changed": []},
+        "corrections": [],
+    }
+    assert list(out) == ["old", "new", "summary", "version", "schema", "tables", "citations",
+                         "corrections"]
+
+
 def test_missing_and_present_values_differ_and_two_missing_do_not(old: Path,
                                                                   tmp_path: Path) -> None:
     tables = base_tables()
