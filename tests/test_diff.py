@@ -517,6 +517,22 @@ def test_bad_inputs_exit_2_with_a_message(old: Path, tmp_path: Path, make: Any,
         assert "Traceback" not in result.stderr
 
 
+def test_unreadable_table_or_wrong_hash_exit_2(old: Path, tmp_path: Path) -> None:
+    broken = write_package(tmp_path / "broken", "1.0.1", base_tables())
+    (broken / "parquet" / "places.parquet").write_bytes(b"PAR1 garbage PAR1")
+    result = run_cli("diff", old, broken)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith("opencase diff: error: parquet/places.parquet: ")
+    tampered = write_package(tmp_path / "tampered", "1.0.1", base_tables())
+    desc = json.loads((tampered / "datapackage.json").read_text(encoding="utf-8"))
+    desc["resources"][0]["hash"] = "sha256:" + "0" * 64
+    (tampered / "datapackage.json").write_text(json.dumps(desc), encoding="utf-8")
+    result = run_cli("diff", tampered, old)
+    assert result.returncode == 2 and result.stdout == ""
+    assert "parquet/people.parquet: sha256" in result.stderr
+    assert "the file was changed or is corrupt" in result.stderr
+
+
 def test_bad_limit_is_a_usage_error(old: Path) -> None:
     result = run_cli("diff", old, old, "--limit", "0")
     assert result.returncode == 2 and "--limit must be at least 1" in result.stderr
