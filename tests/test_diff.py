@@ -150,7 +150,7 @@ def test_the_whole_json_document(old: Path, tmp_path: Path) -> None:
                        "places": {"added": 1, "removed": 0, "changed": 0,
                                   "values_changed": 0}},
             "citations": {"added": 0, "removed": 0, "changed": 0},
-            "corrections": 0},
+            "corrections": 0, "metadata": 0},
         "version": {"old": "1.0.0", "new": "1.1.0", "required": "minor", "bump": "minor",
                     "ok": True, "reasons": ["record added: places: pier"],
                     "message": "1.0.0 -> 1.1.0 is a minor release; the changes need a minor "
@@ -172,9 +172,10 @@ def test_the_whole_json_document(old: Path, tmp_path: Path) -> None:
                  "row": {"id": "pier", "name": "the pier"}, "corrections": []}]}],
         "citations": {"added": [], "removed": [], "changed": []},
         "corrections": [],
+        "metadata": [],
     }
     assert list(out) == ["old", "new", "summary", "version", "schema", "tables", "citations",
-                         "corrections"]
+                         "corrections", "metadata"]
 
 
 def test_missing_and_present_values_differ_and_two_missing_do_not(old: Path,
@@ -604,6 +605,8 @@ def test_release_1_0_0_to_2_0_0(tmp_path: Path) -> None:
     assert {("events", "case_id"), ("proceedings", "case_id"), ("citations", "quote_start"),
             ("citations", "quote_end"), ("people", "title")} <= columns_added
     assert out["version"]["required"] == "major" and out["version"]["ok"] is True
+    model = next(m for m in out["metadata"] if m["property"] == "opencase:model")
+    assert (model["old"], model["new"]) == (None, 2)
 
     def change(table: str, record: str, field: str) -> dict[str, Any]:
         t = next(t for t in out["tables"] if t["table"] == table)

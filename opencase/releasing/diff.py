@@ -8,8 +8,9 @@ version's ``citations`` table whose ``record_id`` is the record and whose ``fiel
 field, or empty: the whole record) and the corrections of NEW that explain it (its
 ``corrections`` table, matched on ``record_id`` and ``field``; a record added or removed on
 ``record_id`` with no field). The ``citations`` table is compared on its own (by
-``citation_id``), and so are the schemas: tables and columns added and removed, columns
-retyped, vocabulary values (``categories``) added and removed, primary keys changed.
+``citation_id``), and so are the schemas (tables and columns added and removed, columns
+retyped, vocabulary values (``categories``) added and removed, primary keys changed) and
+the descriptor's other properties (title, licences, ...).
 """
 
 from __future__ import annotations
@@ -117,6 +118,7 @@ class Diff:
     tables: list[TableDiff]  # the tables in both versions with a record added, removed or changed
     citations: CitationDiff
     corrections: list[dict[str, Any]]  # the corrections NEW publishes that OLD did not
+    metadata: list[dict[str, Any]] = default(default_factory=list)  # descriptor properties
 
     def change_classes(self) -> dict[str, list[str]]:
         """Every kind of change found, with what it is (``table.column``, ``table: id``), as
@@ -184,10 +186,19 @@ def diff_packages(old: DataPackage, new: DataPackage) -> Diff:
             tables.append(t)
     return Diff(old=_side(old), new=_side(new), schema=schema, tables=tables,
                 citations=_citation_diff(old, new) if CITATIONS in both else CitationDiff(),
-                corrections=_new_corrections(old, new))
+                corrections=_new_corrections(old, new), metadata=_metadata(old, new))
 
 
-# ---------------------------------------------------------------- schemas
+# ---------------------------------------------------------------- schemas and metadata
+
+
+def _metadata(old: DataPackage, new: DataPackage) -> list[dict[str, Any]]:
+    """The descriptor's properties that differ (not ``resources``, said table by table, nor
+    ``version`` and ``created``, which change with every release)."""
+    a, b = old.descriptor, new.descriptor
+    return [{"property": k, "old": a.get(k), "new": b.get(k)}
+            for k in dict.fromkeys([*a, *b])
+            if k not in ("resources", "version", "created") and a.get(k) != b.get(k)]
 
 
 def _side(pkg: DataPackage) -> Side:

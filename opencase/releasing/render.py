@@ -46,6 +46,7 @@ def _summary(d: Diff) -> dict[str, Any]:
         "citations": {"added": len(d.citations.added), "removed": len(d.citations.removed),
                       "changed": len(d.citations.changed)},
         "corrections": len(d.corrections),
+        "metadata": len(d.metadata),
     }
 
 
@@ -62,6 +63,7 @@ def as_dict(d: Diff, check: VersionCheck) -> dict[str, Any]:
         "tables": [asdict(t) for t in d.tables],
         "citations": asdict(d.citations),
         "corrections": d.corrections,
+        "metadata": d.metadata,
     }
 
 
@@ -119,24 +121,34 @@ def _table_summary(t: TableDiff) -> str:
             f"{len(t.changed):,} changed ({_n(t.values_changed, 'value')})")
 
 
-def _value(v: Any) -> str:
+def _text_of(v: Any) -> str:
+    """A value as one line: text as it is, numbers, lists and objects as JSON."""
+    return " ".join((v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)).split())
+
+
+def _show(v: Any, text: str, most: int = 160) -> str:
+    """``text`` (the value ``v`` as one line, or part of it) cut to ``most`` characters, in
+    quotes when ``v`` is text."""
     if v is None:
         return "(none)"
-    text = v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
-    text = " ".join(text.split())
-    return json.dumps(text if len(text) <= 160 else text[:157] + "...", ensure_ascii=False)
+    text = text if len(text) <= most else text[: most - 3] + "..."
+    return json.dumps(text, ensure_ascii=False) if isinstance(v, str) else text
+
+
+def _value(v: Any) -> str:
+    return _show(v, "" if v is None else _text_of(v))
 
 
 def _pair(old: Any, new: Any, most: int = 160) -> tuple[str, str]:
-    """Two values as shown side by side: long texts that begin alike from a little before
+    """Two values as shown side by side: long ones that begin alike from a little before
     where they differ (so that the change is in view)."""
-    if isinstance(old, str) and isinstance(new, str):
-        a, b = " ".join(old.split()), " ".join(new.split())
+    if old is not None and new is not None:
+        a, b = _text_of(old), _text_of(new)
         same = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y),
                     min(len(a), len(b)))
         if max(len(a), len(b)) > most and same > 40:
             cut = a.rfind(" ", 0, same - 20) + 1
-            return _value("..." + a[cut:]), _value("..." + b[cut:])
+            return _show(old, "..." + a[cut:]), _show(new, "..." + b[cut:])
     return _value(old), _value(new)
 
 
@@ -185,7 +197,15 @@ def _text(d: Diff, check: VersionCheck, limit: int) -> Iterator[str]:
     yield (f"  citations: {len(c.added):,} added, {len(c.removed):,} removed, "
            f"{len(c.changed):,} changed")
     yield f"  corrections: {len(d.corrections):,} new"
+    if d.metadata:
+        yield f"  metadata: {', '.join(m['property'] for m in d.metadata)} changed"
     yield f"  version: {'ok' if check.ok else 'FAILS'}: {check.message}"
+    if d.metadata:
+        yield ""
+        yield "metadata"
+        for m in d.metadata:
+            was, now = _pair(m["old"], m["new"])
+            yield f"  ~ {m['property']}: {was} -> {now}"
     lines = _schema_lines(d)
     if lines:
         yield ""
@@ -280,6 +300,15 @@ def _markdown(d: Diff, check: VersionCheck, limit: int) -> Iterator[str]:
            f"{len(c.changed):,} changed.")
     if d.corrections:
         yield f"- Corrections: {len(d.corrections):,} new."
+    if d.metadata:
+        yield f"- Package metadata: {', '.join(_code(m['property']) for m in d.metadata)}."
+    if d.metadata:
+        yield ""
+        yield "## Package metadata"
+        yield ""
+        for m in d.metadata:
+            was, now = _pair(m["old"], m["new"])
+            yield f"- {_code(m['property'])}: {_md(was)} → {_md(now)}"
     lines = _schema_lines(d)
     if lines:
         yield ""
