@@ -278,6 +278,25 @@ def test_table_without_primary_key_is_compared_by_all_columns(tmp_path: Path) ->
     assert t["changed"] == []
 
 
+def test_citations_without_ids_are_compared_by_all_columns(tmp_path: Path) -> None:
+    def package(name: str, version: str, quote: str) -> Path:
+        return write_package(tmp_path / name, version, {
+            "people": {"fields": [("id", "string"), ("name", "string")], "key": ["id"],
+                       "rows": [{"id": "x", "name": f"X {version}"}]},
+            "citations": {"fields": [("record_id", "string"), ("quote", "string")], "key": [],
+                          "rows": [{"record_id": "x", "quote": "a"},
+                                   {"record_id": "x", "quote": quote}]}})
+
+    code, out, _ = diff_json(package("a", "1.0.0", "b"), package("b", "1.0.1", "c"),
+                             "--check-version")
+    assert code == 0
+    assert out["citations"] == {"added": [{"record_id": "x", "quote": "c"}],
+                                "removed": [{"record_id": "x", "quote": "b"}], "changed": []}
+    (change,) = out["tables"][0]["changed"][0]["changes"]
+    assert [c["quote"] for c in change["old_citations"]] == ["a", "b"]
+    assert [c["quote"] for c in change["new_citations"]] == ["a", "c"]
+
+
 # ---------------------------------------------------------------- the version rule
 
 

@@ -141,9 +141,9 @@ class Diff:
                              for r in t.added],
             "value-changed": [f"{t.table}: {_shown_key(r.key)}: {v.field}" for t in self.tables
                               for r in t.changed for v in r.changes],
-            "citation-changed": [c["citation_id"] for c in (*self.citations.added,
-                                                            *self.citations.removed,
-                                                            *self.citations.changed)],
+            "citation-changed": [str(c.get("citation_id") or c.get("record_id"))
+                                 for c in (*self.citations.added, *self.citations.removed,
+                                           *self.citations.changed)],
         }
         return {k: v for k, v in found.items() if v}
 
@@ -384,7 +384,9 @@ def _labels(t: pa.Table, positions: list[int]) -> dict[int, str | None]:
 
 
 def _shown_key(key: dict[str, Any]) -> str:
-    return ", ".join(str(v) for v in key.values())
+    """A row's key as said in a reason: ``ada``, or ``(pape-told-bbc, 1)``."""
+    values = [str(v) for v in key.values()]
+    return values[0] if len(values) == 1 else f"({', '.join(values)})"
 
 
 # ---------------------------------------------------------------- evidence

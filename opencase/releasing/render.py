@@ -236,7 +236,7 @@ def _text(d: Diff, check: VersionCheck, limit: int) -> Iterator[str]:
         for sign, cites in (("+", c.added), ("-", c.removed)):
             for cit, more in _limited(cites, limit):
                 yield (f"  {sign} ... and {more:,} more" if cit is None else
-                       f"  {sign} {cit.get('citation_id')}: {_cite(cit)}")
+                       f"  {sign} {cit.get('citation_id') or cit.get('record_id')}: {_cite(cit)}")
         for ch, more in _limited(c.changed, limit):
             yield (f"  ~ ... and {more:,} more" if ch is None else
                    f"  ~ {ch['citation_id']}: " + "; ".join(
@@ -374,7 +374,8 @@ def _markdown(d: Diff, check: VersionCheck, limit: int) -> Iterator[str]:
         for title, cites in (("Added", c.added), ("Removed", c.removed)):
             for cit, more in _limited(cites, limit):
                 yield (f"- {title}: … and {more:,} more" if cit is None else
-                       f"- {title}: {_code(str(cit.get('citation_id')))} {_md(_cite(cit))}")
+                       f"- {title}: {_code(str(cit.get('citation_id') or cit.get('record_id')))} "
+                       f"{_md(_cite(cit))}")
         for ch, more in _limited(c.changed, limit):
             yield (f"- Changed: … and {more:,} more" if ch is None else
                    f"- Changed: {_code(ch['citation_id'])} " + "; ".join(
