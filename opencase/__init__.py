@@ -15,7 +15,9 @@ to its source passage. The public API:
   :func:`find` locates a phrase in the snapshots, as quotes are matched, and how to cite it;
 - :func:`build_site` writes a static website of a package, every value beside its passage;
 - :func:`diff` compares two versions of a package: records, values with their citations,
-  citations, schemas and corrections.
+  citations, schemas and corrections;
+- :func:`export_sqlite` writes a package as a Datasette-ready SQLite database;
+- :func:`export_annotations` writes every citation of a package as a W3C Web Annotation.
 
 Names are imported lazily so that ``import opencase`` stays fast.
 """
@@ -41,6 +43,8 @@ __all__ = [
     "check",
     "coverage",
     "diff",
+    "export_annotations",
+    "export_sqlite",
     "find",
     "init",
     "load",
@@ -70,6 +74,8 @@ _LAZY = {
     "find": ("opencase.curating.find", "find"),
     "diff": ("opencase.releasing.diff", "diff"),
     "build_site": ("opencase.site.build", "build_site"),
+    "export_annotations": ("opencase.exporting.annotations", "export_annotations"),
+    "export_sqlite": ("opencase.exporting.sqlite", "export_sqlite"),
     "models": ("opencase.models", None),
     "schemas": ("opencase.publishing.schemas", "schemas"),
 }
@@ -82,6 +88,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from opencase.datapackage.check import check
     from opencase.dataset import IntegrityError, LoadError, Package, load
     from opencase.errors import OpencaseError
+    from opencase.exporting.annotations import export_annotations
+    from opencase.exporting.sqlite import export_sqlite
     from opencase.publishing.publish import publish
     from opencase.publishing.schemas import schemas
     from opencase.releasing.diff import diff
