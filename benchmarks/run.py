@@ -28,6 +28,10 @@ that its peak memory (``ru_maxrss`` from ``wait4``) is its own; the figures are 
   1M events: at most 1/20 of frictionless's time, 1.2 GB peak); and ``opencase check`` of the
   whole package, Parquet twins included (frictionless on it with ``--full-frictionless``: it
   reads Parquet row by row, 80 s at 10k events);
+- ``diff``: ``opencase diff --format json`` (the output to a file) of the published package and
+  a second version of it made with pyarrow (``steps.py diff-prepare``: thousands of values
+  changed, rows and citations added and removed), against pyarrow reading both packages'
+  Parquet tables (bar at 1M events: at most 10 times pyarrow's time);
 - ``site``: ``opencase site`` of the published package with the snapshots (a page per record
   and per source), against ``opencase publish`` of the same records in the same run (bars at
   10k events: at most 30 s, and at most 10 times publish's time; 100k is reported);
@@ -71,7 +75,7 @@ import generate  # noqa: E402
 
 PY = sys.executable
 STEPS = ("import", "validate-real", "validate", "machinery", "publish", "check", "site",
-         "export-sqlite")
+         "diff", "export-sqlite")
 SHARED_SOURCES = REPO.parent / "shared" / "sources"
 
 
@@ -202,7 +206,8 @@ def prepare(size: str, package: bool) -> Path:
 
 def bench_size(size: str, steps: set[str], runs: int, ref_runs: int, scratch: Path,
                full_frictionless: bool = False) -> list[Row]:
-    folder = prepare(size, package=bool(steps & {"publish", "check", "site", "export-sqlite"}))
+    folder = prepare(size, package=bool(steps & {"publish", "check", "site", "diff",
+                                                 "export-sqlite"}))
     rows: list[Row] = []
     records, snaps = folder / "records", folder / "snapshots"
     if "validate" in steps:
@@ -227,7 +232,7 @@ def bench_size(size: str, steps: set[str], runs: int, ref_runs: int, scratch: Pa
         rows.append(row)
     if "machinery" in steps:
         rows += bench_machinery(size, records, snaps, runs, ref_runs)
-    if steps & {"publish", "check", "site", "export-sqlite"}:
+    if steps & {"publish", "check", "site", "diff", "export-sqlite"}:
         package = folder / "package"
     if "publish" in steps:
         table = package / "parquet" / "events.parquet"
@@ -281,6 +286,8 @@ def bench_size(size: str, steps: set[str], runs: int, ref_runs: int, scratch: Pa
             row.ok = _measured(ours, ref) and ours.median <= 30 \
                 and ours.median <= 10 * ref.median
         rows.append(row)
+    if "diff" in steps:
+        rows.append(bench_diff(size, package, runs, scratch))
     if "export-sqlite" in steps:
         db, plain = scratch / f"export-{size}.db", scratch / f"plain-{size}.db"
         ours, ref = measure_together([
@@ -293,6 +300,25 @@ def bench_size(size: str, steps: set[str], runs: int, ref_runs: int, scratch: Pa
         rows.append(Row(size, "export sqlite", ours, ref,
                         "pyarrow + sqlite3 executemany, no keys"))
     return rows
+
+
+def bench_diff(size: str, package: Path, runs: int, scratch: Path) -> Row:
+    """``opencase diff`` of the package and a second version of it, against pyarrow reading
+    both."""
+    new = scratch / f"diff-new-{size}"
+    subprocess.run([PY, str(HERE / "steps.py"), "diff-prepare", str(package), str(new)],
+                   check=True, cwd=REPO, stdout=subprocess.DEVNULL)
+    ours, ref = measure_together([
+        Spec([*_opencase(), "diff", str(package), str(new), "--format", "json"], runs),
+        Spec([PY, str(HERE / "steps.py"), "diff-reference", str(package), str(new)], runs,
+             timed_inside=True),
+    ])
+    shutil.rmtree(new, ignore_errors=True)
+    row = Row(size, "diff (JSON to a file)", ours, ref, "pyarrow reads both")
+    if size == "1m":
+        row.bar = "<= 10x pyarrow"
+        row.ok = _measured(ours, ref) and ours.median <= 10 * ref.median
+    return row
 
 
 MACHINERY_GAIN = 1.5  # what a piece of speed machinery must gain on its own step, at 100k
@@ -459,7 +485,8 @@ def main(argv: list[str] | None = None) -> int:
     subprocess.run([PY, "-m", "compileall", "-q", str(REPO / "opencase")], check=False)
     rows = bench_fixed(steps, args.runs)
     sizes = args.size or ["10k", "100k"]
-    if not steps & {"validate", "machinery", "publish", "check", "site", "export-sqlite"}:
+    if not steps & {"validate", "machinery", "publish", "check", "site", "diff",
+                    "export-sqlite"}:
         sizes = []  # only the start-up steps: no data needed
     with tempfile.TemporaryDirectory(prefix="opencase-bench-") as tmp:
         for size in sizes:

@@ -28,6 +28,13 @@
 
 Both publish steps read the table first and time only the writing.
 
+- ``diff-prepare PACKAGE OUT``: a second version of PACKAGE in OUT, made with pyarrow: in
+  ``events``, 2,000 descriptions and 1,000 places changed, 1,000 rows removed and 1,000 added;
+  in ``citations``, 1,000 quotes changed, 2,000 rows removed and 2,000 added; every other
+  table as it was. Written as Parquet with a descriptor of its Parquet resources (bytes and
+  SHA-256 of each file), version 2.0.0;
+- ``diff-reference OLD NEW``: pyarrow reading every Parquet table of both packages (the files
+  ``opencase diff`` reads), timed inside;
 - ``sqlite-reference PACKAGE OUT``: what a user would write to put a package into SQLite
   without opencase: every Parquet table read with pyarrow and inserted, untyped and without
   keys, constraints, full-text indexes or views, with ``executemany`` (dates as text), the
@@ -169,6 +176,76 @@ def step_publish_reference(table_path: str, out: str) -> dict[str, float]:
     return {"seconds": time.perf_counter() - t0, "rows": table.num_rows}
 
 
+def step_diff_prepare(package: str, out: str) -> dict[str, float]:
+    import hashlib
+    import shutil
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    src, dst = Path(package), Path(out)
+    shutil.rmtree(dst, ignore_errors=True)
+    (dst / "parquet").mkdir(parents=True)
+    desc = json.loads((src / "datapackage.json").read_text(encoding="utf-8"))
+    desc["resources"] = [r for r in desc["resources"] if r.get("format") == "parquet"]
+    desc["version"] = "2.0.0"  # rows removed: a major release
+
+    def every(t: pa.Table, step: int, start: int, count: int) -> pa.Array:
+        n = t.num_rows
+        return pc.unique(pa.array([(start + i * step) % n for i in range(min(count, n))],
+                                  pa.int64()))
+
+    def edit(t: pa.Table, column: str, at: pa.Array, prefix: str) -> pa.Table:
+        mask = pc.is_in(pa.array(range(t.num_rows), pa.int64()), value_set=at)
+        col = t.column(column)
+        new = pc.if_else(mask, pc.binary_join_element_wise(prefix, pc.fill_null(col, ""), ""),
+                         col)
+        return t.set_column(t.column_names.index(column), column, new)
+
+    def drop_and_add(t: pa.Table, key: str, removed: pa.Array, added: pa.Array) -> pa.Table:
+        keep = pc.invert(pc.is_in(pa.array(range(t.num_rows), pa.int64()), value_set=removed))
+        extra = t.take(added)
+        extra = extra.set_column(t.column_names.index(key), key, pc.binary_join_element_wise(
+            extra.column(key), "-copy", ""))
+        return pa.concat_tables([t.filter(keep), extra.cast(t.schema)])
+
+    changed = {}
+    events = pq.read_table(src / "parquet" / "events.parquet")
+    events = edit(events, "description", every(events, 487, 3, 2000), "Corrected: ")
+    events = edit(events, "place", every(events, 911, 5, 1000), "near ")
+    changed["events"] = drop_and_add(events, "id", every(events, 997, 7, 1000),
+                                     every(events, 613, 11, 1000))
+    cites = pq.read_table(src / "parquet" / "citations.parquet")
+    cites = edit(cites, "quote", every(cites, 1999, 13, 1000), "the ")
+    changed["citations"] = drop_and_add(cites, "citation_id", every(cites, 977, 17, 2000),
+                                        every(cites, 701, 19, 2000))
+    for r in desc["resources"]:
+        target = dst / r["path"]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        stem = r["name"].removesuffix("-parquet")
+        if stem in changed:
+            pq.write_table(changed[stem], target, compression="zstd")
+        else:
+            shutil.copyfile(src / r["path"], target)
+        data = target.read_bytes()
+        r["bytes"], r["hash"] = len(data), "sha256:" + hashlib.sha256(data).hexdigest()
+    (dst / "datapackage.json").write_text(json.dumps(desc, indent=2), encoding="utf-8")
+    return {"events": changed["events"].num_rows, "citations": changed["citations"].num_rows}
+
+
+def step_diff_reference(old: str, new: str) -> dict[str, float]:
+    import pyarrow.parquet as pq
+
+    paths = []
+    for folder in (Path(old), Path(new)):
+        desc = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+        paths += [folder / r["path"] for r in desc["resources"] if r.get("format") == "parquet"]
+    t0 = time.perf_counter()
+    rows = sum(pq.read_table(p).num_rows for p in paths)
+    return {"seconds": time.perf_counter() - t0, "rows": rows}
+
+
 def step_sqlite_reference(package: str, out: str) -> dict[str, float]:
     import sqlite3
 
@@ -203,6 +280,8 @@ STEPS = {
     "validate-variant": step_validate_variant,
     "publish": step_publish,
     "publish-reference": step_publish_reference,
+    "diff-prepare": step_diff_prepare,
+    "diff-reference": step_diff_reference,
     "sqlite-reference": step_sqlite_reference,
 }
 

@@ -14,6 +14,8 @@ to its source passage. The public API:
 - :func:`init` starts a dataset repository; :func:`add_source` registers a source's text;
   :func:`find` locates a phrase in the snapshots, as quotes are matched, and how to cite it;
 - :func:`build_site` writes a static website of a package, every value beside its passage;
+- :func:`diff` compares two versions of a package: records, values with their citations,
+  citations, schemas and corrections;
 - :func:`export_sqlite` writes a package as a Datasette-ready SQLite database;
 - :func:`export_annotations` writes every citation of a package as a W3C Web Annotation.
 
@@ -40,6 +42,7 @@ __all__ = [
     "build_site",
     "check",
     "coverage",
+    "diff",
     "export_annotations",
     "export_sqlite",
     "find",
@@ -69,6 +72,7 @@ _LAZY = {
     "init": ("opencase.curating.init", "init"),
     "add_source": ("opencase.curating.sources", "add_source"),
     "find": ("opencase.curating.find", "find"),
+    "diff": ("opencase.releasing.diff", "diff"),
     "build_site": ("opencase.site.build", "build_site"),
     "export_annotations": ("opencase.exporting.annotations", "export_annotations"),
     "export_sqlite": ("opencase.exporting.sqlite", "export_sqlite"),
@@ -88,6 +92,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from opencase.exporting.sqlite import export_sqlite
     from opencase.publishing.publish import publish
     from opencase.publishing.schemas import schemas
+    from opencase.releasing.diff import diff
     from opencase.report import Issue, Report, Severity
     from opencase.site.build import build_site
     from opencase.validation.coverage import coverage

@@ -525,6 +525,57 @@ def _find_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace], i
     return cmd_find
 
 
+def cmd_diff(args: argparse.Namespace) -> int:
+    from opencase.errors import LoadError
+    from opencase.releasing.diff import diff
+    from opencase.releasing.render import render
+    from opencase.releasing.semver import check_version
+
+    if args.limit < 1:
+        raise UsageError("--limit must be at least 1")
+    try:
+        d = diff(args.old, args.new)
+    except LoadError as exc:
+        raise UsageError(str(exc)) from None
+    check = check_version(d.old.version, d.new.version, d.change_classes())
+    print(render(d, args.format, limit=args.limit, check=check))
+    if args.check_version and not check.ok:
+        print(f"opencase diff: version check failed: {check.message}", file=sys.stderr)
+        return EXIT_INVALID
+    return EXIT_OK
+
+
+@command(
+    "diff",
+    "show what changed between two versions of a package: records, values with their "
+    "citations, citations, schema, corrections",
+    "opencase diff releases/stephen-port-case-1.0.0.zip datapackage --check-version\n\n"
+    "OLD and NEW are package folders, datapackage.json files, .zip files or http(s) URLs.\n"
+    "Records are matched on each table's primary key (all columns when it has none); each\n"
+    "changed value is shown with its old and new value, the citations behind each, and the\n"
+    "corrections (NEW's `corrections` table) that explain it. --format markdown gives release\n"
+    "notes; json lists every change (text and markdown list --limit items per list, then a\n"
+    "count). --check-version exits 1 unless NEW's version is greater than OLD's by at least\n"
+    "the bump the changes need: major for a removed table, column or record, a retyped\n"
+    "column or a removed vocabulary value; minor for an added table, column, record or\n"
+    "vocabulary value; patch for changed values and citations (docs/diff.md). Exit 2 when a\n"
+    "package cannot be opened.",
+)
+def _diff_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    p.add_argument("old", metavar="OLD", help="the earlier version: a package folder, its "
+                   "datapackage.json, a .zip of it, or an http(s) URL")
+    p.add_argument("new", metavar="NEW", help="the later version (the same forms)")
+    p.add_argument("--check-version", action="store_true",
+                   help="exit 1 when NEW's version does not follow the versioning rule")
+    p.add_argument("--limit", type=int, default=20, metavar="N",
+                   help="items shown per list in text and markdown before 'and K more' "
+                   "(default: 20; json lists all)")
+    p.add_argument("--format", choices=("text", "json", "markdown"), default="text",
+                   help="output: text, json (every change) or markdown (release notes). "
+                   "Default: text.")
+    return cmd_diff
+
+
 def cmd_export_sqlite(args: argparse.Namespace) -> int:
     import json
 

@@ -40,7 +40,8 @@ from .conftest import REPO, SHARED_SOURCES
 
 DOCS = [REPO / "README.md", REPO / "CONTRIBUTING.md", *sorted((REPO / "docs").glob("*.md"))]
 # What a block's working copy holds (copied from the repository), beside ../shared/sources.
-COPIED = ["records", "datapackage", "package.yaml", "schemas", "CITATION.cff", "examples"]
+COPIED = ["records", "datapackage", "package.yaml", "schemas", "CITATION.cff", "examples",
+          "releases"]
 FENCE = re.compile(r"^```(\S*)[ \t]*(.*)$")
 SKIPPED_LANGS = {"mermaid", "text"}
 RUN_LANGS = {"python", "pycon", "bash", "sh", "console", "sql", "yaml", "json"}

@@ -14,6 +14,7 @@ import hashlib
 import http.server
 import json
 import os
+import re
 import shutil
 import socket
 import stat
@@ -648,6 +649,29 @@ def _says(text: str, pkg: Path) -> str:
             for p in pkg.rglob("*") if p.is_file()}
     declared = {r["name"]: r.get("bytes") for r in desc["resources"]}
     return text.format(size=size, declared=declared)
+
+
+@pytest.mark.parametrize(("case", "hostile"), [(c, c) for c in MANIFEST],
+                         ids=[_case_id(c) for c in MANIFEST], indirect=["hostile"])
+def test_diff(case: dict[str, Any], hostile: Path, published: Path) -> None:
+    """``opencase diff`` of the intact package and the hostile one: a package that opens is
+    compared (exit 0; or exit 2 naming the file when one of its tables, which diff reads
+    all of, cannot be read), one that does not is refused as ``load`` refuses it (exit 2)."""
+    result = run_cli("diff", published, hostile, "--format", "json")
+    both = result.stdout + result.stderr
+    assert "Traceback" not in both and "internal error" not in both, both
+    if case["load"] == "ok":
+        if result.returncode == 2:
+            assert result.stdout == ""
+            assert re.match(r"opencase diff: error: \S+\.(csv|parquet)\b", result.stderr), both
+            return
+        assert result.returncode == 0, both
+        assert json.loads(result.stdout)["new"]["where"] == str(hostile)
+        return
+    assert result.returncode == 2, both
+    assert result.stdout == ""
+    assert result.stderr.startswith("opencase diff: error: ")
+    assert _says(case["load"]["says"], hostile) in result.stderr
 
 
 def test_manifest_lists_every_maker() -> None:
