@@ -13,6 +13,8 @@ TESTS = Path(__file__).parent
 FIXTURES = TESTS / "fixtures"
 REPO = TESTS.parent
 SHARED_SOURCES = REPO.parent / "shared" / "sources"
+RELEASE_1_0_0 = REPO / "releases" / "stephen-port-case-1.0.0.zip"
+"""The dataset's first release (case model 1), as published then."""
 
 
 def opencase_command() -> list[str]:
