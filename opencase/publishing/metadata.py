@@ -61,14 +61,14 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from opencase.codes import Code
 from opencase.errors import InputNotFound
+from opencase.language.fields import SEMVER_PATTERN
 from opencase.reading.files import display_path
 from opencase.report import Report
 from opencase.validation.declared import CONFIG_NAME, default_config_path, read_config
 
 __all__ = ["CONFIG_NAME", "PackageConfig", "default_config_path", "load_config"]
 
-SEMVER = (r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
-          r"(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$")
+SEMVER = SEMVER_PATTERN
 CC_BY_4 = {
     "name": "CC-BY-4.0",
     "path": "https://creativecommons.org/licenses/by/4.0/",
