@@ -240,6 +240,9 @@ class Record(_Strict):
     table: ClassVar[str] = ""
     singular: ClassVar[str] = ""
     cite_required: ClassVar[bool] = True
+    curated: ClassVar[frozenset[str]] = frozenset()
+    """Fields that say something of the curation, not of the case (a correction's ``date``):
+    no source states them, so the evidence lint does not look for them in quotes."""
 
     id: Id = Field(description="Unique id across the whole dataset (lowercase slug).")
     cite: list[Citation] = Field(
@@ -539,6 +542,7 @@ class Correction(Record):
     table: ClassVar[str] = "corrections"
     singular: ClassVar[str] = "correction"
     cite_required: ClassVar[bool] = False  # a citation or a `note` (validation checks)
+    curated: ClassVar[frozenset[str]] = frozenset({"version", "date"})
 
     record: Id = Field(
         description="The id of the record corrected: a record of this dataset or, when the "

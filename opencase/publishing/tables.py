@@ -1,6 +1,7 @@
 """Records to the published Arrow tables and back, by :mod:`opencase.publishing.layout`.
 
-Provenance: every row of a kind table is the ``record_id`` of at least one citation row. A
+Provenance: every row of a kind table is the ``record_id`` of at least one citation row (but
+a correction, which its ``note`` alone may justify: validation requires one or the other). A
 child-table row has no citations of its own: it rests on the citations of its parent record
 (those with an empty ``field``, or with ``field`` naming the list field). A name variant and a
 reported value carry their own citations (``citations.part`` and ``part_position`` say
