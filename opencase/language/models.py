@@ -532,10 +532,9 @@ CorrectedValue = Annotated[Text, BeforeValidator(as_text, json_schema_input_type
 
 
 class Correction(Record):
-    """A correction: what an earlier version of the dataset published that was wrong, what it
-    is now, and why, with the citation or note that justifies it.
+    """A correction: a value or record an earlier version published wrongly, what it is now, why.
 
-    A correction of one value names the record and its ``field``; without ``field`` it
+    It is justified by a citation or a note. A correction of one value names the record and its ``field``; without ``field`` it
     corrects the record as a whole (added or removed). Without ``new_value`` (and ``field``)
     the correction removed the record, and ``record`` is the id it had."""
 
