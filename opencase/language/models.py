@@ -527,16 +527,18 @@ class Relationship(Record):
     description: Text | None = Field(None, description="What the sources say of it.")
 
 
-CorrectedValue = Annotated[Text, BeforeValidator(as_text, json_schema_input_type=Text | int | float)]
+CorrectedValue = Annotated[
+    Text, BeforeValidator(as_text, json_schema_input_type=Text | int | float)]
 """A value as a version published it, written as text (a number is kept as its text)."""
 
 
 class Correction(Record):
     """A correction: a value or record an earlier version published wrongly, what it is now, why.
 
-    It is justified by a citation or a note. A correction of one value names the record and its ``field``; without ``field`` it
-    corrects the record as a whole (added or removed). Without ``new_value`` (and ``field``)
-    the correction removed the record, and ``record`` is the id it had."""
+    It is justified by a citation or a note. A correction of one value names the record and
+    its ``field``; without ``field`` it corrects the record as a whole (added or removed).
+    Without ``new_value`` (and ``field``) the correction removed the record, and ``record`` is
+    the id it had."""
 
     table: ClassVar[str] = "corrections"
     singular: ClassVar[str] = "correction"
