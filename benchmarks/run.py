@@ -30,7 +30,11 @@ that its peak memory (``ru_maxrss`` from ``wait4``) is its own; the figures are 
   reads Parquet row by row, 80 s at 10k events);
 - ``site``: ``opencase site`` of the published package with the snapshots (a page per record
   and per source), against ``opencase publish`` of the same records in the same run (bars at
-  10k events: at most 30 s, and at most 10 times publish's time; 100k is reported).
+  10k events: at most 30 s, and at most 10 times publish's time; 100k is reported);
+- ``export-sqlite``: ``opencase export sqlite`` of the published package (typed tables, keys,
+  constraints, full-text indexes, views, Datasette metadata), against pyarrow and sqlite3
+  putting the same Parquet tables into SQLite untyped, without keys, indexes or views (no bar:
+  the figures say what the keys, constraints and indexes cost).
 
 Bars given in seconds were set on another machine, where ``import pydantic, yaml`` took 0.11 s
 and PyYAML's C loader parsed the 100k records in 28 s. Machines differ, and a shared one's speed
@@ -66,7 +70,8 @@ sys.path.insert(0, str(HERE))
 import generate  # noqa: E402
 
 PY = sys.executable
-STEPS = ("import", "validate-real", "validate", "machinery", "publish", "check", "site")
+STEPS = ("import", "validate-real", "validate", "machinery", "publish", "check", "site",
+         "export-sqlite")
 SHARED_SOURCES = REPO.parent / "shared" / "sources"
 
 
@@ -197,7 +202,7 @@ def prepare(size: str, package: bool) -> Path:
 
 def bench_size(size: str, steps: set[str], runs: int, ref_runs: int, scratch: Path,
                full_frictionless: bool = False) -> list[Row]:
-    folder = prepare(size, package=bool(steps & {"publish", "check", "site"}))
+    folder = prepare(size, package=bool(steps & {"publish", "check", "site", "export-sqlite"}))
     rows: list[Row] = []
     records, snaps = folder / "records", folder / "snapshots"
     if "validate" in steps:
@@ -222,7 +227,7 @@ def bench_size(size: str, steps: set[str], runs: int, ref_runs: int, scratch: Pa
         rows.append(row)
     if "machinery" in steps:
         rows += bench_machinery(size, records, snaps, runs, ref_runs)
-    if "publish" in steps or "check" in steps or "site" in steps:
+    if steps & {"publish", "check", "site", "export-sqlite"}:
         package = folder / "package"
     if "publish" in steps:
         table = package / "parquet" / "events.parquet"
@@ -276,6 +281,17 @@ def bench_size(size: str, steps: set[str], runs: int, ref_runs: int, scratch: Pa
             row.ok = _measured(ours, ref) and ours.median <= 30 \
                 and ours.median <= 10 * ref.median
         rows.append(row)
+    if "export-sqlite" in steps:
+        db, plain = scratch / f"export-{size}.db", scratch / f"plain-{size}.db"
+        ours, ref = measure_together([
+            Spec([*_opencase(), "export", "sqlite", str(package), str(db), "--force"], runs),
+            Spec([PY, str(HERE / "steps.py"), "sqlite-reference", str(package), str(plain)],
+                 runs, timed_inside=True),
+        ])
+        for f in (db, db.with_name(db.stem + ".metadata.json"), plain):
+            f.unlink(missing_ok=True)
+        rows.append(Row(size, "export sqlite", ours, ref,
+                        "pyarrow + sqlite3 executemany, no keys"))
     return rows
 
 
@@ -443,7 +459,7 @@ def main(argv: list[str] | None = None) -> int:
     subprocess.run([PY, "-m", "compileall", "-q", str(REPO / "opencase")], check=False)
     rows = bench_fixed(steps, args.runs)
     sizes = args.size or ["10k", "100k"]
-    if not steps & {"validate", "machinery", "publish", "check", "site"}:
+    if not steps & {"validate", "machinery", "publish", "check", "site", "export-sqlite"}:
         sizes = []  # only the start-up steps: no data needed
     with tempfile.TemporaryDirectory(prefix="opencase-bench-") as tmp:
         for size in sizes:

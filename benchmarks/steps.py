@@ -27,6 +27,11 @@
   (zstd) directly.
 
 Both publish steps read the table first and time only the writing.
+
+- ``sqlite-reference PACKAGE OUT``: what a user would write to put a package into SQLite
+  without opencase: every Parquet table read with pyarrow and inserted, untyped and without
+  keys, constraints, full-text indexes or views, with ``executemany`` (dates as text), the
+  whole run timed (``opencase export sqlite`` is timed as a command beside it).
 """
 
 from __future__ import annotations
@@ -164,6 +169,31 @@ def step_publish_reference(table_path: str, out: str) -> dict[str, float]:
     return {"seconds": time.perf_counter() - t0, "rows": table.num_rows}
 
 
+def step_sqlite_reference(package: str, out: str) -> dict[str, float]:
+    import sqlite3
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    Path(out).unlink(missing_ok=True)
+    t0 = time.perf_counter()
+    conn = sqlite3.connect(out, isolation_level=None)
+    conn.execute("BEGIN")
+    for path in sorted(Path(package, "parquet").glob("*.parquet")):
+        table = pq.read_table(path)
+        cols = ", ".join(f'"{c}"' for c in table.column_names)
+        conn.execute(f'CREATE TABLE "{path.stem}" ({cols})')
+        insert = f'INSERT INTO "{path.stem}" VALUES ({", ".join("?" * table.num_columns)})'
+        for batch in table.to_batches(10_000):
+            columns = [(pc.cast(c, pa.string()) if pa.types.is_date(c.type) else c).to_pylist()
+                       for c in batch.columns]
+            conn.executemany(insert, zip(*columns, strict=True))
+    conn.execute("COMMIT")
+    conn.close()
+    return {"seconds": time.perf_counter() - t0}
+
+
 STEPS = {
     "import": step_import,
     "import-reference": step_import_reference,
@@ -173,6 +203,7 @@ STEPS = {
     "validate-variant": step_validate_variant,
     "publish": step_publish,
     "publish-reference": step_publish_reference,
+    "sqlite-reference": step_sqlite_reference,
 }
 
 

@@ -13,7 +13,9 @@ to its source passage. The public API:
 - :func:`migrate` upgrades a dataset's package.yaml to the current case model;
 - :func:`init` starts a dataset repository; :func:`add_source` registers a source's text;
   :func:`find` locates a phrase in the snapshots, as quotes are matched, and how to cite it;
-- :func:`build_site` writes a static website of a package, every value beside its passage.
+- :func:`build_site` writes a static website of a package, every value beside its passage;
+- :func:`export_sqlite` writes a package as a Datasette-ready SQLite database;
+- :func:`export_annotations` writes every citation of a package as a W3C Web Annotation.
 
 Names are imported lazily so that ``import opencase`` stays fast.
 """
@@ -38,6 +40,8 @@ __all__ = [
     "build_site",
     "check",
     "coverage",
+    "export_annotations",
+    "export_sqlite",
     "find",
     "init",
     "load",
@@ -66,6 +70,8 @@ _LAZY = {
     "add_source": ("opencase.curating.sources", "add_source"),
     "find": ("opencase.curating.find", "find"),
     "build_site": ("opencase.site.build", "build_site"),
+    "export_annotations": ("opencase.exporting.annotations", "export_annotations"),
+    "export_sqlite": ("opencase.exporting.sqlite", "export_sqlite"),
     "models": ("opencase.models", None),
     "schemas": ("opencase.publishing.schemas", "schemas"),
 }
@@ -78,6 +84,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from opencase.datapackage.check import check
     from opencase.dataset import IntegrityError, LoadError, Package, load
     from opencase.errors import OpencaseError
+    from opencase.exporting.annotations import export_annotations
+    from opencase.exporting.sqlite import export_sqlite
     from opencase.publishing.publish import publish
     from opencase.publishing.schemas import schemas
     from opencase.report import Issue, Report, Severity

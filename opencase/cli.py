@@ -521,9 +521,113 @@ def _find_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace], i
     return cmd_find
 
 
+def cmd_export_sqlite(args: argparse.Namespace) -> int:
+    import json
+
+    from opencase.errors import LoadError
+    from opencase.exporting.sqlite import export_sqlite
+
+    metadata: str | bool = args.metadata if args.metadata else not args.no_metadata
+    try:
+        result = export_sqlite(args.package, args.out, metadata=metadata, force=args.force)
+    except LoadError as exc:
+        raise UsageError(str(exc)) from None
+    if args.format == "json":
+        print(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        if not result.ok:
+            print(result.report.format(args.format))
+        for note in result.notes:
+            print(f"note: {note}")
+        print(result.summary())
+    return EXIT_OK if result.ok else EXIT_INVALID
+
+
+@command(
+    "export sqlite",
+    "write a package as a Datasette-ready SQLite database, with its Datasette metadata",
+    "opencase export sqlite datapackage case.db && datasette case.db -m case.metadata.json\n\n"
+    "One table per table (CSV and Parquet twins are one), typed from the Table Schemas, with\n"
+    "their primary, unique and foreign keys (into `entities` too), NOT NULL and CHECK\n"
+    "(enum, minimum, maximum) constraints; FTS5 full-text indexes on quotes, names and\n"
+    "descriptions (Datasette shows a search box); the views evidence, record_values and\n"
+    "value_evidence (each value with its quote and source); the package's datapackage.json\n"
+    "in the _metadata table; and OUT's Datasette metadata (title, licence, sources, every\n"
+    "table's and column's description) in OUT.metadata.json (x.db -> x.metadata.json).\n"
+    "Written to temporary files, then moved into place. A package whose rows break its own\n"
+    "keys or constraints (a reference to a row that is not there): the problems, nothing\n"
+    "written, exit 1. OUT exists without --force, or the package cannot be opened: exit 2.",
+)
+def _export_sqlite_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    p.add_argument("package", metavar="PACKAGE",
+                   help="package folder, its datapackage.json, a .zip of it, or an http(s) URL")
+    p.add_argument("out", metavar="OUT.db", help="the SQLite database to write")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--metadata", metavar="FILE",
+                       help="where to write the Datasette metadata (default: "
+                       "OUT.metadata.json, beside OUT)")
+    where.add_argument("--no-metadata", action="store_true",
+                       help="write no Datasette metadata file (the database keeps it in "
+                       "_metadata)")
+    p.add_argument("--force", action="store_true",
+                   help="replace OUT (and the metadata file) if they exist")
+    _add_common(p)
+    return cmd_export_sqlite
+
+
+def cmd_export_annotations(args: argparse.Namespace) -> int:
+    import json
+
+    from opencase.errors import LoadError
+    from opencase.exporting.annotations import export_annotations
+
+    try:
+        written = export_annotations(args.package, args.out, base=args.base,
+                                     snapshots=args.snapshots)
+    except LoadError as exc:
+        raise UsageError(str(exc)) from None
+    if args.format == "json":
+        print(json.dumps(written.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(written.summary())
+    return EXIT_OK
+
+
+@command(
+    "export annotations",
+    "write every citation of a package as a W3C Web Annotation, in one AnnotationCollection "
+    "(JSON-LD)",
+    "opencase export annotations datapackage citations.jsonld --snapshots snapshots\n\n"
+    "PACKAGE is a folder, its datapackage.json, a .zip or an http(s) URL. Each row of its\n"
+    "`citations` table becomes an Annotation: the body is the record (or the field and its\n"
+    "value) the passage supports, the target the passage, by a TextQuoteSelector and, when the\n"
+    "quote was located in the source's snapshot, a TextPositionSelector (code points of the\n"
+    "snapshot), in the text named by its SHA-256 (ni:///sha-256;...) and its URL when known.\n"
+    "With --snapshots, each located quote's exact text, prefix and suffix are taken from its\n"
+    "snapshot (32 characters either side), else they are the published quote, prefix, suffix.\n"
+    "Ids are BASE#CITATION_ID, BASE the package's id (a urn:uuid:) unless --base is given.\n"
+    "OUT is written beside itself and swapped in. Exit 0 written, 2 on a package that cannot\n"
+    "be opened or has no citations table, or an OUT that cannot be written.",
+)
+def _export_annotations_parser(p: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    p.add_argument("package", metavar="PACKAGE",
+                   help="the package: a folder, its datapackage.json, a .zip or a URL")
+    p.add_argument("out", metavar="OUT.jsonld", help="the JSON-LD file to write")
+    p.add_argument("--base", metavar="IRI",
+                   help="the IRI the annotations' and records' ids are fragments of, e.g. "
+                   "the URL OUT will be published at (default: the package's id)")
+    _add_snapshots(p)
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="what is printed: text, or json (the file, the counts). Default: text.")
+    return cmd_export_annotations
+
+
 # verbs made of two words (`source add`) are grouped under the first, which has this help
 GROUPS = {"source": "register sources: `source add` copies a text into the snapshots and "
-          "appends its record"}
+          "appends its record",
+          "export": "export a package for other tools: `export sqlite` writes a "
+          "Datasette-ready SQLite database, `export annotations` its citations as W3C Web "
+          "Annotations"}
 
 
 def _add_verb(sub: Any, name: str, help_text: str, example: str) -> argparse.ArgumentParser:

@@ -1,0 +1,1 @@
+"""Exports of a published package for other tools (``opencase export``)."""
