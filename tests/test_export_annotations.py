@@ -285,7 +285,7 @@ def test_the_stephen_port_annotations(packages: dict[str, Path], tmp_path: Path)
     field, value, note), the text named by its hash, the Guardian's words in the commentary."""
     pkg = _package(packages, "stephen-port")
     doc = _export(pkg, tmp_path / "a.jsonld")
-    assert (doc["total"], len(_items(doc))) == (328, 328)
+    assert (doc["total"], len(_items(doc))) == (329, 329)
     by_id = {a["id"].removeprefix(PORT_BASE + "#"): a for a in _items(doc)}
     age = [a for a in _items(doc) if a["id"].startswith(f"{PORT_BASE}#anthony-walgate%23")
            and _listed(a["body"])[0].get("schema:propertyID") == "reported_age"]
@@ -416,8 +416,8 @@ def test_zip_folder_and_url_give_the_same_file(packages: dict[str, Path],
     shutil.make_archive(str(tmp_path / "pkg"), "zip", pkg)
     run = run_cli("export", "annotations", tmp_path / "pkg.zip", tmp_path / "zip.jsonld")
     assert run.returncode == 0, run.stderr
-    assert run.stdout.startswith(f"wrote {tmp_path / 'zip.jsonld'}: 328 annotations "
-                                 "(326 with quote and position, 0 with the quote only, 2 of a "
+    assert run.stdout.startswith(f"wrote {tmp_path / 'zip.jsonld'}: 329 annotations "
+                                 "(327 with quote and position, 0 with the quote only, 2 of a "
                                  "whole text)")
     with _served(pkg) as url:
         export_annotations(url, tmp_path / "url.jsonld")

@@ -237,7 +237,7 @@ def passages_are_quotes(site: Path, package: Path, snapshots: Path) -> int:
 
 
 def test_each_highlighted_passage_is_its_quote(bundled_site: Path, stephen_port: Path) -> None:
-    assert passages_are_quotes(bundled_site, stephen_port, SHARED_SOURCES) == 326
+    assert passages_are_quotes(bundled_site, stephen_port, SHARED_SOURCES) == 327
 
 
 def test_each_highlighted_passage_is_its_quote_in_the_example(
