@@ -121,8 +121,6 @@ class _LazyTables(Mapping[str, Any]):
         self.pkg, self.names = pkg, names
 
     def __getitem__(self, name: str) -> Any:
-        if name not in self.names:
-            raise KeyError(name)
         return self.pkg.table(name)
 
     def __contains__(self, name: object) -> bool:
