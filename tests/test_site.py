@@ -314,6 +314,11 @@ def test_hostile_record_text_is_shown_as_text(hostile_site: Path) -> None:
     text = "".join(mayor.text_parts)
     assert "Mayor <script>alert(1)</script>" in text
     assert '"><img src=x onerror=alert(2)>' in text
+    # a correction's values, reason and note are text too
+    assert '<b>Mayor</b> "><img src=x onerror=alert(4)>' in text
+    assert "An earlier version wrote </dd><script>alert(5)</script> instead." in text
+    assert 'Note: <a href="javascript:alert(6)">see</a>' in text
+    assert not [url for _, _, url in mayor.links if url.startswith("javascript:")]
     source = parsed[hostile_site / "sources" / "page.html"]
     assert 'the bridge is safe & sound </script><!--' in "".join(source.text_parts)
 
@@ -513,12 +518,12 @@ def test_cli_builds_and_replaces_a_site(hostile_package: Path, tmp_path: Path) -
         result = run_cli("site", hostile_package, "--snapshots", HOSTILE / "snapshots",
                          "--out", out)
         assert result.returncode == 0, result.stderr
-        assert result.stdout == (f"site: 19 pages (6 records; 1 of 1 sources with their "
+        assert result.stdout == (f"site: 20 pages (7 records; 1 of 1 sources with their "
                                  f"text) in {out}\n")
         assert result.stderr == ""
     result = run_cli("site", hostile_package, "--out", out, "--format", "json")
     assert json.loads(result.stdout) == {
-        "out": str(out), "pages": 19, "records": 6, "sources_with_text": [],
+        "out": str(out), "pages": 20, "records": 7, "sources_with_text": [],
         "sources_without_text": ["page"]}
     assert [p.name for p in tmp_path.iterdir()] == ["site"]  # no temporary folder left
 
@@ -574,7 +579,7 @@ def test_the_site_of_a_package_at_a_url(hostile_package: Path, tmp_path: Path) -
     finally:
         httpd.shutdown()
         httpd.server_close()
-    assert (result.pages, result.records, result.sources_with_text) == (19, 6, ["page"])
+    assert (result.pages, result.records, result.sources_with_text) == (20, 7, ["page"])
     site = tmp_path / "site"
     assert json.loads((site / "data" / "datapackage.json").read_text(encoding="utf-8")) == (
         json.loads((hostile_package / "datapackage.json").read_text(encoding="utf-8")))
