@@ -434,6 +434,30 @@ class Code(StrEnum):
         "A proceeding's link points at the proceeding itself.",
         "Make the link's `target` the other record.",
     )
+    # --- corrections
+    CORRECTION_UNJUSTIFIED = (
+        "correction-unjustified",
+        "error",
+        "A correction has neither a citation nor a `note`: nothing says why the new value "
+        "is right.",
+        "Add `cite:` with the passage that supports the new value (or the removal), or a "
+        "`note` that justifies the correction.",
+    )
+    CORRECTION_UNKNOWN_RECORD = (
+        "correction-unknown-record",
+        "error",
+        "A correction's `record` names no record of the dataset, and the correction is not a "
+        "removal (it has a `field` or a `new_value`). Only a removed record is corrected by "
+        "its former id.",
+        "Fix the id; for a record the correction removed, leave out `field` and `new_value`.",
+    )
+    CORRECTION_UNKNOWN_FIELD = (
+        "correction-unknown-field",
+        "error",
+        "A correction's `field` is not a field of the kind of the record it corrects.",
+        "Name the field as the record files write it (`case` for the `case_id` column), or "
+        "leave `field` out to correct the record as a whole.",
+    )
     # --- registering a source (opencase source add)
     SNAPSHOT_EMPTY = (
         "snapshot-empty",

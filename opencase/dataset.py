@@ -73,7 +73,8 @@ class Package(DataPackage):
         from opencase.publishing.tables import from_tables
 
         model = self.case_model
-        return from_tables(_LazyTables(self, list(layout(model))), model)
+        present = set(self.table_names)  # (a kind added since the package was published: none)
+        return from_tables(_LazyTables(self, [t for t in layout(model) if t in present]), model)
 
     def records(self, kind: str) -> list[Any]:
         """The records of ``kind`` (``people``, ``events``, ...) as opencase's pydantic
@@ -121,6 +122,9 @@ class _LazyTables(Mapping[str, Any]):
 
     def __getitem__(self, name: str) -> Any:
         return self.pkg.table(name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.names
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.names)

@@ -38,6 +38,8 @@ def by_id() -> dict[str, dict[str, Any]]:
 def test_every_value_rests_on_a_citation() -> None:
     uncited = []
     for kind, record in records():
+        if kind == "corrections":
+            continue  # said of the dataset's versions (next test)
         cites = record.get("cite", [])
         if any("supports" not in c for c in cites):
             continue  # a citation of the whole record backs every field
@@ -45,6 +47,16 @@ def test_every_value_rests_on_a_citation() -> None:
         filled = {k for k, v in record.items() if k not in BOOKKEEPING and v not in (None, [])}
         uncited += [f"{kind} {record['id']}.{f}" for f in sorted(filled - supported)]
     assert uncited == []
+
+
+def test_every_correction_s_reason_rests_on_a_citation() -> None:
+    """A correction's record, field, old value and version are said of the dataset's versions;
+    its reason (what was wrong) rests on a passage, like every value of the case."""
+    corrections = [record for kind, record in records() if kind == "corrections"]
+    assert len(corrections) == 24
+    for c in corrections:
+        supported = {f for cite in c["cite"] for f in cite["supports"]}
+        assert "reason" in supported, c["id"]
 
 
 def test_a_source_with_a_snapshot_cites_its_own_text_for_kind_language_and_description() -> None:

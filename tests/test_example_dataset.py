@@ -75,7 +75,7 @@ def test_validates_under_strict_with_its_snapshots() -> None:
     run = _cli("validate", RECORDS, "--snapshots", SNAPSHOTS, "--strict")
     assert run.returncode == 0, run.stdout + run.stderr
     last = run.stdout.strip().splitlines()[-1]
-    assert last == "valid: 0 errors, 0 warnings (10 files, 59 records)"
+    assert last == "valid: 0 errors, 0 warnings (11 files, 61 records)"
     report = opencase.validate(RECORDS, SNAPSHOTS, strict=True)
     assert report.ok and report.issues == []
 
@@ -116,7 +116,7 @@ def test_loads_back_with_nothing_lost(package: Path) -> None:
     assert report.ok and report.dataset is not None
     pkg = opencase.load(package)
     kinds = [k for k, recs in report.dataset.records.items() if recs]
-    assert len(kinds) == 10
+    assert len(kinds) == 11
     for kind in kinds:
         curated = [r.model_dump() for r in report.dataset.records[kind]]
         loaded = [r.model_dump() for r in pkg.records(kind)]
@@ -172,10 +172,12 @@ def _kinds(package: Path) -> dict[str, str]:
 
 def test_published_entities_list_every_record_once(package: Path) -> None:
     kinds = _kinds(package)
-    assert len(kinds) == 59
+    assert len(kinds) == 61
     assert kinds["wpca-report"] == "sources" and kinds["misconduct-panel"] == "groups"
     cited = {r["record_id"] for r in _rows(package, "citations")}
-    assert cited == set(kinds)
+    # every record rests on a passage, but a correction that its note alone justifies
+    assert set(kinds) - cited == {"quell-dismissal-removed"}
+    assert kinds["quell-dismissal-removed"] == "corrections"
 
 
 def test_published_names(package: Path) -> None:
@@ -297,6 +299,24 @@ def test_published_findings_about_events_sources_and_findings(package: Path) -> 
 def test_published_opinion_is_attributed(package: Path) -> None:
     comment = next(r for r in _rows(package, "statements") if r["id"] == "case-note-comment")
     assert (comment["speaker"], comment["type"]) == ("case-note", "opinion")
+
+
+def test_published_corrections_say_what_was_what_is_and_why(package: Path) -> None:
+    rows = {r["id"]: r for r in _rows(package, "corrections")}
+    spelling = rows["casimir-vell-name-spelling"]
+    assert (spelling["record_id"], spelling["field"], spelling["old_value"],
+            spelling["new_value"], spelling["version"]) == (
+        "casimir-vell", "name", "Kasimir Vell", "Casimir Vell", "1.0.0")
+    people = {r["id"]: r for r in _rows(package, "people")}
+    assert people["casimir-vell"]["name"] == spelling["new_value"]
+    quotes = [(r["field"], r["quote"]) for r in _rows(package, "citations")
+              if r["record_id"] == "casimir-vell-name-spelling"]
+    assert ("new_value", "The family of Casimir Vell confirmed the spelling of his first name "
+            "to the court.") in quotes
+    removal = rows["quell-dismissal-removed"]
+    assert removal["record_id"] not in _kinds(package)  # the removed record's former id
+    assert (removal["field"], removal["new_value"]) == (None, None)
+    assert removal["note"].startswith("A removal")
 
 
 def test_published_extensions(package: Path) -> None:

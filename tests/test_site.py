@@ -105,11 +105,22 @@ def is_remote(url: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def bundled_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def stephen_port(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled dataset, published from records/ (so that the site shows the records as
+    they are, whether or not the committed datapackage/ has been regenerated)."""
     if not SHARED_SOURCES.is_dir():
         pytest.skip("../shared/sources (the real snapshots) is absent")
+    out = tmp_path_factory.mktemp("stephen-port") / "datapackage"
+    report = publish(REPO / "records", out, snapshots=SHARED_SOURCES,
+                     config=REPO / "package.yaml")
+    assert report.ok, report.format("text")
+    return out
+
+
+@pytest.fixture(scope="module")
+def bundled_site(tmp_path_factory: pytest.TempPathFactory, stephen_port: Path) -> Path:
     out = tmp_path_factory.mktemp("bundled") / "site"
-    build_site(REPO / "datapackage", out, snapshots=SHARED_SOURCES)
+    build_site(stephen_port, out, snapshots=SHARED_SOURCES)
     return out
 
 
@@ -191,12 +202,12 @@ def test_no_page_loads_anything_from_the_network(
     assert "url(" not in css and "@import" not in css
 
 
-def test_every_record_has_a_page(bundled_site: Path) -> None:
-    entities = opencase.load(REPO / "datapackage").table("entities").to_pylist()
+def test_every_record_has_a_page(bundled_site: Path, stephen_port: Path) -> None:
+    entities = opencase.load(stephen_port).table("entities").to_pylist()
     missing = [e["id"] for e in entities
                if not (bundled_site / e["kind"] / f"{e['id']}.html").is_file()]
     assert missing == []
-    assert len(entities) == 67
+    assert len(entities) == 91
 
 
 # ---------------------------------------------------------------- highlighted passages
@@ -225,8 +236,8 @@ def passages_are_quotes(site: Path, package: Path, snapshots: Path) -> int:
     return checked
 
 
-def test_each_highlighted_passage_is_its_quote(bundled_site: Path) -> None:
-    assert passages_are_quotes(bundled_site, REPO / "datapackage", SHARED_SOURCES) == 288
+def test_each_highlighted_passage_is_its_quote(bundled_site: Path, stephen_port: Path) -> None:
+    assert passages_are_quotes(bundled_site, stephen_port, SHARED_SOURCES) == 327
 
 
 def test_each_highlighted_passage_is_its_quote_in_the_example(
@@ -251,12 +262,13 @@ def test_crossing_passages_are_split_and_each_joins_to_its_quote(
     assert page.anchor_text[anchor] == "alert(1)</script> opened"  # the first piece only
 
 
-def test_a_citation_link_goes_to_its_highlighted_passage(bundled_site: Path) -> None:
+def test_a_citation_link_goes_to_its_highlighted_passage(bundled_site: Path,
+                                                         stephen_port: Path) -> None:
     page = pages(bundled_site)[bundled_site / "people" / "anthony-walgate.html"]
     links = [url for tag, attr, url in page.links
              if url.startswith("../sources/inquests-commentary.html#c-")]
     # reported_age, cited from the Guardian's report as quoted in the commentary
-    (cid,) = [c["citation_id"] for c in opencase.load(REPO / "datapackage").citations(
+    (cid,) = [c["citation_id"] for c in opencase.load(stephen_port).citations(
         "anthony-walgate") if c["field"] == "reported_age"]
     anchor = "c-" + cid.replace("#", "-")
     assert f"../sources/inquests-commentary.html#{anchor}" in links
@@ -302,6 +314,11 @@ def test_hostile_record_text_is_shown_as_text(hostile_site: Path) -> None:
     text = "".join(mayor.text_parts)
     assert "Mayor <script>alert(1)</script>" in text
     assert '"><img src=x onerror=alert(2)>' in text
+    # a correction's values, reason and note are text too
+    assert '<b>Mayor</b> "><img src=x onerror=alert(4)>' in text
+    assert "An earlier version wrote </dd><script>alert(5)</script> instead." in text
+    assert 'Note: <a href="javascript:alert(6)">see</a>' in text
+    assert not [url for _, _, url in mayor.links if url.startswith("javascript:")]
     source = parsed[hostile_site / "sources" / "page.html"]
     assert 'the bridge is safe & sound </script><!--' in "".join(source.text_parts)
 
@@ -323,7 +340,7 @@ def test_json_ld_is_a_schema_org_dataset(hostile_site: Path) -> None:
 # ---------------------------------------------------------------- pages
 
 
-def test_overview(bundled_site: Path) -> None:
+def test_overview(bundled_site: Path, stephen_port: Path) -> None:
     page = pages(bundled_site)[bundled_site / "index.html"]
     text = " ".join("".join(page.text_parts).split())
     assert "The Stephen Port case and the IOPC investigation of the Metropolitan Police" in text
@@ -337,13 +354,14 @@ def test_overview(bundled_site: Path) -> None:
     assert "data/csv/people.csv" in hrefs and "data/parquet/people.parquet" in hrefs
     assert "data/stephen-port-case-2.0.0.zip" in hrefs
     assert (bundled_site / "data" / "csv" / "people.csv").read_bytes() == (
-        REPO / "datapackage" / "csv" / "people.csv").read_bytes()
+        stephen_port / "csv" / "people.csv").read_bytes()
 
 
-def test_the_downloaded_zip_is_the_package(bundled_site: Path, tmp_path: Path) -> None:
+def test_the_downloaded_zip_is_the_package(bundled_site: Path, tmp_path: Path,
+                                           stephen_port: Path) -> None:
     shutil.copy(bundled_site / "data" / "stephen-port-case-2.0.0.zip", tmp_path / "p.zip")
     pkg = opencase.load(tmp_path / "p.zip")
-    assert pkg.table("people").equals(opencase.load(REPO / "datapackage").table("people"))
+    assert pkg.table("people").equals(opencase.load(stephen_port).table("people"))
 
 
 def test_a_record_page(bundled_site: Path) -> None:
@@ -358,9 +376,9 @@ def test_a_record_page(bundled_site: Path) -> None:
     assert "Records that refer to this one" in text
 
 
-def test_statements_are_attributed_words(bundled_site: Path) -> None:
+def test_statements_are_attributed_words(bundled_site: Path, stephen_port: Path) -> None:
     parsed = pages(bundled_site)
-    statements = opencase.load(REPO / "datapackage").table("statements").to_pylist()
+    statements = opencase.load(stephen_port).table("statements").to_pylist()
     for s in statements:
         page = parsed[bundled_site / "statements" / f"{s['id']}.html"]
         text = " ".join("".join(page.text_parts).split())
@@ -387,7 +405,81 @@ def test_name_variants_and_reported_values(vell_sites: tuple[Path, Path]) -> Non
     assert "Collar number 4471" in text  # a field the dataset adds
 
 
-def test_timeline(bundled_site: Path) -> None:
+def _text(page: Page) -> str:
+    return " ".join("".join(page.text_parts).split())
+
+
+def test_corrections_are_listed_like_every_kind(bundled_site: Path,
+                                                stephen_port: Path) -> None:
+    corrections = opencase.load(stephen_port).table("corrections").to_pylist()
+    assert len(corrections) == 24
+    listing = pages(bundled_site)[bundled_site / "corrections" / "index.html"]
+    hrefs = [url for tag, _, url in listing.links if tag == "a"]
+    for c in corrections:
+        assert f"{c['id']}.html" in hrefs, c["id"]
+    text = _text(listing)
+    assert "24 records, in the order the curators give" in text
+    # a corrected record is linked; a removed one is named by its former id
+    assert "../organisations/bbc.html" in hrefs
+    assert "families-of-victims-family-of-jack-taylor (removed)" in text
+    nav = pages(bundled_site)[bundled_site / "index.html"]
+    assert "Corrections24" in _text(nav).replace(" ", "")
+
+
+def test_a_corrected_record_shows_what_was_what_is_why_and_the_evidence(
+        bundled_site: Path) -> None:
+    bbc = pages(bundled_site)[bundled_site / "organisations" / "bbc.html"]
+    text = _text(bbc)
+    assert "This record was corrected: see Corrections." in text
+    assert "Type corrected in 2.0.0" in text  # beside the value
+    assert ("Corrections Values of this record that an earlier version of the dataset "
+            "published differently, and why they changed. Type, corrected in version 2.0.0 "
+            "What was news-organisation What is other Why 1.0.0 typed the BBC a news "
+            "organisation; the texts say only that John Pape told the BBC of his reaction, "
+            "not what the BBC is, so its type is other. Justification John Pape told the BBC "
+            "— Police won’t face misconduct charges") in text
+    assert "Note: The only passages that name the BBC say that Pape told it something." in text
+    assert "corr-bbc-type" in bbc.ids
+    # the mark beside the value links to the correction, whose citation opens its passage
+    links = [url for tag, _, url in bbc.links if tag == "a"]
+    assert "#corr-bbc-type" in links and "../corrections/bbc-type.html" in links
+    assert any(u.startswith("../sources/iopc-decision-article.html#c-bbc-type-") for u in links)
+    # a list field (the event's participants) and a value now removed (no part_of)
+    event = _text(pages(bundled_site)[bundled_site / "events" / "pape-told-bbc.html"])
+    assert "Participants corrected in 2.0.0" in event
+    assert "What was john-pape (speaker), bbc (reporter) What is john-pape (speaker), bbc " \
+        "(recipient)" in event
+    group = _text(pages(bundled_site)[bundled_site / "groups" / "officers-below-standard.html"])
+    assert "Part of, corrected in version 2.0.0 What was officers-investigated What is no " \
+        "value (removed)" in group
+    # a record nothing corrected has no such section
+    pape = pages(bundled_site)[bundled_site / "people" / "john-pape.html"]
+    assert "h-corrections" not in pape.ids and "was corrected" not in _text(pape)
+
+
+def test_the_correction_page_links_the_record_it_corrects(bundled_site: Path) -> None:
+    page = pages(bundled_site)[bundled_site / "corrections" / "pape-told-bbc-type.html"]
+    text = _text(page)
+    assert "Old value interview" in text and "New value statement" in text
+    assert "../events/pape-told-bbc.html" in [url for _, _, url in page.links]
+    removal = _text(pages(bundled_site)[bundled_site / "corrections" /
+                                        "family-of-jack-taylor-removed.html"])
+    assert "Record families-of-victims-family-of-jack-taylor" in removal
+    assert "Old value" not in removal and "New value" not in removal
+
+
+def test_a_correction_justified_by_its_note_alone(vell_sites: tuple[Path, Path]) -> None:
+    site = vell_sites[0]
+    casimir = _text(pages(site)[site / "people" / "casimir-vell.html"])
+    assert ("Name, corrected in version 1.0.0 (2023-11) What was Kasimir Vell What is "
+            "Casimir Vell Why Version 0.9.0 took his name") in casimir
+    removal = _text(pages(site)[site / "corrections" / "quell-dismissal-removed.html"])
+    assert "Note A removal: none of the three texts reports a dismissal" in removal
+    listing = _text(pages(site)[site / "corrections" / "index.html"])
+    assert "quell-dismissed (removed)" in listing
+
+
+def test_timeline(bundled_site: Path, stephen_port: Path) -> None:
     page = pages(bundled_site)[bundled_site / "timeline.html"]
     svg_links = [url for tag, attr, url in page.links if tag == "a" and url.startswith(
         ("events/", "proceedings/", "findings/"))]
@@ -399,7 +491,7 @@ def test_timeline(bundled_site: Path) -> None:
     assert "iopc-no-misconduct-charges" not in text
     assert "No misconduct charges against any of the 17 officers involved" in text
     # the undated, in their recorded order
-    events = opencase.load(REPO / "datapackage").table("events").to_pylist()
+    events = opencase.load(stephen_port).table("events").to_pylist()
     undated = [f"events/{e['id']}.html" for e in events if e["date"] is None]
     listed = [url for url in svg_links if url in undated]
     assert listed == undated
@@ -409,9 +501,9 @@ def test_timeline(bundled_site: Path) -> None:
 
 
 @needs_shared
-def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
-    build_site(REPO / "datapackage", tmp_path / "a", snapshots=SHARED_SOURCES)
-    build_site(REPO / "datapackage", tmp_path / "b", snapshots=SHARED_SOURCES)
+def test_two_builds_are_byte_identical(tmp_path: Path, stephen_port: Path) -> None:
+    build_site(stephen_port, tmp_path / "a", snapshots=SHARED_SOURCES)
+    build_site(stephen_port, tmp_path / "b", snapshots=SHARED_SOURCES)
     files_a = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*"))
     files_b = sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*"))
     assert files_a == files_b
@@ -426,12 +518,12 @@ def test_cli_builds_and_replaces_a_site(hostile_package: Path, tmp_path: Path) -
         result = run_cli("site", hostile_package, "--snapshots", HOSTILE / "snapshots",
                          "--out", out)
         assert result.returncode == 0, result.stderr
-        assert result.stdout == (f"site: 18 pages (6 records; 1 of 1 sources with their "
+        assert result.stdout == (f"site: 20 pages (7 records; 1 of 1 sources with their "
                                  f"text) in {out}\n")
         assert result.stderr == ""
     result = run_cli("site", hostile_package, "--out", out, "--format", "json")
     assert json.loads(result.stdout) == {
-        "out": str(out), "pages": 18, "records": 6, "sources_with_text": [],
+        "out": str(out), "pages": 20, "records": 7, "sources_with_text": [],
         "sources_without_text": ["page"]}
     assert [p.name for p in tmp_path.iterdir()] == ["site"]  # no temporary folder left
 
@@ -459,10 +551,10 @@ def test_cli_usage_errors_exit_2_and_write_nothing(
 
 
 @needs_shared
-def test_the_site_of_a_zipped_package(tmp_path: Path) -> None:
-    shutil.make_archive(str(tmp_path / "pkg"), "zip", REPO / "datapackage")
+def test_the_site_of_a_zipped_package(tmp_path: Path, stephen_port: Path) -> None:
+    shutil.make_archive(str(tmp_path / "pkg"), "zip", stephen_port)
     result = build_site(tmp_path / "pkg.zip", tmp_path / "site", snapshots=SHARED_SOURCES)
-    assert (result.pages, result.records) == (79, 67)
+    assert (result.pages, result.records) == (104, 91)
     assert result.sources_with_text == ["inquests-commentary", "iopc-decision-article"]
 
 
@@ -487,7 +579,7 @@ def test_the_site_of_a_package_at_a_url(hostile_package: Path, tmp_path: Path) -
     finally:
         httpd.shutdown()
         httpd.server_close()
-    assert (result.pages, result.records, result.sources_with_text) == (18, 6, ["page"])
+    assert (result.pages, result.records, result.sources_with_text) == (20, 7, ["page"])
     site = tmp_path / "site"
     assert json.loads((site / "data" / "datapackage.json").read_text(encoding="utf-8")) == (
         json.loads((hostile_package / "datapackage.json").read_text(encoding="utf-8")))

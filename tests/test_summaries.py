@@ -58,7 +58,7 @@ def test_publish_counts_every_warning_and_elides_after_the_items(tmp_path: Path)
         "<records>: warning quote-unverified ... and 5 more quotes published unverified, "
         "with empty quote_start/quote_end",
         *MISSING,
-        "valid: 0 errors, 27 warnings (1 file, 27 records, 22 tables, 81 rows)",
+        "valid: 0 errors, 27 warnings (1 file, 27 records, 23 tables, 81 rows)",
         f"published {tmp_path / 'pkg'}",
     ]
 
@@ -81,7 +81,7 @@ def test_publish_github_annotates_the_omission_after_its_items(tmp_path: Path) -
     lines = out.stdout.splitlines()
     assert lines[20] == ("::warning title=quote-unverified::... and 5 more quotes published "
                          "unverified, with empty quote_start/quote_end")
-    assert lines[-1] == "valid: 0 errors, 27 warnings (1 file, 27 records, 22 tables, 81 rows)"
+    assert lines[-1] == "valid: 0 errors, 27 warnings (1 file, 27 records, 23 tables, 81 rows)"
     assert len(lines) == 24
 
 

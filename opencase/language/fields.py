@@ -18,6 +18,7 @@ from opencase.language.edtf import EDTFError, parse_edtf
 
 __all__ = [
     "ID_PATTERN",
+    "SEMVER_PATTERN",
     "SHA256_PATTERN",
     "EventType",
     "FieldStatus",
@@ -44,6 +45,10 @@ ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 """Record ids: lowercase ASCII letters and digits in words joined by single hyphens."""
 
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
+
+SEMVER_PATTERN = (r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)"
+                  r"(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$")
+"""A semantic version (https://semver.org): ``2.0.0``, ``1.1.0-rc.1``; a dataset's version."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,7 @@ from pydantic import (
 
 from opencase.language.fields import (
     ID_PATTERN,
+    SEMVER_PATTERN,
     SHA256_PATTERN,
     EventType,
     FindingType,
@@ -56,6 +57,7 @@ __all__ = [
     "MODEL_VERSION",
     "Case",
     "Citation",
+    "Correction",
     "EDTFDate",
     "Event",
     "EventType",
@@ -238,6 +240,9 @@ class Record(_Strict):
     table: ClassVar[str] = ""
     singular: ClassVar[str] = ""
     cite_required: ClassVar[bool] = True
+    curated: ClassVar[frozenset[str]] = frozenset()
+    """Fields that say something of the curation, not of the case (a correction's ``date``):
+    no source states them, so the evidence lint does not look for them in quotes."""
 
     id: Id = Field(description="Unique id across the whole dataset (lowercase slug).")
     cite: list[Citation] = Field(
@@ -522,6 +527,53 @@ class Relationship(Record):
     description: Text | None = Field(None, description="What the sources say of it.")
 
 
+CorrectedValue = Annotated[
+    Text, BeforeValidator(as_text, json_schema_input_type=Text | int | float)]
+"""A value as a version published it, written as text (a number is kept as its text)."""
+
+
+class Correction(Record):
+    """A correction: a value or record an earlier version published wrongly, what it is now, why.
+
+    It is justified by a citation or a note. A correction of one value names the record and
+    its ``field``; without ``field`` it corrects the record as a whole (added or removed).
+    Without ``new_value`` (and ``field``) the correction removed the record, and ``record`` is
+    the id it had."""
+
+    table: ClassVar[str] = "corrections"
+    singular: ClassVar[str] = "correction"
+    cite_required: ClassVar[bool] = False  # a citation or a `note` (validation checks)
+    curated: ClassVar[frozenset[str]] = frozenset({"version", "date"})
+
+    record: Id = Field(
+        description="The id of the record corrected: a record of this dataset or, when the "
+        "correction removed the record, the id it had.",
+        json_schema_extra={"x-column": "record_id"},
+    )
+    field: FieldName | None = Field(
+        None, description="The field corrected, by its name in the record files; empty: the "
+        "record as a whole (e.g. added or removed)."
+    )
+    old_value: CorrectedValue | None = Field(
+        None, description="The value as an earlier version published it, written as text; "
+        "empty: there was none."
+    )
+    new_value: CorrectedValue | None = Field(
+        None, description="The value now, written as text; empty: removed."
+    )
+    reason: Text = Field(description="What was wrong, and why it changed.")
+    version: str = Field(
+        pattern=SEMVER_PATTERN,
+        description="The dataset version that first publishes the correction (semantic "
+        "versioning, e.g. 2.0.0).",
+    )
+    date: EDTFDate | None = Field(None, description="When the correction was made.")
+    note: Text | None = Field(
+        None, description="A curator's note that justifies the correction when no citation "
+        "does (a correction needs at least one citation or a note)."
+    )
+
+
 KINDS: dict[str, type[Record]] = {
     m.table: m
     for m in (
@@ -535,6 +587,7 @@ KINDS: dict[str, type[Record]] = {
         Finding,
         Statement,
         Relationship,
+        Correction,
     )
 }
 """Every record kind, by the top-level key used in record files (and its table name)."""

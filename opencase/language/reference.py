@@ -4,6 +4,7 @@ rewritten by ``scripts/regenerate.py``)."""
 
 from __future__ import annotations
 
+from opencase.language.fields import SEMVER_PATTERN
 from opencase.language.models import ID_PATTERN, KINDS
 from opencase.language.spec import FieldSpec, fields_of
 from opencase.language.vocabularies import VocabularyField, vocabularies
@@ -73,6 +74,8 @@ def _value(f: FieldSpec) -> str:
         return "`true` or `false`"
     if f.pattern == ID_PATTERN:
         return "an id: lowercase letters and digits, single hyphens between"
+    if f.pattern == SEMVER_PATTERN:
+        return "a semantic version: `2.0.0`, `1.1.0-rc.1`"
     if f.pattern is not None:
         return f"text matching `{f.pattern}`"
     return "text"

@@ -134,7 +134,7 @@ class TableSpec:
 
 LABEL_FIELDS = ("name", "office", "rank", "title")
 """The fields whose value, the first one a record has, is its ``entities.label``..."""
-LABEL_TEXT_FIELDS = ("description", "text")
+LABEL_TEXT_FIELDS = ("description", "text", "reason")
 """... else the first of these, shortened to :data:`LABEL_LENGTH` characters; else its id."""
 LABEL_LENGTH = 80
 FIELD_NAME_PATTERN = r"^[a-z][a-z0-9_]*$"

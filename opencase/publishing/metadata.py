@@ -89,6 +89,7 @@ from pydantic import (
 
 from opencase.codes import Code
 from opencase.errors import InputNotFound
+from opencase.language.fields import SEMVER_PATTERN
 from opencase.reading.files import display_path
 from opencase.report import Report
 from opencase.validation.declared import CONFIG_NAME, default_config_path, read_config
@@ -96,8 +97,7 @@ from opencase.validation.declared import CONFIG_NAME, default_config_path, read_
 __all__ = ["CONFIG_NAME", "Contact", "PackageConfig", "Publisher", "default_config_path",
            "load_config"]
 
-SEMVER = (r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
-          r"(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$")
+SEMVER = SEMVER_PATTERN
 CC_BY_4 = {
     "name": "CC-BY-4.0",
     "path": "https://creativecommons.org/licenses/by/4.0/",

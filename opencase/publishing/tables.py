@@ -1,6 +1,7 @@
 """Records to the published Arrow tables and back, by :mod:`opencase.publishing.layout`.
 
-Provenance: every row of a kind table is the ``record_id`` of at least one citation row. A
+Provenance: every row of a kind table is the ``record_id`` of at least one citation row (but
+a correction, which its ``note`` alone may justify: validation requires one or the other). A
 child-table row has no citations of its own: it rests on the citations of its parent record
 (those with an empty ``field``, or with ``field`` naming the list field). A name variant and a
 reported value carry their own citations (``citations.part`` and ``part_position`` say
@@ -270,13 +271,17 @@ def from_tables(tables: Mapping[str, pa.Table], case_model: CaseModel = STANDARD
 
     Only the columns the layout defines are read (derived ``_start``/``_end`` columns and the
     ``entities`` table are ignored), and an empty string is read as null, so tables read back
-    from CSV or Parquet will do. ``case_model``: the one the tables were published with.
+    from CSV or Parquet will do. A kind whose table ``tables`` lacks has no records (a
+    package published before the kind existed, e.g. without ``corrections``); so has a list
+    field whose table it lacks. ``case_model``: the one the tables were published with.
     """
     specs = layout(case_model)
     cites = _cite_lists(tables["citations"], specs["citations"])
     lists: dict[tuple[str, str], list[tuple[int, Any]]] = {}  # (record id, field) -> items
     statuses: dict[str, list[dict[str, Any]]] = {}
     for spec in specs.values():
+        if spec.name not in tables:
+            continue
         if spec.cross_kind and "status" in spec.names:
             for row in _rows(tables[spec.name], spec.names):
                 statuses.setdefault(row["record_id"], []).append(row)
@@ -298,6 +303,9 @@ def from_tables(tables: Mapping[str, pa.Table], case_model: CaseModel = STANDARD
     out: dict[str, list[Record]] = {}
     for kind, model in case_model.kinds.items():
         spec = specs[kind]
+        if kind not in tables:
+            out[kind] = []
+            continue
         columns = [c for c in spec.columns if c.part is None]
         list_fields = [f.name for f in fields_of(model)
                        if f.item is not None and f.name != "cite"]

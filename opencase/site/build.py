@@ -27,7 +27,7 @@ from typing import Any
 from opencase.datapackage.linked import schema_org_dataset
 from opencase.errors import PublishError
 from opencase.site.marks import Passage, render_marked
-from opencase.site.model import SiteData, read_site_data, safe_name
+from opencase.site.model import CORRECTIONS, SiteData, read_site_data, safe_name
 from opencase.site.timeline import timeline
 
 __all__ = ["SiteResult", "build_site"]
@@ -228,8 +228,37 @@ def _value_view(data: SiteData, col: Any, value: Any) -> dict[str, Any]:
     return {"text": text, "definition": col.categories.get(text)}
 
 
+def _corrects(data: SiteData, row: dict[str, Any]) -> dict[str, Any]:
+    """What a correction (a row of ``corrections``) corrects, for the list of corrections."""
+    rid = str(row["record_id"])
+    present = rid in data.kind_of
+    return {"id": rid, "label": data.label.get(rid, rid) if present else rid,
+            "page": data.page(rid) if present else None,
+            "field": row.get("field"), "version": row.get("version")}
+
+
+def _correction_view(data: SiteData, c: dict[str, Any]) -> dict[str, Any]:
+    """A correction as the corrected record's page shows it: what was, what is, why, and the
+    citations and note that justify it."""
+    cid = str(c["id"])
+    field = c.get("field")
+    return {
+        "id": cid, "anchor": "corr-" + safe_name(cid),
+        "page": data.page(cid) if cid in data.kind_of else None,
+        "field": field, "what": _humanise(field) if field else "the record as a whole",
+        "old": c.get("old_value"), "new": c.get("new_value"), "reason": c.get("reason"),
+        "version": c.get("version"), "date": c.get("date"), "note": c.get("note"),
+        "citations": [_citation_view(data, x) for x in data.citations.get(cid, [])],
+    }
+
+
 def _record_view(data: SiteData, kind: str, row: dict[str, Any]) -> dict[str, Any]:
     rid = row["id"]
+    corrections = [_correction_view(data, c) for c in data.corrections.get(rid, [])]
+    corrected: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for c in corrections:
+        if c["field"]:
+            corrected[c["field"]].append(c)
     cites = data.citations.get(rid, [])
     groups: dict[tuple[Any, Any, str], list[dict[str, Any]]] = defaultdict(list)
     for c in cites:
@@ -266,7 +295,8 @@ def _record_view(data: SiteData, kind: str, row: dict[str, Any]) -> dict[str, An
             view["range"] = (row.get(f"{col.name}_start"), row.get(f"{col.name}_end"))
         fields.append({"name": col.name, "label": _humanise(names[-1]),
                        "description": col.description, "value": view, "status": status,
-                       "citations": fcites, "variants": variants})
+                       "citations": fcites, "variants": variants,
+                       "corrected": [c for n in names for c in corrected.get(n, [])]})
 
     lists = []
     for lt in data.lists.get(kind, []):
@@ -279,7 +309,7 @@ def _record_view(data: SiteData, kind: str, row: dict[str, Any]) -> dict[str, An
             "field": lt.field, "label": _humanise(lt.field), "description": lt.description,
             "columns": [{"name": c.name, "label": _humanise(c.name)} for c in lt.columns],
             "rows": [[_value_view(data, c, r.get(c.name)) for c in lt.columns] for r in rows],
-            "status": status, "citations": lcites,
+            "status": status, "citations": lcites, "corrected": corrected.get(lt.field, []),
         })
 
     variants = [{"name": n["name"], "type": n.get("type"),
@@ -295,7 +325,7 @@ def _record_view(data: SiteData, kind: str, row: dict[str, Any]) -> dict[str, An
     return {
         "id": rid, "kind": kind, "label": data.label.get(rid, rid), "fields": fields,
         "lists": lists, "names": variants, "whole": whole, "other": other,
-        "backlinks": backlinks,
+        "backlinks": backlinks, "corrections": corrections,
         "speaker": ({"id": speaker, "label": data.label.get(speaker, speaker),
                      "page": data.page(speaker) if speaker in data.kind_of else None}
                     if speaker else None),
@@ -492,7 +522,9 @@ def build_site(package: str | os.PathLike[str] | None, out: str | os.PathLike[st
                              "label": data.label.get(row["id"], row["id"]),
                              "type": row.get("type") if type_col else None, "date": date,
                              "speaker": (data.label.get(row["speaker"], row["speaker"])
-                                         if row.get("speaker") and "text" in row else None)})
+                                         if row.get("speaker") and "text" in row else None),
+                             "corrects": (_corrects(data, row) if kind == CORRECTIONS
+                                          and "record_id" in row else None)})
             types: dict[str, int] = {}
             for r in rows:
                 if r["type"]:
@@ -502,7 +534,8 @@ def build_site(package: str | os.PathLike[str] | None, out: str | os.PathLike[st
                   rows=rows, has_type=type_col is not None,
                   types=[(t, n, "type-" + safe_name(t)) for t, n in sorted(types.items())],
                   definitions=type_col.categories if type_col else {},
-                  has_date=any(c.date for c in data.columns[kind]))
+                  has_date=any(c.date for c in data.columns[kind]),
+                  corrections=any(r["corrects"] for r in rows))
             for row in data.records[kind]:
                 write(data.page(row["id"]), "record.html",
                       r=_record_view(data, kind, row), text=texts.get(row["id"])

@@ -12,7 +12,10 @@ package of another dataset (with fields of its own) renders too:
 - a **date** is a column ``X`` beside ``X_start`` and ``X_end`` (the days the EDTF value can
   mean);
 - ``names``, ``reported_values``, ``field_statuses`` and ``citations`` are the shared tables
-  of opencase's layout (see docs/publishing.md); a package without one shows nothing of it.
+  of opencase's layout (see docs/publishing.md); a package without one shows nothing of it;
+- **corrections** are the rows of a kind ``corrections`` with a ``record_id`` column: each is
+  shown on the page of the record it names (when the package has it; a removed record has
+  none), and its ``record_id`` links there.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from opencase.errors import UsageError
 __all__ = ["Column", "ListTable", "SiteData", "citation_anchor", "read_site_data", "safe_name"]
 
 SHARED = ("names", "reported_values", "field_statuses", "citations", "entities")
+CORRECTIONS = "corrections"
 
 
 @dataclass
@@ -72,6 +76,8 @@ class SiteData:
     all_citations: list[dict[str, Any]]
     uncited: dict[str, list[dict[str, Any]]]  # source id -> marked passages
     backlinks: dict[str, list[tuple[str, str]]]  # id -> [(from id, field)]
+    corrections: dict[str, list[dict[str, Any]]] = dataclasses.field(
+        default_factory=dict)  # corrected record id -> its corrections, in table order
     anchors: dict[str, str] = dataclasses.field(default_factory=dict)  # citation_id -> html id
 
     def page(self, rid: str) -> str:
@@ -180,6 +186,15 @@ def read_site_data(pkg: Any) -> SiteData:
             kind_of.setdefault(r["id"], kind)
             label.setdefault(r["id"], r["id"])
 
+    corrections: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    if CORRECTIONS in kindset and any(c.name == "record_id" for c in columns[CORRECTIONS]):
+        for c in columns[CORRECTIONS]:  # (not a foreign key: a removed record has no row)
+            if c.name == "record_id":
+                c.reference = True
+        for r in records[CORRECTIONS]:
+            if isinstance(r.get("record_id"), str):
+                corrections[r["record_id"]].append(r)
+
     for kind in kinds:  # words are attributed to their speaker wherever they are named
         if {"speaker", "text"} <= {c.name for c in columns[kind]}:
             for r in records[kind]:
@@ -231,7 +246,8 @@ def read_site_data(pkg: Any) -> SiteData:
 
     backlinks: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for kind in kinds:
-        refcols = [c.name for c in columns[kind] if c.reference and c.name != "id"]
+        refcols = [c.name for c in columns[kind] if c.reference and c.name != "id"
+                   and not (kind == CORRECTIONS and c.name == "record_id")]  # (own section)
         for r in records[kind]:
             for c in refcols:
                 if r.get(c) in kind_of and r[c] != r["id"]:
@@ -263,5 +279,5 @@ def read_site_data(pkg: Any) -> SiteData:
         columns=columns, records=records, kind_of=kind_of, label=label, lists=dict(lists),
         names=dict(names), reported=dict(reported), statuses=statuses, citations=dict(citations),
         all_citations=all_citations, uncited=dict(uncited), backlinks=dict(backlinks),
-        anchors=anchors,
+        corrections=dict(corrections), anchors=anchors,
     )

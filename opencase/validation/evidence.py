@@ -5,7 +5,8 @@ resting on "They will now be required to improve their performance". This lint l
 each record, at the values whose evidence can be checked by reading:
 
 - numbers: every integer or number field (``count``, ``reported_age``, an extension's numbers);
-- dates: every EDTF field;
+- dates: every EDTF field (but a correction's ``date``, when the curator made it: a model's
+  ``curated`` fields are not the sources');
 - names: ``name``, ``short_name`` and ``office``, and each of the record's name variants
   (``names``).
 
@@ -93,7 +94,10 @@ def _plan(model: type[BaseModel]) -> _Plan:
     """The fields of ``model`` this lint checks, read from the model once."""
     out: list[_Field] = []
     names = False
+    curated: frozenset[str] = getattr(model, "curated", frozenset())
     for f in fields_of(model):
+        if f.name in curated:
+            continue  # (said of the curation: e.g. when a correction was made)
         spec = f.item or f
         if f.name == "names" and f.many and spec.type == "object":
             names = any(sub.name == "name" for sub in spec.fields)

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from opencase.codes import Code
 from opencase.language.casemodel import STANDARD, CaseModel
-from opencase.language.models import Record
+from opencase.language.models import Correction, Record
 from opencase.language.spec import fields_of
 from opencase.reading.files import RawRecord
 from opencase.reading.formulas import formula_start
@@ -96,7 +96,14 @@ def _model_issue(report: Report, raw: RawRecord, err: Any, model: type[Record]) 
         code = Code.INVALID_VALUE
         msg = (f"{fname}: {err['input']!r} has capital letters; write the SHA-256 in lower "
                "case, as `sha256sum` prints it")
-    elif etype == "string_pattern_mismatch" and (loc[-1] == "id" or _is_ref(model, loc)):
+    elif (etype == "string_pattern_mismatch" and loc == ("version",)
+          and issubclass(model, Correction)):
+        code = Code.INVALID_VALUE
+        msg = (f"{fname}: {err['input']!r} is not a semantic version; write the dataset "
+               "version as major.minor.patch, e.g. '2.0.0'")
+    elif etype == "string_pattern_mismatch" and (
+            loc[-1] == "id" or _is_ref(model, loc)
+            or (loc == ("record",) and issubclass(model, Correction))):
         code = Code.INVALID_ID
         msg = (f"{fname}: {err['input']!r} is not a valid id; use lowercase letters, digits "
                "and single hyphens, e.g. 'stephen-port'")

@@ -7,7 +7,8 @@ checks the dataset as a whole: unique ids and references
 (:mod:`opencase.validation.citations`, those of name variants and reported values too), that
 citations state the numbers, dates and names they back (:mod:`opencase.validation.evidence`),
 reported values and unknown or not-applicable fields (:mod:`opencase.validation.reported`),
-people's identity and name variants (:mod:`opencase.validation.identity`). Nothing stops at
+people's identity and name variants (:mod:`opencase.validation.identity`), corrections'
+justification and record (:mod:`opencase.validation.corrections`). Nothing stops at
 the first problem. The validated records, and where each quote was found, are kept on
 ``report.dataset`` for publishing.
 """
@@ -15,12 +16,20 @@ the first problem. The validated records, and where each quote was found, are ke
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
 from opencase import gcpause
 from opencase.codes import Code
-from opencase.language.models import MODEL_VERSION, Person, Proceeding, Record, Source
+from opencase.language.models import (
+    MODEL_VERSION,
+    Correction,
+    Person,
+    Proceeding,
+    Record,
+    Source,
+)
 from opencase.reading.files import RawRecord, RecordSet, read_records
 from opencase.report import Report
 from opencase.validation.citations import (
@@ -30,6 +39,7 @@ from opencase.validation.citations import (
     check_snapshots,
     check_uncited,
 )
+from opencase.validation.corrections import check_correction
 from opencase.validation.declared import declared_model
 from opencase.validation.evidence import check_evidence
 from opencase.validation.identity import check_names, check_person
@@ -125,7 +135,7 @@ def _validate(
             sources.setdefault(rec.id, rec.sha256)
     data = Dataset(snapshots=index, case_model=case_model) if dataset else None
     check_shared_snapshots(report, valid)
-    _check_dataset(report, valid, kind_of, sources, index, data)
+    _check_dataset(report, valid, kind_of, sources, index, data, case_model.kinds)
     for raw, part in partial:  # what can be checked of the records that failed their model
         check_refs(report, raw, part, kind_of, case_model.kinds[raw.kind])
         model = case_model.kinds[raw.kind]
@@ -180,6 +190,7 @@ def _check_dataset(
     sources: dict[str, str | None],
     index: SnapshotIndex | None,
     data: Dataset | None,
+    kinds: Mapping[str, type[Record]],
 ) -> None:
     """References and citations of each record that passed its model; the records and where
     their quotes are go into ``data`` (if any). ``valid`` is used up, so that without ``data``
@@ -192,14 +203,16 @@ def _check_dataset(
         check_evidence(report, raw, rec)
         if isinstance(rec, Source) and rec.uncited:
             check_uncited(report, raw, rec, index, data)
-        _check_structure(report, raw, rec, kind_of)
+        _check_structure(report, raw, rec, kind_of, kinds)
         if data is not None:
             data.records.setdefault(raw.kind, []).append(rec)
 
 
-def _check_structure(report: Report, raw: RawRecord, rec: Record, kind_of: dict[str, str]) -> None:
-    """Reported values, unknown and not-applicable fields, name variants, a person's identity
-    and a proceeding's parties and links (each skipped at once when the record has none)."""
+def _check_structure(report: Report, raw: RawRecord, rec: Record, kind_of: dict[str, str],
+                     kinds: Mapping[str, type[Record]]) -> None:
+    """Reported values, unknown and not-applicable fields, name variants, a person's identity,
+    a proceeding's parties and links, and a correction's justification and record (each
+    skipped at once when the record has none)."""
     if rec.reported:
         check_reported(report, raw, rec, kind_of)
     if rec.unknown or rec.not_applicable:
@@ -212,3 +225,5 @@ def _check_structure(report: Report, raw: RawRecord, rec: Record, kind_of: dict[
         check_person(report, raw, rec)
     elif isinstance(rec, Proceeding):
         check_proceeding(report, raw, rec, kind_of)
+    elif isinstance(rec, Correction):
+        check_correction(report, raw, rec, kind_of, kinds)
