@@ -331,8 +331,12 @@ def _markdown(d: Diff, check: VersionCheck, limit: int) -> Iterator[str]:
                 continue
             where = _code(str(corr.get("record_id"))) + (
                 f", {_code(str(corr['field']))}" if corr.get("field") else "")
-            change = (f": {_md(_value(corr.get('old_value')))} → "
-                      f"{_md(_value(corr.get('new_value')))}")
+            if not corr.get("field") and corr.get("new_value") is None and corr.get(
+                    "old_value") is None:
+                change = ": record removed"  # (the contract's removal: no field, no values)
+            else:
+                change = (f": {_md(_value(corr.get('old_value')))} → "
+                          f"{_md(_value(corr.get('new_value')))}")
             yield f"- {where}{change}. {_md(corr.get('reason') or '')}"
     for t in d.tables:
         yield ""
