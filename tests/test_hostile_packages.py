@@ -657,7 +657,7 @@ def test_diff(case: dict[str, Any], hostile: Path, published: Path) -> None:
     """``opencase diff`` of the intact package and the hostile one: a package that opens is
     compared (exit 0; or exit 2 naming the file when one of its tables, which diff reads
     all of, cannot be read), one that does not is refused as ``load`` refuses it (exit 2)."""
-    result = run_cli("diff", published, hostile, "--format", "json")
+    result = run_main("diff", published, hostile, "--format", "json")
     both = result.stdout + result.stderr
     assert "Traceback" not in both and "internal error" not in both, both
     if case["load"] == "ok":
