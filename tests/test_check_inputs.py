@@ -26,7 +26,7 @@ import pytest
 from opencase.datapackage.check import check
 from opencase.report import Report
 
-from .conftest import run_cli
+from .conftest import run_main
 
 
 def package(folder: Path, resources: list[dict[str, Any]],
@@ -50,10 +50,11 @@ def frictionless_valid(folder: Path) -> bool | None:
 
 
 def checked(folder: Path) -> Report:
-    """The report of ``check``, after the real command gave the same verdict without an
-    internal error or a traceback, within seconds."""
+    """The report of ``check``, after the command (its ``main``, in this process: the entry
+    point is tested in test_check.py) gave the same verdict without an internal error or a
+    traceback, within seconds."""
     start = time.monotonic()
-    run = run_cli("check", folder, "--format", "json")
+    run = run_main("check", folder, "--format", "json")
     assert time.monotonic() - start < 60
     both = run.stdout + run.stderr
     assert "Traceback" not in both and "internal error" not in both, both
