@@ -231,6 +231,31 @@ def test_corrections_are_shown_next_to_the_values_they_explain(old: Path,
     assert "        correction fix-ada-name (2.0.0): The article spells it Lovelle." in text
 
 
+def test_an_earlier_versions_corrections_explain_none_of_the_next_changes(
+        old: Path, tmp_path: Path) -> None:
+    """2.0.0 corrected Ada's name; 2.1.0 keeps that correction and changes the name again
+    without one: the 2.0.0 correction is not shown as the reason of the 2.1.0 change."""
+    fields = [("id", "string"), ("record_id", "string"), ("field", "string"),
+              ("old_value", "string"), ("new_value", "string"), ("reason", "string"),
+              ("version", "string"), ("date", "string"), ("note", "string")]
+    fix = {"id": "fix-ada-name", "record_id": "ada", "field": "name", "old_value": "Ada Lovell",
+           "new_value": "Ada Lovelle", "reason": "The article spells it Lovelle.",
+           "version": "2.0.0", "date": None, "note": None}
+    versions = []
+    for version, name in (("2.0.0", "Ada Lovelle"), ("2.1.0", "Ada Lovelace")):
+        tables = base_tables()
+        tables["people"]["rows"][0]["name"] = name
+        tables["corrections"] = {"fields": fields, "key": ["id"], "rows": [fix]}
+        versions.append(write_package(tmp_path / version, version, tables))
+    code, out, _ = diff_json(*versions)
+    assert code == 0
+    people = next(t for t in out["tables"] if t["table"] == "people")
+    (change,) = people["changed"][0]["changes"]
+    assert (change["old"], change["new"], change["corrections"]) == (
+        "Ada Lovelle", "Ada Lovelace", [])
+    assert out["corrections"] == []
+
+
 def test_schema_changes(old: Path, tmp_path: Path) -> None:
     tables = base_tables()
     people = tables["people"]

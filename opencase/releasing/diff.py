@@ -5,12 +5,12 @@ opencase's or not, of any table layout. For every table both versions have, the 
 added, removed and changed (rows matched on the primary key; :mod:`.tables`); for each
 changed value its old and new value with the citations behind each (the rows of each
 version's ``citations`` table whose ``record_id`` is the record and whose ``field`` is the
-field, or empty: the whole record) and the corrections of NEW that explain it (its
-``corrections`` table, matched on ``record_id`` and ``field``; a record added or removed on
-``record_id`` with no field). The ``citations`` table is compared on its own (by
-``citation_id``), and so are the schemas (tables and columns added and removed, columns
-retyped, vocabulary values (``categories``) added and removed, primary keys changed) and
-the descriptor's other properties (title, licences, ...).
+field, or empty: the whole record) and the corrections of NEW that explain it (the rows of
+its ``corrections`` table that OLD's does not have, matched on ``record_id`` and ``field``;
+a record added or removed on ``record_id`` with no field). The ``citations`` table is
+compared on its own (by ``citation_id``), and so are the schemas (tables and columns added
+and removed, columns retyped, vocabulary values (``categories``) added and removed, primary
+keys changed) and the descriptor's other properties (title, licences, ...).
 """
 
 from __future__ import annotations
@@ -439,12 +439,13 @@ class _Cited:
 
 
 class _Evidence:
-    """The citations of both versions and the corrections of NEW."""
+    """The citations of both versions and the corrections NEW publishes that OLD did not
+    (an earlier version's corrections explain earlier changes, not these)."""
 
     def __init__(self, old: DataPackage, new: DataPackage) -> None:
         self.old, self.new = _Cited(old), _Cited(new)
         self._corrections: dict[tuple[str, str | None], list[dict[str, Any]]] = defaultdict(list)
-        for row in _corrections(new):
+        for row in _new_corrections(old, new):
             rid = row.get("record_id")
             if isinstance(rid, str):
                 self._corrections[(rid, row.get("field") or None)].append(
