@@ -132,7 +132,7 @@ def _show(v: Any, text: str, most: int = 160) -> str:
     if v is None:
         return "(none)"
     text = text if len(text) <= most else text[: most - 3] + "..."
-    return json.dumps(text, ensure_ascii=False) if isinstance(v, str) else text
+    return f'"{text}"' if isinstance(v, str) else text
 
 
 def _value(v: Any) -> str:
