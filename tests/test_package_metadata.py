@@ -316,7 +316,8 @@ def test_parquet_files_carry_the_descriptions(package: Path) -> None:
         assert schema.metadata[b"description"].decode() == r["description"]
         for f in r["schema"]["fields"]:
             meta = schema.field(f["name"]).metadata or {}
-            assert meta.get(b"description", b"").decode() == f.get("description", "")
+            assert f["description"], (r["name"], f["name"])  # every column is described
+            assert meta[b"description"].decode() == f["description"]
     path = str(package / "parquet" / "events.parquet")
     kv = duckdb.execute("SELECT decode(key), decode(value) FROM parquet_kv_metadata(?)",
                         [path]).fetchall()

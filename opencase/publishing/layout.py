@@ -27,6 +27,7 @@ specific to one case), read through :func:`opencase.language.spec.fields_of`:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -178,12 +179,16 @@ def _foreign_keys(columns: Sequence[Column]) -> list[ForeignKey]:
             for c in columns if c.references]
 
 
-def _item_columns(item: FieldSpec) -> list[Column]:
+def _item_columns(item: FieldSpec, described: str) -> list[Column]:
     """The columns of the items of a list field: one per field of a model (its ``cite``
-    aside: citations are in the ``citations`` table), or one for a plain value."""
+    aside: citations are in the ``citations`` table), or one for a plain value (described as
+    the list is, ``described``, when the item itself has no description)."""
     if item.fields:
         return [c for sub in item.fields if sub.name != "cite"
                 for c in _scalar_columns(sub, sub.column_name, sub.required, sub.name)]
+    if not item.description:
+        said = f"One of {described[:1].lower()}{described[1:]}"
+        item = dataclasses.replace(item, description=said)
     return _scalar_columns(item, _item_column_name(item.name), True, None)
 
 
@@ -207,7 +212,7 @@ def _kind_tables(kind: str, model: type[Record]) -> list[TableSpec]:
             columns.extend(_scalar_columns(f, f.column_name, f.required, f.name,
                                            unique=f.name == "id"))
             continue
-        item_cols = _item_columns(f.item)
+        item_cols = _item_columns(f.item, f.description)
         table = f"{singular}_{f.name}"
         cols = (parent_col, position, *item_cols)
         _check_names(table, cols)
@@ -284,7 +289,8 @@ def _cross_kind_tables(models: Mapping[str, type[Record]]) -> list[TableSpec]:
         else:
             if first.item is None or not first.item.fields:
                 raise TypeError(f"table {table}: only lists of models can be shared")
-            items = {tuple(_item_columns(f.item)) for _, f in fields if f.item is not None}
+            items = {tuple(_item_columns(f.item, f.description)) for _, f in fields
+                     if f.item is not None}
             if len(items) != 1:
                 raise TypeError(f"table {table}: its fields' items differ")
             position = Column("position", "integer", "Position in the record's list, from 0 "
