@@ -458,6 +458,14 @@ class Code(StrEnum):
         "Name the field as the record files write it (`case` for the `case_id` column), or "
         "leave `field` out to correct the record as a whole.",
     )
+    CORRECTION_VALUE_DIFFERS = (
+        "correction-value-differs",
+        "warning",
+        "A correction's `new_value` is not the value its record now holds in that field (a "
+        "field holding one value; lists are not compared).",
+        "Write `new_value` as the record now has it (a vocabulary value as its slug, a "
+        "number in digits), or correct the record.",
+    )
     # --- registering a source (opencase source add)
     SNAPSHOT_EMPTY = (
         "snapshot-empty",

@@ -47,6 +47,29 @@ REMOVAL = """\
     note: The event had no passage to rest on.
 """
 
+TYPE = """\
+  - id: harbour-council-type
+    record: harbour-council
+    field: type
+    old_value: other
+    new_value: government
+    reason: The article calls it the council.
+    version: 1.1.0
+    cite:
+      - source: harbour-article
+        quote: The council in Harbour Town
+"""
+LIST = """\
+  - id: gauge-staff-count
+    record: council-fined
+    field: participants
+    old_value: someone
+    new_value: a list as the curator writes it
+    reason: Lists are written as the curator chooses.
+    version: 1.1.0
+    note: Not compared with the record.
+"""
+
 
 def _write(records: Path, text: str) -> Path:
     path = records / "corrections.yaml"
@@ -62,8 +85,8 @@ def _issues(records: Path, snapshots: Path) -> list[tuple[str, int | None, str |
 # ---------------------------------------------------------------- validation
 
 
-@pytest.mark.parametrize("text", [VALUE, REMOVAL, VALUE + REMOVAL], ids=["value", "removal",
-                                                                         "both"])
+@pytest.mark.parametrize("text", [VALUE, REMOVAL, VALUE + REMOVAL, TYPE, LIST],
+                         ids=["value", "removal", "both", "vocabulary value", "list"])
 def test_a_valid_correction_has_no_issue(harbour: Path, snapshots: Path, text: str) -> None:
     _write(harbour, text)
     assert _issues(harbour, snapshots) == []
@@ -90,6 +113,14 @@ CASES = {
                                  Code.CORRECTION_UNKNOWN_FIELD, 4, "field"),
     "a record id that is no id": (VALUE.replace("record: gauge-staff", "record: Gauge Staff"),
                                   Code.INVALID_ID, 3, "record"),
+    "a new value the record does not hold": (VALUE.replace("new_value: 12", "new_value: 13"),
+                                             Code.CORRECTION_VALUE_DIFFERS, 6, "new_value"),
+    "a vocabulary value the record does not hold": (TYPE.replace("new_value: government",
+                                                                 "new_value: regulator"),
+                                                    Code.CORRECTION_VALUE_DIFFERS, 6,
+                                                    "new_value"),
+    "a value removed that the record still holds": (VALUE.replace("    new_value: 12\n", ""),
+                                                    Code.CORRECTION_VALUE_DIFFERS, 4, "field"),
 }
 
 

@@ -1,10 +1,14 @@
 """The rules of a correction that its model cannot state alone: it is justified (a citation or
 a ``note``), and it names a record of the dataset (and a field of that record's kind), unless
-it removed the record, which it then names by its former id."""
+it removed the record, which it then names by its former id; and its ``new_value`` of a field
+holding one value is what the record holds now (a list is written as the curator chooses, so
+it is not compared)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from enum import Enum
+from typing import Any
 
 from opencase.codes import Code
 from opencase.language.models import Correction, Record
@@ -13,7 +17,7 @@ from opencase.report import Report
 from opencase.suggest import closest
 from opencase.validation.locations import field_issue
 
-__all__ = ["check_correction", "is_removal"]
+__all__ = ["check_correction", "check_new_values", "is_removal", "wanted_values"]
 
 
 def is_removal(rec: Correction) -> bool:
@@ -47,3 +51,47 @@ def check_correction(report: Report, raw: RawRecord, rec: Correction, kind_of: d
         hint = f"did you mean {close!r}?" if close else f"the fields are: {', '.join(allowed)}"
         field_issue(report, raw, Code.CORRECTION_UNKNOWN_FIELD,
                     f"field: {kind} have no field {rec.field!r}; {hint}", ("field",))
+
+
+_NOT_HELD = object()
+
+
+def wanted_values(records: Iterable[tuple[RawRecord, Record]]) -> dict[str, set[str]]:
+    """The fields the corrections among ``records`` give a new value of, by record id."""
+    wanted: dict[str, set[str]] = {}
+    for _, rec in records:
+        if isinstance(rec, Correction) and rec.field is not None:
+            wanted.setdefault(rec.record, set()).add(rec.field)
+    return wanted
+
+
+def _as_text(value: Any) -> Any:
+    """A value of one field as a correction writes it, or ``_NOT_HELD`` for a list or a
+    nested record (not compared)."""
+    if isinstance(value, Enum):
+        value = value.value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, str | int | float):
+        return str(value)
+    return None if value is None else _NOT_HELD
+
+
+def check_new_values(report: Report, corrections: list[tuple[RawRecord, Correction]],
+                     now: Mapping[tuple[str, str], Any]) -> None:
+    """``correction-value-differs`` where a correction's ``new_value`` is not the value its
+    record now holds in its field (``now``: the values by record id and field, of the
+    records that passed their model)."""
+    for raw, rec in corrections:
+        if rec.field is None or (rec.record, rec.field) not in now:
+            continue
+        held = _as_text(now[(rec.record, rec.field)])
+        if held is _NOT_HELD or held == rec.new_value:
+            continue
+        shown = "no value" if held is None else repr(held)
+        field_issue(report, raw, Code.CORRECTION_VALUE_DIFFERS,
+                    f"new_value: {rec.new_value!r} is not what {rec.record}.{rec.field} holds "
+                    f"now ({shown}); write the value as the record now has it",
+                    ("new_value",) if rec.new_value is not None else ("field",))

@@ -19,6 +19,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from opencase import gcpause
 from opencase.codes import Code
@@ -39,7 +40,7 @@ from opencase.validation.citations import (
     check_snapshots,
     check_uncited,
 )
-from opencase.validation.corrections import check_correction
+from opencase.validation.corrections import check_correction, check_new_values, wanted_values
 from opencase.validation.declared import declared_model
 from opencase.validation.evidence import check_evidence
 from opencase.validation.identity import check_names, check_person
@@ -195,9 +196,17 @@ def _check_dataset(
     """References and citations of each record that passed its model; the records and where
     their quotes are go into ``data`` (if any). ``valid`` is used up, so that without ``data``
     no record is held once checked."""
+    wanted = wanted_values(valid)
+    now: dict[tuple[str, str], Any] = {}
+    corrections: list[tuple[RawRecord, Correction]] = []
     valid.reverse()  # (then popped from the end: in order)
     while valid:
         raw, rec = valid.pop()
+        if rec.id in wanted:
+            for name in wanted[rec.id] & type(rec).model_fields.keys():
+                now[(rec.id, name)] = getattr(rec, name)
+        if isinstance(rec, Correction):
+            corrections.append((raw, rec))
         check_refs(report, raw, rec, kind_of)
         check_citations(report, raw, rec, kind_of, sources, index, data)
         check_evidence(report, raw, rec)
@@ -206,6 +215,7 @@ def _check_dataset(
         _check_structure(report, raw, rec, kind_of, kinds)
         if data is not None:
             data.records.setdefault(raw.kind, []).append(rec)
+    check_new_values(report, corrections, now)
 
 
 def _check_structure(report: Report, raw: RawRecord, rec: Record, kind_of: dict[str, str],
