@@ -5,7 +5,8 @@ files outside the repository), FIFOs (which block a plain ``open()`` for ever), 
 devices, or files too large to hold in memory. :func:`read_regular` opens a path without
 following a symlink and without blocking, checks that what it opened is a regular file of
 at most ``max_bytes``, and only then reads it. :func:`replace_file` replaces a file whole or
-not at all.
+not at all, and :func:`temporary_beside` gives the temporary file that a longer write fills
+before it is moved into place.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from opencase.errors import FileTooLarge, NotARegularFile
 
-__all__ = ["FileTooLarge", "NotARegularFile", "read_regular", "replace_file"]
+__all__ = ["FileTooLarge", "NotARegularFile", "read_regular", "replace_file", "temporary_beside"]
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
@@ -75,13 +78,28 @@ def read_regular(path: str | os.PathLike[str], max_bytes: int) -> bytes:
 
 def replace_file(path: Path, data: bytes) -> None:
     """Replace the file ``path`` with ``data`` atomically, keeping its permissions."""
-    mode = path.stat().st_mode & 0o7777
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, mode)
+    with temporary_beside(path) as tmp:
+        tmp.write_bytes(data)
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
+
+@contextmanager
+def temporary_beside(path: Path) -> Iterator[Path]:
+    """A new, empty temporary file in the folder of ``path``, to fill and then move onto it
+    (``os.replace``), so that ``path`` is replaced whole or not at all. It has the
+    permissions of the file it will replace, else those a new file gets (not mkstemp's
+    0600); it is removed unless it was moved away."""
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        os.chmod(tmp, path.stat().st_mode & 0o7777 if path.is_file() else 0o666 & ~_umask())
+        yield tmp
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -38,7 +38,6 @@ import base64
 import json
 import os
 import re
-import tempfile
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -47,6 +46,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from opencase.errors import InvalidArgument, LoadError, NotAFolder, UsageError
+from opencase.safeio import temporary_beside
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -546,9 +546,8 @@ class _Writer:
         located = quote_only = 0
         if self.index is not None:
             self._read_snapshots(citations)
-        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-        try:
-            with os.fdopen(fd, "wb") as f:
+        with temporary_beside(out) as tmp:
+            with tmp.open("wb") as f:
                 text = json.dumps(head, ensure_ascii=False, indent=1)
                 if total == 0:  # (an empty collection has no pages)
                     f.write(text.encode("utf-8") + b"\n")
@@ -579,11 +578,7 @@ class _Writer:
                         quote_only += (pc.sum(has_quote).as_py() or 0) \
                             - (pc.sum(placed).as_py() or 0)
                     f.write(('\n ]},\n "last": ' + json.dumps(page) + "\n}\n").encode())
-            os.chmod(tmp, 0o666 & ~_umask())
             os.replace(tmp, out)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
         return AnnotationsWritten(out, self.base, total, located, quote_only,
                                   total - located - quote_only, self.from_snapshots,
                                   self.snapshot_missing)
@@ -676,9 +671,3 @@ def _label(descriptor: Mapping[str, Any]) -> str:
     title = descriptor.get("title") or descriptor.get("name") or "the package"
     version = descriptor.get("version")
     return f"Citations of {title}" + (f", version {version}" if version else "")
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

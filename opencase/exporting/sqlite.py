@@ -23,9 +23,8 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import tempfile
 from collections.abc import Iterator
-from contextlib import closing, contextmanager, suppress
+from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +43,7 @@ from opencase.exporting.sqlviews import (
     kinds_of,
 )
 from opencase.report import Report
+from opencase.safeio import temporary_beside
 
 __all__ = ["SqliteExport", "export_sqlite", "metadata_path"]
 
@@ -149,21 +149,14 @@ def _check_target(path: Path, force: bool) -> None:
 
 @contextmanager
 def _temporary(beside: Path) -> Iterator[Path]:
-    """A new temporary file in ``beside``'s folder, removed unless it was moved away."""
-    try:
-        fd, name = tempfile.mkstemp(prefix=f".{beside.name}.", suffix=".tmp",
-                                    dir=beside.parent)
-    except OSError as exc:
-        raise UsageError(f"cannot write in {beside.parent}: {exc.strerror}") from None
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        # what the file it replaces had, else what a new file gets (mkstemp's is 0600)
-        os.chmod(tmp, beside.stat().st_mode & 0o7777 if beside.is_file() else 0o644)
+    """:func:`opencase.safeio.temporary_beside`, a folder it cannot be made in said as a
+    usage error."""
+    with ExitStack() as stack:
+        try:
+            tmp = stack.enter_context(temporary_beside(beside))
+        except OSError as exc:
+            raise UsageError(f"cannot write in {beside.parent}: {exc.strerror}") from None
         yield tmp
-    finally:
-        with suppress(FileNotFoundError):
-            tmp.unlink()
 
 
 def _build(pkg: Any, path: Path, database: str, result: SqliteExport) -> str:
