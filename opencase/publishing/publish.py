@@ -315,8 +315,7 @@ _ZIP_TIMES = ((1980, 1, 1, 0, 0, 0), (2107, 12, 31, 23, 59, 58))  # what a zip e
 
 def _write_checksum(zip_file: Path, name: str, target: Path) -> None:
     """``target``: the SHA-256 of ``zip_file`` in the ``sha256sum`` format, for ``name``."""
-    with zip_file.open("rb") as f:
-        digest = hashlib.file_digest(f, "sha256").hexdigest()
+    digest = _digest(zip_file)[0].removeprefix("sha256:")
     target.write_text(f"{digest}  {name}\n", encoding="ascii")
 
 
