@@ -15,8 +15,10 @@
 - ``validate-variant RECORDS SNAPSHOTS VARIANT``: :func:`opencase.validate` (issues only, as
   ``opencase validate`` asks), timed inside, as opencase runs it (``opencase``) or without one
   piece of its speed machinery: ``exact-reader`` (every file read by the exact reader on
-  libyaml's events, not the fast line reader) or ``gc-running`` (the cyclic garbage collector
-  not paused);
+  libyaml's events, not the fast line reader), ``gc-running`` (the cyclic garbage collector
+  not paused) or ``one-process`` (every record checked in this process, not in two halves
+  at once); ``checks`` and ``checks-one-process`` time only the checks of each record (the
+  step the two halves share), with and without the halves;
 - ``read RECORDS fast|lines|exact``: reading alone (:func:`opencase.reading.files.read_records`,
   the garbage collector paused) as opencase reads (``fast``: the line reader and record
   shapes), with the line reader alone (``lines``: no record shapes), or with the exact reader
@@ -131,18 +133,35 @@ def step_validate_variant(records: str, snapshots: str, variant: str) -> dict[st
 
     from opencase import gcpause
     from opencase.reading import files
+    from opencase.validation import halves
+    from opencase.validation import validate as validating
 
     if variant == "gc-running":
         gcpause.paused = contextlib.nullcontext  # type: ignore[assignment]
     elif variant == "exact-reader":
         files.read_fast = lambda text, **kw: None  # every file to the exact reader
-    elif variant != "opencase":
-        raise SystemExit(f"unknown variant {variant!r}: opencase, exact-reader or gc-running")
-    from opencase.validation.validate import validate
+    elif variant in ("one-process", "checks-one-process"):
+        halves._can_fork = lambda: False  # every record checked in this process
+    elif variant not in ("opencase", "checks"):
+        raise SystemExit(f"unknown variant {variant!r}: opencase, exact-reader, gc-running, "
+                         "one-process, checks or checks-one-process")
+    checks = [0.0]  # the time of the checks of each record (models and the rest)
+    in_two = validating.in_two
 
+    def timed(*args, **kwargs):  # type: ignore[no-untyped-def]
+        t = time.perf_counter()
+        try:
+            return in_two(*args, **kwargs)
+        finally:
+            checks[0] += time.perf_counter() - t
+
+    validating.in_two = timed
     t0 = time.perf_counter()
-    report = validate(records, snapshots, dataset=False)
-    return {"seconds": time.perf_counter() - t0, "issues": len(report.issues)}
+    report = validating.validate(records, snapshots, dataset=False)
+    seconds = time.perf_counter() - t0
+    if variant.startswith("checks"):
+        seconds = checks[0]
+    return {"seconds": seconds, "issues": len(report.issues)}
 
 
 def _table(path: str):  # type: ignore[no-untyped-def]

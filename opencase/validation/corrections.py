@@ -17,7 +17,10 @@ from opencase.report import Report
 from opencase.suggest import closest
 from opencase.validation.locations import field_issue
 
-__all__ = ["check_correction", "check_new_values", "is_removal", "wanted_values"]
+__all__ = [
+    "NOT_HELD", "check_correction", "check_new_values", "held_value", "is_removal",
+    "wanted_values",
+]
 
 
 def is_removal(rec: Correction) -> bool:
@@ -53,7 +56,12 @@ def check_correction(report: Report, raw: RawRecord, rec: Correction, kind_of: d
                     f"field: {kind} have no field {rec.field!r}; {hint}", ("field",))
 
 
-_NOT_HELD = object()
+class _Held(Enum):
+    NOT = "not held"  # (an enum member: the same object once pickled and read back)
+
+
+NOT_HELD = _Held.NOT
+"""What :func:`held_value` gives for a list or a nested record, which are not compared."""
 
 
 def wanted_values(records: Iterable[tuple[RawRecord, Record]]) -> dict[str, set[str]]:
@@ -65,9 +73,9 @@ def wanted_values(records: Iterable[tuple[RawRecord, Record]]) -> dict[str, set[
     return wanted
 
 
-def _as_text(value: Any) -> Any:
-    """A value of one field as a correction writes it, or ``_NOT_HELD`` for a list or a
-    nested record (not compared)."""
+def held_value(value: Any) -> str | _Held | None:
+    """The value of one field as a correction writes it (``None``: no value), or
+    :data:`NOT_HELD` for a list or a nested record (not compared)."""
     if isinstance(value, Enum):
         value = value.value
     if isinstance(value, bool):
@@ -76,19 +84,19 @@ def _as_text(value: Any) -> Any:
         return str(int(value))
     if isinstance(value, str | int | float):
         return str(value)
-    return None if value is None else _NOT_HELD
+    return None if value is None else NOT_HELD
 
 
 def check_new_values(report: Report, corrections: list[tuple[RawRecord, Correction]],
                      now: Mapping[tuple[str, str], Any]) -> None:
     """``correction-value-differs`` where a correction's ``new_value`` is not the value its
-    record now holds in its field (``now``: the values by record id and field, of the
-    records that passed their model)."""
+    record now holds in its field (``now``: each such value as :func:`held_value` gives it,
+    by record id and field, of the records that passed their model)."""
     for raw, rec in corrections:
         if rec.field is None or (rec.record, rec.field) not in now:
             continue
-        held = _as_text(now[(rec.record, rec.field)])
-        if held is _NOT_HELD or held == rec.new_value:
+        held = now[(rec.record, rec.field)]
+        if held is NOT_HELD or held == rec.new_value:
             continue
         shown = "no value" if held is None else repr(held)
         field_issue(report, raw, Code.CORRECTION_VALUE_DIFFERS,

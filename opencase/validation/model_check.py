@@ -21,7 +21,7 @@ from opencase.validation.locations import field_name, first_lower
 from opencase.validation.reported import reported_field_issue, status_key_issue
 from opencase.validation.salvage import Partial, salvage
 
-__all__ = ["Valid", "check_models"]
+__all__ = ["Valid", "check_model", "check_models"]
 
 Valid = list[tuple[RawRecord, Record]]
 """The records that passed their model, each with its model object."""
@@ -49,17 +49,27 @@ def check_models(report: Report, records: list[RawRecord],
     for raw in records:
         if raw.tainted:  # its YAML problem is reported; checking its fields would only echo it
             continue
-        if raw.file.formulas:  # False: no value of the file starts like a formula
-            _formulas(report, raw, raw.data, ())
-        try:
-            valid.append((raw, kinds[raw.kind].model_validate(raw.data)))
-        except ValidationError as exc:
-            errors = exc.errors(include_url=False)
-            for err in errors:
-                _model_issue(report, raw, err, kinds[raw.kind])
-            if partial is not None:
-                partial.append((raw, salvage(raw, kinds[raw.kind], errors)))
+        rec = check_model(report, raw, kinds[raw.kind], salvaged=partial is not None)
+        if isinstance(rec, Record):
+            valid.append((raw, rec))
+        elif rec is not None and partial is not None:
+            partial.append((raw, rec))
     return valid
+
+
+def check_model(report: Report, raw: RawRecord, model: type[Record], *,
+                salvaged: bool = True) -> Record | Partial | None:
+    """Validate one record (not ``tainted``) with its ``model``: its model object, or, when
+    it fails, the fields that can still be checked (``None`` unless ``salvaged``)."""
+    if raw.file.formulas:  # False: no value of the file starts like a formula
+        _formulas(report, raw, raw.data, ())
+    try:
+        return model.model_validate(raw.data)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        for err in errors:
+            _model_issue(report, raw, err, model)
+        return salvage(raw, model, errors) if salvaged else None
 
 
 def _model_issue(report: Report, raw: RawRecord, err: Any, model: type[Record]) -> None:

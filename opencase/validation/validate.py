@@ -16,13 +16,14 @@ the first problem. The validated records, and where each quote was found, are ke
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from opencase import gcpause
 from opencase.codes import Code
+from opencase.language.casemodel import CaseModel
 from opencase.language.models import (
     MODEL_VERSION,
     Correction,
@@ -32,7 +33,7 @@ from opencase.language.models import (
     Source,
 )
 from opencase.reading.files import RawRecord, RecordSet, read_records
-from opencase.report import Report
+from opencase.report import Issue, Report
 from opencase.validation.citations import (
     check_citations,
     check_cite_list,
@@ -40,12 +41,18 @@ from opencase.validation.citations import (
     check_snapshots,
     check_uncited,
 )
-from opencase.validation.corrections import check_correction, check_new_values, wanted_values
+from opencase.validation.corrections import (
+    check_correction,
+    check_new_values,
+    held_value,
+    wanted_values,
+)
 from opencase.validation.declared import declared_model
 from opencase.validation.evidence import check_evidence
+from opencase.validation.halves import in_two
 from opencase.validation.identity import check_names, check_person
 from opencase.validation.kinds import class_info
-from opencase.validation.model_check import Valid, check_models
+from opencase.validation.model_check import check_model
 from opencase.validation.quotes import SnapshotIndex
 from opencase.validation.references import check_ids, check_proceeding, check_refs
 from opencase.validation.reported import check_reported, check_statuses
@@ -126,20 +133,99 @@ def _validate(
             report.add(Code.SNAPSHOT_UNREADABLE, f"snapshot file {path} {why}", file=path)
     if any(i.code == Code.MODEL_OUTDATED for i in report.issues):
         _newer_fields(report, rs.records)
-    partial: list[tuple[RawRecord, Partial]] = []
-    valid = check_models(report, rs.records, case_model, partial)
     owner = check_ids(report, rs.records)
     kind_of = {rid: raw.kind for rid, raw in owner.items()}
+    # sources and corrections first: the checks of every record need to know them
+    early: dict[int, Record | Partial | None] = {}  # by id() of the raw record
+    for raw in rs.records:
+        if raw.kind in _EARLY and not raw.tainted:
+            early[id(raw)] = check_model(report, raw, case_model.kinds[raw.kind])
+    valid = [(raw, rec) for raw in rs.records
+             if isinstance(rec := early.get(id(raw)), Record)]
     sources: dict[str, str | None] = {}  # the first valid source of each id, in file order
     for _, rec in valid:
         if isinstance(rec, Source):
             sources.setdefault(rec.id, rec.sha256)
-    data = Dataset(snapshots=index, case_model=case_model) if dataset else None
     check_shared_snapshots(report, valid)
-    _check_dataset(report, valid, kind_of, sources, index, data, case_model.kinds)
-    for raw, part in partial:  # what can be checked of the records that failed their model
-        check_refs(report, raw, part, kind_of, case_model.kinds[raw.kind])
-        model = case_model.kinds[raw.kind]
+    checks = _Checks(kind_of, sources, index, case_model, wanted_values(valid), early, strict)
+    data = Dataset(snapshots=index, case_model=case_model) if dataset else None
+    if data is None:  # issues only: a large dataset is checked in two halves at once
+        results = in_two(rs.records, _work, checks.run)
+    else:
+        results = [checks.run(rs.records, data)]
+    now: dict[tuple[str, str], Any] = {}
+    for issues, values in results:
+        report.extend(issues)
+        now.update(values)
+    check_new_values(report, [(raw, rec) for raw, rec in valid if isinstance(rec, Correction)],
+                     now)
+    check_snapshots(report, sorted(sources.items()), owner, index)
+    report.stats = {"files": len(rs.files), "records": len(rs.records)}
+    report.dataset = data
+    return report
+
+
+_EARLY = frozenset({"sources", "corrections"})
+
+
+def _work(raw: RawRecord) -> int:
+    """How much checking a record takes, roughly: its citations (quotes are most of it)."""
+    cite = raw.data.get("cite")
+    return 1 + (len(cite) if isinstance(cite, list) else 0)
+
+
+@dataclass(frozen=True)
+class _Checks:
+    """What the checks of each record need to know of the whole dataset."""
+
+    kind_of: dict[str, str]  # the kind of each id
+    sources: dict[str, str | None]  # the sha256 of each valid source, by id
+    index: SnapshotIndex | None
+    case_model: CaseModel
+    wanted: dict[str, set[str]]  # the fields corrections give a new value of, by record id
+    early: dict[int, Record | Partial | None]  # the records checked against their model first
+    strict: bool
+
+    def run(self, records: Sequence[RawRecord], data: Dataset | None = None,
+            ) -> tuple[list[Issue], dict[tuple[str, str], Any]]:
+        """Check each record: its model, then (if it passes) its references, citations and
+        the rest, else what can still be checked of it. Return the issues, and the values of
+        the fields corrections name (by record id and field, as ``held_value`` gives them).
+        The records that pass go into ``data`` (if any), with where their quotes are."""
+        report = Report(strict=self.strict)
+        now: dict[tuple[str, str], Any] = {}
+        kinds = self.case_model.kinds
+        for raw in records:
+            if raw.tainted:  # its YAML problem is reported; its fields would only echo it
+                continue
+            rec = (self.early[id(raw)] if id(raw) in self.early
+                   else check_model(report, raw, kinds[raw.kind]))
+            if not isinstance(rec, Record):
+                if rec is not None:
+                    self._partial(report, raw, rec, kinds[raw.kind])
+                continue
+            if rec.id in self.wanted:
+                for name in self.wanted[rec.id] & type(rec).model_fields.keys():
+                    now[(rec.id, name)] = held_value(getattr(rec, name))
+            self._check(report, raw, rec, data)
+            if data is not None:
+                data.records.setdefault(raw.kind, []).append(rec)
+        return report.issues, now
+
+    def _check(self, report: Report, raw: RawRecord, rec: Record, data: Dataset | None,
+               ) -> None:
+        check_refs(report, raw, rec, self.kind_of)
+        check_citations(report, raw, rec, self.kind_of, self.sources, self.index, data)
+        check_evidence(report, raw, rec)
+        if isinstance(rec, Source) and rec.uncited:
+            check_uncited(report, raw, rec, self.index, data)
+        _check_structure(report, raw, rec, self.kind_of, self.case_model.kinds)
+
+    def _partial(self, report: Report, raw: RawRecord, part: Partial,
+                 model: type[Record]) -> None:
+        """What can be checked of a record that failed its model."""
+        kind_of, sources, index = self.kind_of, self.sources, self.index
+        check_refs(report, raw, part, kind_of, model)
         if part.cite:
             check_cite_list(report, raw, model, part.cite, kind_of, sources, index)
         for name in class_info(model).nested_cites:
@@ -147,10 +233,6 @@ def _validate(
                 if item is not None and item.cite:
                     check_cite_list(report, raw, model, item.cite, kind_of, sources, index,
                                     (name, n))
-    check_snapshots(report, sorted(sources.items()), owner, index)
-    report.stats = {"files": len(rs.files), "records": len(rs.records)}
-    report.dataset = data
-    return report
 
 
 _EVERY_KIND = ("reported", "unknown", "not_applicable")
@@ -182,40 +264,6 @@ def _index(snapshots: str | os.PathLike[str] | SnapshotIndex | None) -> Snapshot
     if isinstance(snapshots, SnapshotIndex) or snapshots is None:
         return snapshots
     return SnapshotIndex(Path(snapshots))
-
-
-def _check_dataset(
-    report: Report,
-    valid: Valid,
-    kind_of: dict[str, str],
-    sources: dict[str, str | None],
-    index: SnapshotIndex | None,
-    data: Dataset | None,
-    kinds: Mapping[str, type[Record]],
-) -> None:
-    """References and citations of each record that passed its model; the records and where
-    their quotes are go into ``data`` (if any). ``valid`` is used up, so that without ``data``
-    no record is held once checked."""
-    wanted = wanted_values(valid)
-    now: dict[tuple[str, str], Any] = {}
-    corrections: list[tuple[RawRecord, Correction]] = []
-    valid.reverse()  # (then popped from the end: in order)
-    while valid:
-        raw, rec = valid.pop()
-        if rec.id in wanted:
-            for name in wanted[rec.id] & type(rec).model_fields.keys():
-                now[(rec.id, name)] = getattr(rec, name)
-        if isinstance(rec, Correction):
-            corrections.append((raw, rec))
-        check_refs(report, raw, rec, kind_of)
-        check_citations(report, raw, rec, kind_of, sources, index, data)
-        check_evidence(report, raw, rec)
-        if isinstance(rec, Source) and rec.uncited:
-            check_uncited(report, raw, rec, index, data)
-        _check_structure(report, raw, rec, kind_of, kinds)
-        if data is not None:
-            data.records.setdefault(raw.kind, []).append(rec)
-    check_new_values(report, corrections, now)
 
 
 def _check_structure(report: Report, raw: RawRecord, rec: Record, kind_of: dict[str, str],
