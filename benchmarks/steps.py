@@ -15,14 +15,16 @@
 - ``validate-variant RECORDS SNAPSHOTS VARIANT``: :func:`opencase.validate` (issues only, as
   ``opencase validate`` asks), timed inside, as opencase runs it (``opencase``) or without one
   piece of its speed machinery: ``exact-reader`` (every file read by the exact reader on
-  libyaml's events, not the fast line reader), ``gc-running`` (the cyclic garbage collector
-  not paused) or ``one-process`` (every record checked in this process, not in two halves
-  at once); ``checks`` and ``checks-one-process`` time only the checks of each record (the
-  step the two halves share), with and without the halves;
-- ``read RECORDS fast|lines|exact``: reading alone (:func:`opencase.reading.files.read_records`,
-  the garbage collector paused) as opencase reads (``fast``: the line reader and record
-  shapes), with the line reader alone (``lines``: no record shapes), or with the exact reader
-  alone (``exact``);
+  libyaml's events, not the fast line reader) or ``one-process`` (every record checked in
+  this process, not in two halves at once); ``checks`` and ``checks-one-process`` time only
+  the checks of each record (the step the two halves share), with and without the halves;
+  ``keeping`` validates keeping every record, as ``publish`` does (``dataset=True``), and
+  ``keeping-gc-running`` does so without pausing the cyclic garbage collector;
+- ``read RECORDS fast|lines|exact|gc-running``: reading alone
+  (:func:`opencase.reading.files.read_records`) as opencase reads (``fast``: the line reader
+  and record shapes, the garbage collector paused), with the line reader alone (``lines``: no
+  record shapes), with the exact reader alone (``exact``), or as opencase reads but with the
+  garbage collector running (``gc-running``);
 - ``publish TABLE.parquet OUT``: opencase's package writer (``write_package``: CSV and Parquet,
   hashes, descriptor, data dictionary, verification, atomic swap) on one table;
 - ``publish-reference TABLE.parquet OUT``: pyarrow writing the same table to CSV and Parquet
@@ -118,13 +120,16 @@ def step_read(records: str, reader: str) -> dict[str, float]:
         from opencase.reading import fastyaml
 
         fastyaml._SHAPES_FROM = sys.maxsize  # no file is large enough for record shapes
+    elif reader == "gc-running":
+        import contextlib
+
+        gcpause.paused = contextlib.nullcontext  # type: ignore[assignment]
     elif reader != "fast":
-        raise SystemExit(f"unknown reader {reader!r}: fast, lines or exact")
+        raise SystemExit(f"unknown reader {reader!r}: fast, lines, exact or gc-running")
     import opencase.language.models  # noqa: F401  (imported before the clock starts)
 
     t0 = time.perf_counter()
-    with gcpause.paused():
-        count = len(files.read_records(records).records)
+    count = len(files.read_records(records).records)
     return {"seconds": time.perf_counter() - t0, "records": count}
 
 
@@ -136,15 +141,16 @@ def step_validate_variant(records: str, snapshots: str, variant: str) -> dict[st
     from opencase.validation import halves
     from opencase.validation import validate as validating
 
-    if variant == "gc-running":
+    keep = variant.startswith("keeping")  # the records kept, as publish validates
+    if variant == "keeping-gc-running":
         gcpause.paused = contextlib.nullcontext  # type: ignore[assignment]
     elif variant == "exact-reader":
         files.read_fast = lambda text, **kw: None  # every file to the exact reader
     elif variant in ("one-process", "checks-one-process"):
         halves._can_fork = lambda: False  # every record checked in this process
-    elif variant not in ("opencase", "checks"):
-        raise SystemExit(f"unknown variant {variant!r}: opencase, exact-reader, gc-running, "
-                         "one-process, checks or checks-one-process")
+    elif variant not in ("opencase", "checks", "keeping"):
+        raise SystemExit(f"unknown variant {variant!r}: opencase, exact-reader, one-process, "
+                         "checks, checks-one-process, keeping or keeping-gc-running")
     checks = [0.0]  # the time of the checks of each record (models and the rest)
     in_two = validating.in_two
 
@@ -157,7 +163,7 @@ def step_validate_variant(records: str, snapshots: str, variant: str) -> dict[st
 
     validating.in_two = timed
     t0 = time.perf_counter()
-    report = validating.validate(records, snapshots, dataset=False)
+    report = validating.validate(records, snapshots, dataset=keep)
     seconds = time.perf_counter() - t0
     if variant.startswith("checks"):
         seconds = checks[0]

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from opencase import gcpause
 from opencase.codes import Code
 from opencase.errors import InputNotFound
 from opencase.reading.exactyaml import CONTROL, MAX_YAML_PROBLEMS, PathT, build
@@ -196,6 +197,15 @@ def read_records(
     if not root_path.exists():
         raise InputNotFound(f"records folder not found: {root}")
     rs = RecordSet(root_path)
+    with gcpause.paused():  # millions of long-lived objects, no cycles (opencase.gcpause)
+        rs.issues = _read_files(rs, known, files, max_file_bytes).issues
+    return rs
+
+
+def _read_files(rs: RecordSet, known: set[str], files: Iterable[Path] | None,
+                max_file_bytes: int) -> Report:
+    """Read the record files (``files``, else every one under ``rs.root``) into ``rs``."""
+    root_path = rs.root
     report = Report()
     for path in iter_record_paths(root_path) if files is None else files:
         rf = RecordFile(path, display_path(path))
@@ -241,8 +251,7 @@ def read_records(
             "validates nothing)",
             file=display_path(root_path),
         )
-    rs.issues = report.issues
-    return rs
+    return report
 
 
 def _collect(
