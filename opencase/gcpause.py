@@ -6,8 +6,9 @@ collector still walks them over and over as they accumulate (its cost grows with
 alive). Paused where they accumulate: reading (:func:`opencase.reading.files.read_records`),
 validation that keeps every record (``publish``), and building the published tables
 (docs/performance.md has each one's gain). The checks of ``opencase validate``, which drop
-each record's model object once checked, run with the collector as it is. Reference counting frees everything as usual while the collector is paused; it is
-switched back on afterwards, as it was.
+each record's model object once checked, run with the collector as it is. Reference
+counting frees everything as usual while the collector is paused; it is switched back on
+afterwards, as it was.
 """
 
 from __future__ import annotations

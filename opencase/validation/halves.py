@@ -1,11 +1,11 @@
 """Checking a long list of records in two halves at once, on two processes.
 
-Once every record has passed its model, the checks of one record (references, citations and
-quotes, evidence, structure) need nothing from the others. On a large dataset
-``opencase validate`` therefore forks once: the child checks the second half of the records
-while this process checks the first, and the child sends back the issues it found. The child
-is a fork, so it starts with every record, snapshot and look-up table already in memory, and
-only the issues it finds cross back.
+Once the records are read, and the sources and corrections checked against their models,
+the checks of one record (its model, references, citations and quotes, evidence, structure)
+need nothing from the others. On a large dataset ``opencase validate`` therefore forks once:
+the child checks the second half of the records while this process checks the first, and the
+child sends back the issues it found. The child is a fork, so it starts with every record,
+snapshot and look-up table already in memory, and only what it finds crosses back, pickled.
 
 The two halves give exactly the issues one process would, in the same order (the first
 half's, then the second's). Where forking is not possible or not safe (no ``os.fork``, as on
@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pickle
 import sys
-import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -57,6 +55,8 @@ def in_two(items: Sequence[T], weight: Callable[[T], int],
 
 
 def _can_fork() -> bool:
+    import threading  # (here, not at start-up: most datasets are never split)
+
     return (hasattr(os, "fork") and sys.platform.startswith("linux")
             and threading.active_count() == 1)
 
@@ -80,6 +80,8 @@ class _Child:
 
     @classmethod
     def start(cls, work: Callable[[], object]) -> _Child | None:
+        import pickle
+
         try:
             read, write = os.pipe()
         except OSError:
@@ -108,6 +110,8 @@ class _Child:
     def result(self) -> list[Any]:
         """``[the child's result]``, or ``[]`` if it failed (killed, crashed, sent no whole
         result)."""
+        import pickle
+
         try:
             with os.fdopen(self.fd, "rb") as inp:
                 data = inp.read()
