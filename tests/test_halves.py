@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,8 +32,11 @@ def _whose(part: Sequence[int]) -> tuple[int, list[int]]:
 
 @pytest.fixture
 def small_is_large(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Any number of items is worth a fork."""
+    """Any number of items is worth a fork, and this process may fork: a test process that
+    has used pyarrow keeps its idle pool threads, which would rule the fork out
+    (``test_no_fork_while_other_threads_run`` tests that rule)."""
     monkeypatch.setattr(halves, "MIN_ITEMS", 1)
+    monkeypatch.setattr(halves, "_only_thread", lambda: True)
 
 
 def _no_child_left() -> bool:
@@ -113,15 +118,57 @@ def test_a_failure_here_stops_the_child(small_is_large: None) -> None:
     assert _no_child_left()
 
 
-def test_no_fork_while_other_threads_run(small_is_large: None) -> None:
+def test_no_fork_while_other_threads_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(halves, "MIN_ITEMS", 1)
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait)
     thread.start()
     try:
+        assert not halves._only_thread()
         assert halves.in_two(ITEMS, lambda i: 1, _whose) == [(os.getpid(), ITEMS)]
     finally:
         stop.set()
         thread.join()
+
+
+def test_a_native_librarys_threads_count(tmp_path: Path) -> None:
+    """Threads that pyarrow starts in C++ are not in ``threading``'s count, but rule out a
+    fork all the same (run in a fresh process: this one may have such threads already)."""
+    (tmp_path / "t.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    code = (
+        "import threading\n"
+        "from opencase.validation import halves\n"
+        "print(halves._only_thread())\n"
+        "import pyarrow.csv as c\n"
+        f"c.read_csv({str(tmp_path / 't.csv')!r})\n"
+        "print(threading.active_count(), halves._only_thread(), halves._can_fork())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=60)
+    assert out.stdout.split() == ["True", "1", "False", "False"]
+
+
+def test_too_little_memory_for_a_child(small_is_large: None,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(halves, "_available_bytes", lambda: halves._resident_bytes() - 1)
+    assert halves.in_two(ITEMS, lambda i: 1, _whose) == [(os.getpid(), ITEMS)]
+
+
+def test_the_child_prints_nowhere(small_is_large: None, capfd: pytest.CaptureFixture[str],
+                                  ) -> None:
+    """Its standard outputs are /dev/null: nothing of it reaches the caller's, and it holds
+    none of the caller's pipes open."""
+    parent = os.getpid()
+
+    def check(part: Sequence[int]) -> Any:
+        if os.getpid() != parent:
+            os.write(1, b"from the child\n")
+            os.write(2, b"from the child\n")
+        return _whose(part)
+
+    results = halves.in_two(ITEMS, lambda i: 1, check)
+    assert results[1][0] != parent
+    assert capfd.readouterr() == ("", "")
 
 
 def test_few_items_are_checked_here() -> None:
@@ -156,7 +203,71 @@ def _model2_broken(tmp: Path) -> tuple[Path, Path]:
     return records, MODEL2 / "snapshots"
 
 
+_PLANTED_CORRECTIONS = """\
+  - id: casimir-vell-description-stale
+    record: casimir-vell
+    field: description
+    new_value: A description the record no longer holds.
+    reason: Planted by tests/test_halves.py, its new value stale.
+    version: 1.0.0
+    date: 2023-11
+    note: Planted by the tests.
+  - id: casimir-vell-names-listed
+    record: casimir-vell
+    field: names
+    reason: Planted by tests/test_halves.py, a correction of a list field.
+    version: 1.0.0
+    date: 2023-11
+    note: Planted by the tests.
+"""
+
+_LAST_FILES = {  # (sorted last, so in the second half)
+    "zz-model.yaml": """\
+people:
+  - id: unnamed-person
+    nmae: Nobody
+    cite:
+      - source: no-such-source
+        quote: Casimir Vell
+  - id: odile-vell
+    name: A second record of this id
+""",
+    "zz-yaml.yaml": "people:\n  - id: twice\n    id: twice\n",
+}
+
+
+def _example_across(tmp: Path) -> tuple[Path, Path]:
+    """The example dataset with corrections (early in the files) of a record late in them,
+    one whose new value is stale and one of a list field; and, last, a record that fails its
+    model, a second record of an id, and a YAML problem."""
+    root = Path(shutil.copytree(REPO / "examples" / "fictional-vell-case", tmp / "example"))
+    corrections = root / "records" / "corrections.yaml"
+    corrections.write_text(corrections.read_text(encoding="utf-8") + _PLANTED_CORRECTIONS,
+                           encoding="utf-8")
+    for name, text in _LAST_FILES.items():
+        (root / "records" / name).write_text(text, encoding="utf-8")
+    return root / "records", root / "snapshots"
+
+
+def test_the_planted_dataset_crosses_the_halves(tmp_path: Path) -> None:
+    """The corrections are checked first, the record they name is in the second half, and
+    each plant gives its issue."""
+    from opencase.reading.files import read_records
+    from opencase.validation.validate import _work
+
+    records, snapshots = _example_across(tmp_path)
+    raws = read_records(records).records
+    cut = halves._middle(raws, _work)
+    assert {r.id for r in raws[cut:]} >= {"casimir-vell", "unnamed-person", "twice"}
+    codes = [i.code for i in opencase.validate(records, snapshots, dataset=False).issues]
+    for code in ("correction-value-differs", "unknown-key", "unknown-source", "duplicate-id",
+                 "yaml-duplicate-key"):
+        assert code in codes, code
+    assert codes.count("correction-value-differs") == 1  # (a list field is not compared)
+
+
 DATASETS = {
+    "example-across": _example_across,
     "hostile": _hostile,
     "model2-broken": _model2_broken,
     "evidence": lambda tmp: (FIXTURES / "evidence" / "records",

@@ -10,8 +10,10 @@ snapshot and look-up table already in memory, and only what it finds crosses bac
 The two halves give exactly the issues one process would, in the same order (the first
 half's, then the second's). Where forking is not possible or not safe (no ``os.fork``, as on
 Windows; macOS, where system libraries may not survive a fork; a program running other
-threads; too few records to pay for a fork), or when the child fails in any way, this
-process checks the second half as well: the result never depends on the fork.
+threads, its own or a native library's; less memory available than this process holds, as
+the child may come to copy its pages; too few records to pay for a fork), or when the child
+fails in any way, this process checks the second half as well: the result never depends on
+the fork.
 """
 
 from __future__ import annotations
@@ -55,10 +57,32 @@ def in_two(items: Sequence[T], weight: Callable[[T], int],
 
 
 def _can_fork() -> bool:
-    import threading  # (here, not at start-up: most datasets are never split)
+    """Linux, this process's only thread (those started by native libraries count too), and
+    room in memory for a child that comes to copy every page of this process."""
+    if not (hasattr(os, "fork") and sys.platform.startswith("linux")):
+        return False
+    try:
+        return _only_thread() and _available_bytes() >= _resident_bytes()
+    except (OSError, ValueError):
+        return False
 
-    return (hasattr(os, "fork") and sys.platform.startswith("linux")
-            and threading.active_count() == 1)
+
+def _only_thread() -> bool:
+    """Whether this process runs a single thread (a native library's threads count too)."""
+    return len(os.listdir("/proc/self/task")) == 1
+
+
+def _resident_bytes() -> int:
+    with open("/proc/self/statm", encoding="ascii") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _available_bytes() -> int:
+    with open("/proc/meminfo", encoding="ascii") as f:
+        for line in f:
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    return 0
 
 
 def _middle(items: Sequence[T], weight: Callable[[T], int]) -> int:
@@ -88,14 +112,17 @@ class _Child:
             return None
         try:
             pid = os.fork()
-        except OSError:  # (out of processes or memory: checked here instead)
+        except BaseException as exc:
             os.close(read)
             os.close(write)
-            return None
+            if isinstance(exc, OSError):  # (out of processes or memory: checked here instead)
+                return None
+            raise
         if pid == 0:  # the child: never returns, never runs the parent's exit handlers
             status = 1
             try:
                 os.close(read)
+                _quiet()
                 data = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
                 with os.fdopen(write, "wb") as out:
                     out.write(data)
@@ -112,11 +139,14 @@ class _Child:
         result)."""
         import pickle
 
+        inp, self.fd = os.fdopen(self.fd, "rb"), -1  # (closed with the file)
         try:
-            with os.fdopen(self.fd, "rb") as inp:
+            with inp:
                 data = inp.read()
-        finally:
-            status = _wait(self.pid)
+        except BaseException:  # (interrupted: the child's half is not wanted any more)
+            self.kill()
+            raise
+        status = _wait(self.pid)
         if status is not None and (not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0):
             return []
         try:
@@ -129,8 +159,20 @@ class _Child:
 
         with contextlib.suppress(OSError):
             os.kill(self.pid, signal.SIGKILL)
-        os.close(self.fd)
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
         _wait(self.pid)
+
+
+def _quiet() -> None:
+    """The child's standard input and outputs on /dev/null: it never prints, and it must not
+    hold the caller's pipes open (were this process killed, a caller reading them would wait
+    for the child)."""
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    os.close(null)
 
 
 def _wait(pid: int) -> int | None:

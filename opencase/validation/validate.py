@@ -34,7 +34,7 @@ from opencase.language.models import (
     Source,
 )
 from opencase.reading.files import RawRecord, RecordSet, read_records
-from opencase.report import Issue, Report
+from opencase.report import Report
 from opencase.validation.citations import (
     check_citations,
     check_cite_list,
@@ -156,8 +156,9 @@ def _validate(
     else:
         results = [checks.run(rs.records, data)]
     now: dict[tuple[str, str], Any] = {}
-    for issues, values in results:
-        report.extend(issues)
+    for found, values in results:
+        report.extend(found.issues)
+        report.omitted.extend(found.omitted)
         now.update(values)
     check_new_values(report, [(raw, rec) for raw, rec in valid if isinstance(rec, Correction)],
                      now)
@@ -189,9 +190,9 @@ class _Checks:
     strict: bool
 
     def run(self, records: Sequence[RawRecord], data: Dataset | None = None,
-            ) -> tuple[list[Issue], dict[tuple[str, str], Any]]:
+            ) -> tuple[Report, dict[tuple[str, str], Any]]:
         """Check each record: its model, then (if it passes) its references, citations and
-        the rest, else what can still be checked of it. Return the issues, and the values of
+        the rest, else what can still be checked of it. Return what it found, and the values of
         the fields corrections name (by record id and field, as ``held_value`` gives them).
         The records that pass go into ``data`` (if any), with where their quotes are."""
         report = Report(strict=self.strict)
@@ -212,7 +213,7 @@ class _Checks:
             self._check(report, raw, rec, data)
             if data is not None:
                 data.records.setdefault(raw.kind, []).append(rec)
-        return report.issues, now
+        return report, now
 
     def _check(self, report: Report, raw: RawRecord, rec: Record, data: Dataset | None,
                ) -> None:
