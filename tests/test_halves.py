@@ -30,13 +30,17 @@ def _whose(part: Sequence[int]) -> tuple[int, list[int]]:
     return os.getpid(), list(part)
 
 
-@pytest.fixture
-def small_is_large(monkeypatch: pytest.MonkeyPatch) -> None:
+def _fork_always(monkeypatch: pytest.MonkeyPatch) -> None:
     """Any number of items is worth a fork, and this process may fork: a test process that
     has used pyarrow keeps its idle pool threads, which would rule the fork out
     (``test_no_fork_while_other_threads_run`` tests that rule)."""
     monkeypatch.setattr(halves, "MIN_ITEMS", 1)
     monkeypatch.setattr(halves, "_only_thread", lambda: True)
+
+
+@pytest.fixture
+def small_is_large(monkeypatch: pytest.MonkeyPatch) -> None:
+    _fork_always(monkeypatch)
 
 
 def _no_child_left() -> bool:
@@ -298,7 +302,7 @@ def test_two_halves_give_the_report_of_one_process(
         return sent[-1]
 
     monkeypatch.undo()
-    monkeypatch.setattr(halves, "MIN_ITEMS", 1)
+    _fork_always(monkeypatch)
     monkeypatch.setattr(halves._Child, "result", kept)
     two = opencase.validate(records, snapshots, strict=strict, dataset=False)
     assert [len(found) for found in sent] == [1]  # one child, and its half came from it
