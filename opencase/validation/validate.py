@@ -1,16 +1,18 @@
 """Validation: every check on a set of records, collected into one :class:`Report`.
 
 ``validate(records, snapshots)`` reads the record files (:mod:`opencase.reading.files`),
-validates each record once against its model (:mod:`opencase.validation.model_check`), then
-checks the dataset as a whole: unique ids and references
+checks that ids are unique, validates the sources and corrections against their models (what
+the checks of every record need to know), then takes each record in turn: it is validated
+once against its model (:mod:`opencase.validation.model_check`), then checked: references
 (:mod:`opencase.validation.references`), citations and quotes
 (:mod:`opencase.validation.citations`, those of name variants and reported values too), that
 citations state the numbers, dates and names they back (:mod:`opencase.validation.evidence`),
 reported values and unknown or not-applicable fields (:mod:`opencase.validation.reported`),
 people's identity and name variants (:mod:`opencase.validation.identity`), corrections'
-justification and record (:mod:`opencase.validation.corrections`). Nothing stops at
-the first problem. The validated records, and where each quote was found, are kept on
-``report.dataset`` for publishing.
+justification and record (:mod:`opencase.validation.corrections`). When only the issues are
+asked for, a large dataset's records are taken in two halves at once
+(:mod:`opencase.validation.halves`). Nothing stops at the first problem. The validated
+records, and where each quote was found, are kept on ``report.dataset`` for publishing.
 """
 
 from __future__ import annotations
