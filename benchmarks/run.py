@@ -18,11 +18,10 @@ that its peak memory (``ru_maxrss`` from ``wait4``) is its own; the figures are 
 - ``machinery``: each piece of speed machinery against its own step without it (timed inside
   the process; bar at 100k: at least 1.5 times faster): reading the records with the fast
   line reader against the exact reader alone; reading with record shapes on top of the line
-  reader against the line reader alone; reading, and validating while keeping every record
-  (as ``publish`` does), with the garbage collector paused against running; the checks of
-  each record (models, references, quotes and the rest) in two halves at once, the second in
-  a forked child, against all in one process. And, without a bar, what the fast reader (both parts)
-  and the two halves gain on all of ``validate``;
+  reader against the line reader alone; reading with the garbage collector paused against
+  running; the checks of each record (models, references, quotes and the rest) in two halves
+  at once, the second in a forked child, against all in one process. And, without a bar,
+  what the fast reader (both parts) and the two halves gain on all of ``validate``;
 - ``publish``: opencase's package writer on the ``events`` table (CSV and Parquet, hashes,
   descriptor, verification), against pyarrow writing the same table to CSV and Parquet
   (bar at 1M rows: at most 2 times pyarrow's time);
@@ -332,12 +331,10 @@ def bench_machinery(size: str, records: Path, snaps: Path, runs: int, ref_runs: 
     """Each piece of speed machinery against its step without it, runs interleaved."""
     step = [PY, str(HERE / "steps.py")]
     variant = [*step, "validate-variant", str(records), str(snaps)]
-    (ours, exact, keeping, gc_running, one_process, checks, checks_one, read_fast, read_lines,
-     read_exact, read_gc) = measure_together([
+    (ours, exact, one_process, checks, checks_one, read_fast, read_lines, read_exact,
+     read_gc) = measure_together([
         Spec([*variant, "opencase"], runs, timed_inside=True),
         Spec([*variant, "exact-reader"], ref_runs, timed_inside=True),
-        Spec([*variant, "keeping"], runs, timed_inside=True),
-        Spec([*variant, "keeping-gc-running"], ref_runs, timed_inside=True),
         Spec([*variant, "one-process"], ref_runs, timed_inside=True),
         Spec([*variant, "checks"], runs, timed_inside=True),
         Spec([*variant, "checks-one-process"], ref_runs, timed_inside=True),
@@ -349,8 +346,6 @@ def bench_machinery(size: str, records: Path, snaps: Path, runs: int, ref_runs: 
     rows = [Row(size, "read: fast line reader", read_lines, read_exact, "exact reader only"),
             Row(size, "read: record shapes", read_fast, read_lines, "line reader alone"),
             Row(size, "read: GC paused", read_fast, read_gc, "GC running"),
-            Row(size, "validate keeping the records: GC paused", keeping, gc_running,
-                "GC running"),
             Row(size, "record checks: two halves at once", checks, checks_one,
                 "one process")]
     if size == "100k":

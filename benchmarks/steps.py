@@ -18,8 +18,6 @@
   libyaml's events, not the fast line reader) or ``one-process`` (every record checked in
   this process, not in two halves at once); ``checks`` and ``checks-one-process`` time only
   the checks of each record (the step the two halves share), with and without the halves;
-  ``keeping`` validates keeping every record, as ``publish`` does (``dataset=True``), and
-  ``keeping-gc-running`` does so without pausing the cyclic garbage collector;
 - ``read RECORDS fast|lines|exact|gc-running``: reading alone
   (:func:`opencase.reading.files.read_records`) as opencase reads (``fast``: the line reader
   and record shapes, the garbage collector paused), with the line reader alone (``lines``: no
@@ -134,23 +132,17 @@ def step_read(records: str, reader: str) -> dict[str, float]:
 
 
 def step_validate_variant(records: str, snapshots: str, variant: str) -> dict[str, float]:
-    import contextlib
-
-    from opencase import gcpause
     from opencase.reading import files
     from opencase.validation import halves
     from opencase.validation import validate as validating
 
-    keep = variant.startswith("keeping")  # the records kept, as publish validates
-    if variant == "keeping-gc-running":
-        gcpause.paused = contextlib.nullcontext  # type: ignore[assignment]
-    elif variant == "exact-reader":
+    if variant == "exact-reader":
         files.read_fast = lambda text, **kw: None  # every file to the exact reader
     elif variant in ("one-process", "checks-one-process"):
         halves._can_fork = lambda: False  # every record checked in this process
-    elif variant not in ("opencase", "checks", "keeping"):
+    elif variant not in ("opencase", "checks"):
         raise SystemExit(f"unknown variant {variant!r}: opencase, exact-reader, one-process, "
-                         "checks, checks-one-process, keeping or keeping-gc-running")
+                         "checks or checks-one-process")
     checks = [0.0]  # the time of the checks of each record (models and the rest)
     in_two = validating.in_two
 
@@ -163,7 +155,7 @@ def step_validate_variant(records: str, snapshots: str, variant: str) -> dict[st
 
     validating.in_two = timed
     t0 = time.perf_counter()
-    report = validating.validate(records, snapshots, dataset=keep)
+    report = validating.validate(records, snapshots, dataset=False)
     seconds = time.perf_counter() - t0
     if variant.startswith("checks"):
         seconds = checks[0]

@@ -17,14 +17,12 @@ records, and where each quote was found, are kept on ``report.dataset`` for publ
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from opencase import gcpause
 from opencase.codes import Code
 from opencase.language.casemodel import CaseModel
 from opencase.language.models import (
@@ -88,10 +86,8 @@ def validate(
     whose ``model`` and ``extensions`` say which case model the records are checked against
     (see :mod:`opencase.validation.declared`).
     """
-    # keeping every record's model object: millions of objects, no cycles (opencase.gcpause)
-    with gcpause.paused() if dataset else contextlib.nullcontext():
-        return _explain_cascades(_validate(records, snapshots, strict=strict, dataset=dataset,
-                                           config=config))
+    return _explain_cascades(_validate(records, snapshots, strict=strict, dataset=dataset,
+                                       config=config))
 
 
 _UNREAD = frozenset({
