@@ -38,7 +38,7 @@ from opencase.report import Report
 from opencase.safeio import FileTooLarge, NotARegularFile, read_regular, replace_file
 from opencase.validation.declared import declared_model
 from opencase.validation.kinds import class_info
-from opencase.validation.model_check import check_models
+from opencase.validation.model_check import check_model
 from opencase.validation.quotes import MAX_SNAPSHOT_BYTES, SnapshotIndex
 
 __all__ = ["SOURCE_FIELDS", "SourceAdded", "add_source"]
@@ -326,7 +326,7 @@ def _check_fields(report: Report, item: dict[str, str], model: CaseModel) -> Non
         return
     raw = RawRecord("sources", 0, data["sources"][0], rf, 2, 5)
     found = Report(strict=True)
-    check_models(found, [raw], model)
+    check_model(found, raw, model.kinds["sources"], salvaged=False)
     for issue in found.issues:
         name = (issue.field or "").split(".")[0].split("[")[0]
         where = _option(name) if name in item else None

@@ -9,7 +9,6 @@ from typing import Any
 from pydantic import ValidationError
 
 from opencase.codes import Code
-from opencase.language.casemodel import STANDARD, CaseModel
 from opencase.language.models import Correction, Record
 from opencase.language.spec import fields_of
 from opencase.reading.files import RawRecord
@@ -21,7 +20,7 @@ from opencase.validation.locations import field_name, first_lower
 from opencase.validation.reported import reported_field_issue, status_key_issue
 from opencase.validation.salvage import Partial, salvage
 
-__all__ = ["Valid", "check_model", "check_models"]
+__all__ = ["Valid", "check_model"]
 
 Valid = list[tuple[RawRecord, Record]]
 """The records that passed their model, each with its model object."""
@@ -36,25 +35,6 @@ _TYPE_CODES = {
     "edtf": Code.INVALID_DATE,
     "edtf_order": Code.DATE_ORDER,
 }
-
-
-def check_models(report: Report, records: list[RawRecord],
-                 case_model: CaseModel = STANDARD,
-                 partial: list[tuple[RawRecord, Partial]] | None = None) -> Valid:
-    """Validate each record with its model in ``case_model``, once; return the records that
-    pass, each with its model object (defaults filled in, values typed). The fields that can
-    still be checked of each record that fails go into ``partial`` (if given)."""
-    valid: Valid = []
-    kinds = case_model.kinds
-    for raw in records:
-        if raw.tainted:  # its YAML problem is reported; checking its fields would only echo it
-            continue
-        rec = check_model(report, raw, kinds[raw.kind], salvaged=partial is not None)
-        if isinstance(rec, Record):
-            valid.append((raw, rec))
-        elif rec is not None and partial is not None:
-            partial.append((raw, rec))
-    return valid
 
 
 def check_model(report: Report, raw: RawRecord, model: type[Record], *,

@@ -53,7 +53,7 @@ from opencase.validation.evidence import check_evidence
 from opencase.validation.halves import in_two
 from opencase.validation.identity import check_names, check_person
 from opencase.validation.kinds import class_info
-from opencase.validation.model_check import check_model
+from opencase.validation.model_check import Valid, check_model
 from opencase.validation.quotes import SnapshotIndex
 from opencase.validation.references import check_ids, check_proceeding, check_refs
 from opencase.validation.reported import check_reported, check_statuses
@@ -137,11 +137,12 @@ def _validate(
     kind_of = {rid: raw.kind for rid, raw in owner.items()}
     # sources and corrections first: the checks of every record need to know them
     early: dict[int, Record | Partial | None] = {}  # by id() of the raw record
+    valid: Valid = []  # those of them that passed, in file order
     for raw in rs.records:
         if raw.kind in _EARLY and not raw.tainted:
-            early[id(raw)] = check_model(report, raw, case_model.kinds[raw.kind])
-    valid = [(raw, rec) for raw in rs.records
-             if isinstance(rec := early.get(id(raw)), Record)]
+            rec = early[id(raw)] = check_model(report, raw, case_model.kinds[raw.kind])
+            if isinstance(rec, Record):
+                valid.append((raw, rec))
     sources: dict[str, str | None] = {}  # the first valid source of each id, in file order
     for _, rec in valid:
         if isinstance(rec, Source):
